@@ -1,0 +1,79 @@
+"""The embedded demo office: a sample kelurahan to try the whole product without a server.
+
+Its reference data is what a city server would send down; here it is written directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk import config as config_mod
+from kiosk.db import open_db, write_tx
+
+DEMO_PIN = "1234"
+OFFICE_ID = "office-demo"
+
+SERVICES = [
+    # prefix, name_id, name_en, description_id, description_en
+    ("A", "Administrasi Kependudukan", "Population Administration",
+     "KTP, KK, pindah datang", "ID card, family card, moving"),
+    ("B", "Surat Keterangan", "Certificate Letters",
+     "Domisili, usaha, tidak mampu", "Residence, business, low income"),
+    ("C", "Pengaduan", "Complaints",
+     "Sampaikan keluhan atau saran", "Tell us a problem or an idea"),
+]
+
+EMPLOYEES = [
+    ("198001012005011001", "Andi Pratama", "staff"),
+    ("198502022010012002", "Rina Wulandari", "staff"),
+    ("197903032003121003", "Budi Santoso", "lurah"),
+    ("199004042015032004", "Sari Lestari", "staff"),
+]
+
+
+def init_demo(data_dir: Path) -> config_mod.Config:
+    """Create the demo data directory once; later calls leave it as it is."""
+    data_dir = Path(data_dir)
+    path = data_dir / config_mod.CONFIG_NAME
+    if path.exists():
+        return config_mod.load(data_dir)
+    cfg = config_mod.Config()
+    cfg.office = config_mod.Office(code="DEMO", name="Kelurahan Sungai Pinang Dalam", timezone="WITA")
+    cfg.admin.pin_hash = config_mod.hash_pin(DEMO_PIN)
+    db = open_db(config_mod.db_path(data_dir))
+    with write_tx(db):
+        db["offices"].upsert({"id": OFFICE_ID, "code": "DEMO", "name": cfg.office.name,
+                              "timezone": "WITA", "address": "Jl. Contoh No. 1, Samarinda",
+                              "updated_ms": 0}, pk="id")
+        for order, (prefix, name_id, name_en, desc_id, desc_en) in enumerate(SERVICES):
+            db["services"].upsert({
+                "id": f"svc-{prefix.lower()}", "office_id": OFFICE_ID, "prefix": prefix,
+                "name_id": name_id, "name_en": name_en, "description_id": desc_id,
+                "description_en": desc_en, "daily_cap": None, "active": 1,
+                "sort_order": order, "updated_ms": 0}, pk="id")
+        for number in (1, 2, 3):
+            db["counters"].upsert({"id": f"counter-{number}", "office_id": OFFICE_ID,
+                                   "number": number, "name": f"Loket {number}", "active": 1,
+                                   "updated_ms": 0}, pk="id")
+        for nip, name, role in EMPLOYEES:
+            db["employees"].upsert({"id": f"emp-{nip[-4:]}", "office_id": OFFICE_ID, "nip": nip,
+                                    "name": name, "role": role, "active": 1,
+                                    "badge_key_id": None, "updated_ms": 0}, pk="id")
+        db["settings"].upsert({"key": "running_text", "updated_ms": 0, "value":
+                               "Selamat datang di Kantor Kelurahan Sungai Pinang Dalam. "
+                               "Layanan buka Senin–Jumat pukul 08.00–15.00 WITA."}, pk="key")
+    db.close()
+    config_mod.save(cfg, data_dir)
+    return cfg
+
+
+def init_empty(data_dir: Path, office_code: str = "NEW", office_name: str = "Kelurahan Baru",
+               timezone: str = "WIB") -> config_mod.Config:
+    data_dir = Path(data_dir)
+    if (data_dir / config_mod.CONFIG_NAME).exists():
+        return config_mod.load(data_dir)
+    cfg = config_mod.Config()
+    cfg.office = config_mod.Office(code=office_code, name=office_name, timezone=timezone)
+    open_db(config_mod.db_path(data_dir)).close()
+    config_mod.save(cfg, data_dir)
+    return cfg

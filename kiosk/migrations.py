@@ -1,0 +1,43 @@
+"""The ordered registry of schema migrations (sqlite-utils' ``Migrations``).
+
+Each step runs in its own transaction together with the record that it ran (the
+``_sqlite_migrations`` table). Append new steps at the end; never reorder or edit a step
+that has shipped. ``SCHEMA_VERSION`` is the number of steps, and every outbox change
+carries it so the server knows the shape of the payload.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from kiosk.schema import core
+
+STEPS = [
+    core.m0001_core,
+]
+
+SCHEMA_VERSION = len(STEPS)
+
+
+def _registry() -> Migrations:
+    migrations = Migrations("kiosk")
+    for step in STEPS:
+        migrations(name=step.__name__)(step)
+    return migrations
+
+
+def migrate(db: sqlite_utils.Database, *, stop_before: str | None = None) -> int:
+    """Apply pending steps (all, or those before ``stop_before``); return the schema version."""
+    _registry().apply(db, stop_before=stop_before)
+    version = schema_version(db)
+    if not db["meta"].exists():
+        return version
+    with db.atomic():
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                   [str(version)])
+    return version
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return len(_registry().applied(db))

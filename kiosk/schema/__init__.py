@@ -1,0 +1,1 @@
+"""Migration steps, one module per feature; the order is fixed in kiosk/migrations.py."""

@@ -1,0 +1,35 @@
+"""Shared fixtures. Tests set QT_QPA_PLATFORM=offscreen themselves, before Qt loads."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_ACCESSIBILITY", "0")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from kiosk.clock import FakeClock  # noqa: E402
+from kiosk.demo import init_demo  # noqa: E402
+from kiosk.runtime import Runtime, open_runtime  # noqa: E402
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path) -> Path:
+    data_dir = tmp_path / "data"
+    init_demo(data_dir)
+    return data_dir
+
+
+@pytest.fixture
+def runtime(demo_dir: Path, clock: FakeClock) -> Runtime:
+    rt = open_runtime(demo_dir, clock=clock)
+    yield rt
+    rt.close()

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+
+from kiosk import config
+from kiosk.errors import ConfigError
+
+
+def test_round_trip(tmp_path):
+    cfg = config.Config()
+    cfg.admin.pin_hash = config.hash_pin("2468")
+    config.save(cfg, tmp_path)
+    loaded = config.load(tmp_path)
+    assert loaded == cfg
+    assert loaded.check_pin("2468") and not loaded.check_pin("1357")
+    assert "2468" not in (tmp_path / "config.toml").read_text()
+
+
+@pytest.mark.parametrize("text, key", [
+    ('[office]\ntimezone = "CET"\n', "office.timezone"),
+    ('[printer]\nuri = "lpt1"\n', "printer.uri"),
+    ('[printer]\npaper_width_mm = 70\n', "printer.paper_width_mm"),
+    ('[device]\nroles = ["citizen", "barista"]\n', "device.roles"),
+    ('[ui]\nidle_seconds = "sixty"\n', "ui.idle_seconds"),
+    ('[ui]\ncolour = "red"\n', "ui.colour"),
+    ('[weather]\nsunny = true\n', "weather"),
+    ('[office\n', "(file)"),
+])
+def test_invalid_config_names_the_key(tmp_path, text, key):
+    (tmp_path / "config.toml").write_text(text)
+    with pytest.raises(ConfigError) as info:
+        config.load(tmp_path)
+    assert info.value.key == key
+    assert key in str(info.value)
+
+
+def test_missing_config_says_how_to_create_it(tmp_path):
+    with pytest.raises(ConfigError, match="kiosk init"):
+        config.load(tmp_path)
+
+
+@pytest.mark.parametrize("pin", ["12", "abcd", "123456789"])
+def test_bad_pins_are_refused(pin):
+    with pytest.raises(ConfigError, match="admin.pin"):
+        config.hash_pin(pin)

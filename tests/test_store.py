@@ -1,0 +1,129 @@
+"""The local store: pragmas, migrations, the outbox written with its record."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from kiosk import outbox
+from kiosk.clock import FakeClock
+from kiosk.db import open_db, write_tx
+from kiosk.errors import StoreError
+from kiosk.migrations import SCHEMA_VERSION, STEPS, migrate, schema_version
+
+outbox.syncable("test_notes")
+
+
+def _notes(db: sqlite_utils.Database) -> None:
+    if not db["test_notes"].exists():
+        db["test_notes"].create({"id": str, "text": str}, pk="id")
+
+
+def test_pragmas_are_set(tmp_path):
+    db = open_db(tmp_path / "k.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_migrations_from_empty_record_the_version(tmp_path):
+    db = open_db(tmp_path / "k.db")
+    assert schema_version(db) == SCHEMA_VERSION == len(STEPS)
+    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    # Opening again applies nothing twice.
+    db.close()
+    db = open_db(tmp_path / "k.db")
+    assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(STEPS)
+
+
+@pytest.mark.parametrize("stop", range(1, len(STEPS) + 1))
+def test_migrations_from_every_earlier_version(tmp_path, stop):
+    db = open_db(tmp_path / "k.db", migrate=False)
+    if stop < len(STEPS):
+        migrate(db, stop_before=STEPS[stop].__name__)
+    else:
+        migrate(db)
+    assert schema_version(db) == stop
+    assert migrate(db) == SCHEMA_VERSION
+    fresh = open_db(tmp_path / "fresh.db")
+    for table in fresh.table_names():
+        assert db[table].schema == fresh[table].schema, table
+
+
+def test_outbox_row_is_written_with_its_record(tmp_path):
+    db = open_db(tmp_path / "k.db")
+    _notes(db)
+    clock = FakeClock()
+    with write_tx(db):
+        seq = outbox.save(db, "test_notes", {"id": "n1", "text": "halo"}, clock)
+    assert seq == 1
+    change = outbox.pending(db)[0]
+    assert (change.table, change.record_id, change.payload) == ("test_notes", "n1", {"id": "n1", "text": "halo"})
+    assert change.schema_version == SCHEMA_VERSION
+    assert (change.wall_ms, change.boot_id) == (clock.wall_ms, "boot-test")
+
+
+def test_outbox_row_is_rolled_back_with_its_record(tmp_path):
+    db = open_db(tmp_path / "k.db")
+    _notes(db)
+    with pytest.raises(RuntimeError):
+        with write_tx(db):
+            outbox.save(db, "test_notes", {"id": "n1", "text": "halo"}, FakeClock())
+            raise RuntimeError("power cut")
+    assert db["test_notes"].count == 0
+    assert outbox.pending_count(db) == 0
+    # The sequence number went back with the transaction: still gapless.
+    with write_tx(db):
+        assert outbox.save(db, "test_notes", {"id": "n2", "text": "x"}, FakeClock()) == 1
+
+
+def test_sequence_never_reused_after_pruning(tmp_path):
+    db = open_db(tmp_path / "k.db")
+    _notes(db)
+    clock = FakeClock()
+    with write_tx(db):
+        seqs = [outbox.save(db, "test_notes", {"id": f"n{i}", "text": "x"}, clock) for i in range(3)]
+    with write_tx(db):
+        outbox.mark_acked(db, seqs, when_ms=1)
+        assert outbox.prune_acked(db, older_than_ms=2) == 3
+    with write_tx(db):
+        assert outbox.save(db, "test_notes", {"id": "n9", "text": "x"}, clock) == 4
+
+
+def test_outbox_refuses_writes_outside_a_transaction(tmp_path):
+    db = open_db(tmp_path / "k.db")
+    _notes(db)
+    with pytest.raises(StoreError, match="write_tx"):
+        outbox.append(db, "test_notes", "n1", {}, FakeClock().now())
+
+
+def test_outbox_refuses_unknown_tables(tmp_path):
+    db = open_db(tmp_path / "k.db")
+    with write_tx(db), pytest.raises(StoreError, match="not syncable"):
+        outbox.append(db, "services", "x", {}, FakeClock().now())
+
+
+def test_write_tx_nests_as_savepoint(tmp_path):
+    db = open_db(tmp_path / "k.db")
+    _notes(db)
+    with write_tx(db):
+        outbox.save(db, "test_notes", {"id": "a", "text": "1"}, FakeClock())
+        with pytest.raises(ValueError):
+            with write_tx(db):
+                outbox.save(db, "test_notes", {"id": "b", "text": "2"}, FakeClock())
+                raise ValueError
+    assert [r["id"] for r in db["test_notes"].rows] == ["a"]
+
+
+def test_committed_write_survives_an_abrupt_close(tmp_path):
+    path = tmp_path / "k.db"
+    db = open_db(path)
+    _notes(db)
+    with write_tx(db):
+        outbox.save(db, "test_notes", {"id": "a", "text": "1"}, FakeClock())
+    # Reading through a separate connection, as another process would.
+    other = sqlite3.connect(path)
+    assert other.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
