@@ -11,10 +11,13 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from kiosk.schema import core
+from kiosk.schema import core, printing, queue, sync_state
 
 STEPS = [
     core.m0001_core,
+    queue.m0002_queue,
+    printing.m0003_printing,
+    sync_state.m0004_sync,
 ]
 
 SCHEMA_VERSION = len(STEPS)
