@@ -112,7 +112,7 @@ def _add_feature_commands() -> None:
     """Feature command groups live in their own modules of this package."""
     import importlib
 
-    for name in ("queue", "printer", "sync", "server"):
+    for name in ("queue", "printer", "sync", "server", "edge"):
         try:
             module = importlib.import_module(f"kiosk.cli.{name}")
         except ModuleNotFoundError as exc:
