@@ -87,9 +87,9 @@ def run(ctx: Ctx, role: str, windowed: bool) -> None:
 
 
 def _run_app(ctx: Ctx, role: str, windowed: bool) -> None:
+    runtime = ctx.runtime()  # a config error is reported before Qt loads
     from ui.app import run_app
 
-    runtime = ctx.runtime()
     sys.exit(run_app(runtime, role=role, windowed=windowed))
 
 
