@@ -127,3 +127,21 @@ def test_committed_write_survives_an_abrupt_close(tmp_path):
     # Reading through a separate connection, as another process would.
     other = sqlite3.connect(path)
     assert other.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
+
+
+def test_a_full_disk_is_a_clear_error_and_changes_nothing(tmp_path):
+    """SQLITE_FULL, provoked with max_page_count (the same error a full SD card gives)."""
+    from kiosk.errors import DiskFullError
+
+    db = open_db(tmp_path / "k.db")
+    _notes(db)
+    with write_tx(db):
+        outbox.save(db, "test_notes", {"id": "before", "text": "x"}, FakeClock())
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages + 1}")
+    with pytest.raises(DiskFullError, match="disk is full; nothing was saved"):
+        with write_tx(db):
+            for i in range(200):
+                outbox.save(db, "test_notes", {"id": f"n{i}", "text": "x" * 2000}, FakeClock())
+    assert [r["id"] for r in db["test_notes"].rows] == ["before"]
+    assert outbox.pending_count(db) == 1
