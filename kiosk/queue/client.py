@@ -1,0 +1,124 @@
+"""How screens reach the queue: the :class:`QueueClient` protocol and :class:`LocalQueue`.
+
+The counter console and the board talk to a ``QueueClient`` and do not care whether the queue
+database is on this machine (:class:`LocalQueue`, the edge appliance itself) or on the edge
+across the office LAN (``sync.lan.client.RemoteQueue``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+from kiosk.queue import operations, views
+from kiosk.queue.models import BoardState, Issued, QueueEvent, Service, Ticket
+from kiosk.runtime import Runtime
+
+#: How often LocalQueue.watch looks for new events: well inside the board's 500 ms budget.
+POLL_SECONDS = 0.15
+
+
+@runtime_checkable
+class QueueClient(Protocol):
+    def list_services(self) -> list[Service]: ...
+    def issue_ticket(self, service_id: str, priority: str | None = None) -> Issued: ...
+    def call_next(self, counter_id: str, service_ids: list[str] | None = None,
+                  staff_id: str | None = None) -> Ticket | None: ...
+    def recall(self, ticket_id: str) -> Ticket: ...
+    def start_service(self, ticket_id: str) -> Ticket: ...
+    def finish(self, ticket_id: str) -> Ticket: ...
+    def no_show(self, ticket_id: str) -> Ticket: ...
+    def transfer(self, ticket_id: str, to_service_id: str) -> Ticket: ...
+    def set_counter(self, counter_id: str, *, service_ids: list[str], staff_id: str | None,
+                    paused: bool) -> None: ...
+    def waiting(self, service_ids: list[str] | None = None) -> list[Ticket]: ...
+    def current_ticket(self, counter_id: str) -> Ticket | None: ...
+    def board_state(self) -> BoardState: ...
+    def events_since(self, after_id: int) -> list[QueueEvent]: ...
+    def counters(self) -> list[dict]: ...
+    def printer_state(self) -> dict: ...
+    def watch(self, on_event: Callable[[QueueEvent], None], on_connection: Callable[[bool], None],
+              stop: threading.Event, after_id: int = 0) -> None: ...
+
+
+class LocalQueue:
+    """QueueClient over a Runtime on this machine.
+
+    One sqlite3 connection must not be shared by threads mid-transaction (a second thread's
+    ``write_tx`` would nest inside the first one's), so every call holds one lock; the UI's
+    worker pool and the watch loop may then share the runtime safely.
+    """
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._lock = threading.RLock()
+
+    def _run(self, fn, *args, **kwargs):
+        with self._lock:
+            return fn(self.rt, *args, **kwargs)
+
+    def list_services(self) -> list[Service]:
+        return self._run(views.list_services)
+
+    def issue_ticket(self, service_id: str, priority: str | None = None) -> Issued:
+        return self._run(operations.issue_ticket, service_id, priority)
+
+    def call_next(self, counter_id: str, service_ids: list[str] | None = None,
+                  staff_id: str | None = None) -> Ticket | None:
+        return self._run(operations.call_next, counter_id, service_ids, staff_id)
+
+    def recall(self, ticket_id: str) -> Ticket:
+        return self._run(operations.recall, ticket_id)
+
+    def start_service(self, ticket_id: str) -> Ticket:
+        return self._run(operations.start_service, ticket_id)
+
+    def finish(self, ticket_id: str) -> Ticket:
+        return self._run(operations.finish, ticket_id)
+
+    def no_show(self, ticket_id: str) -> Ticket:
+        return self._run(operations.no_show, ticket_id)
+
+    def transfer(self, ticket_id: str, to_service_id: str) -> Ticket:
+        return self._run(operations.transfer, ticket_id, to_service_id)
+
+    def set_counter(self, counter_id: str, *, service_ids: list[str], staff_id: str | None,
+                    paused: bool) -> None:
+        self._run(operations.set_counter, counter_id, service_ids=service_ids,
+                  staff_id=staff_id, paused=paused)
+
+    def waiting(self, service_ids: list[str] | None = None) -> list[Ticket]:
+        return self._run(views.waiting, service_ids)
+
+    def current_ticket(self, counter_id: str) -> Ticket | None:
+        return self._run(views.current_ticket, counter_id)
+
+    def board_state(self) -> BoardState:
+        return self._run(views.board_state)
+
+    def events_since(self, after_id: int, limit: int = 200) -> list[QueueEvent]:
+        return self._run(views.events_since, after_id, limit)
+
+    def counters(self) -> list[dict]:
+        return self._run(views.counters)
+
+    def printer_state(self) -> dict:
+        return self._run(views.printer_state)
+
+    def status(self) -> dict:
+        return self._run(views.status)
+
+    def reprint_ticket(self, ticket_id: str) -> str:
+        return self._run(operations.reprint_ticket, ticket_id)
+
+    def watch(self, on_event: Callable[[QueueEvent], None], on_connection: Callable[[bool], None],
+              stop: threading.Event, after_id: int = 0) -> None:
+        """Poll the change feed until ``stop`` is set. The database is local, so the
+        connection is up from the start and never lost."""
+        on_connection(True)
+        while not stop.is_set():
+            for event in self.events_since(after_id):
+                after_id = event.id
+                on_event(event)
+            stop.wait(POLL_SECONDS)
