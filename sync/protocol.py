@@ -1,0 +1,217 @@
+"""The shapes and limits of sync protocol version 1, shared by the kiosk and the city server.
+
+sync/PROTOCOL.md says what they mean; this module is the one place their names and numbers
+live. Standard library only (dataclasses), so the kiosk imports it without the server extra;
+the server decodes the hot path (push) with msgspec straight into its own structs and uses
+these for everything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+PROTOCOL_VERSION = 1
+SUPPORTED_VERSIONS: tuple[int, ...] = (1,)
+PROTOCOL_HEADER = "X-Kiosk-Protocol"
+
+#: Push batch limits (a larger batch is answered 413 and changes nothing).
+MAX_BATCH_ITEMS = 500
+MAX_BATCH_BYTES = 256 * 1024  # as sent (compressed, when Content-Encoding says so)
+#: Guard against compression bombs: the decompressed body may be at most this large.
+MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024
+MAX_PULL_LIMIT = 1000
+DEFAULT_PULL_LIMIT = 500
+
+#: Lifetimes, all judged by the server's clock.
+ACCESS_TOKEN_TTL_S = 15 * 60
+ENROLL_TOKEN_TTL_S = 24 * 60 * 60
+NONCE_TTL_S = 5 * 60
+
+#: Content-Encoding values a server accepts on request bodies.
+ENCODINGS = ("zstd", "gzip", "identity")
+
+# Per-item answers of a push.
+ACCEPTED = "accepted"
+DUPLICATE = "duplicate"
+REJECTED = "rejected"
+STATUSES = (ACCEPTED, DUPLICATE, REJECTED)
+
+OPS = ("upsert", "delete")
+
+#: Tables the kiosk owns and pushes. An item for any other table is rejected ("unknown
+#: table"). A feature that adds a kiosk-owned table adds its name here, so the server that
+#: ships with it stores it.
+PUSH_TABLES: frozenset[str] = frozenset({
+    "tickets", "ticket_events", "print_jobs", "attendance", "requests", "request_events",
+    "letter_requests", "feedback",
+})
+
+#: Pull scopes and the server-owned tables each one carries.
+SCOPE_TABLES: dict[str, frozenset[str]] = {
+    "reference": frozenset({"offices", "services", "counters", "employees", "settings",
+                            "letter_types"}),
+    "requests": frozenset({"request_status"}),
+}
+SCOPES = tuple(SCOPE_TABLES)
+
+
+def scope_of(table: str) -> str | None:
+    """The pull scope a server-owned table travels in (None: not server-owned)."""
+    for scope, tables in SCOPE_TABLES.items():
+        if table in tables:
+            return scope
+    return None
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 as is: the form the kiosk's outbox already stores."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """GET /sync/meta. ``schema_version`` is the newest item schema the server reads."""
+
+    protocol_versions: list[int]
+    server_time_ms: int
+    epoch: str
+    schema_version: int
+    store_schema_version: int = 0
+
+
+@dataclass(frozen=True)
+class ClockSample:
+    """One round trip to /sync/meta, measured by the kiosk (see PROTOCOL.md, Time)."""
+
+    boot_id: str
+    mono_ns: int
+    wall_ms: int
+    server_ms: int
+    rtt_ms: float
+
+
+@dataclass(frozen=True)
+class EnrollRequest:
+    token: str
+    device_id: str
+    public_key: str  # raw 32-byte Ed25519 public key, standard base64
+
+
+@dataclass(frozen=True)
+class EnrollResponse:
+    device_id: str
+    office_code: str
+    office_id: str
+    epoch: str
+    access_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class ChallengeRequest:
+    device_id: str
+
+
+@dataclass(frozen=True)
+class ChallengeResponse:
+    nonce: str
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    device_id: str
+    nonce: str
+    signature: str  # Ed25519 signature of the nonce's UTF-8 bytes, standard base64
+
+
+@dataclass(frozen=True)
+class TokenResponse:
+    access_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class PushItem:
+    change_id: str
+    table: str
+    record_id: str
+    op: str
+    payload: dict[str, Any]
+    device_id: str
+    device_seq: int
+    schema_version: int
+    wall_ms: int
+    mono_ns: int
+    boot_id: str
+    #: The kiosk's own doubt about its wall clock (it read earlier than the last known
+    #: good time). The server ORs it into the stored ``time_uncertain``.
+    time_uncertain: bool = False
+
+
+@dataclass(frozen=True)
+class PushRequest:
+    device_id: str
+    items: list[PushItem]
+    epoch: str | None = None
+    clock: ClockSample | None = None
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    device_seq: int
+    status: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PushResponse:
+    results: list[ItemResult]
+    epoch: str
+    server_time_ms: int
+
+
+@dataclass(frozen=True)
+class PullChange:
+    table: str
+    record_id: str
+    op: str
+    payload: dict[str, Any]
+    version: int
+
+
+@dataclass(frozen=True)
+class PullResponse:
+    changes: list[PullChange]
+    next_cursor: str
+    has_more: bool
+    epoch: str
+
+
+def to_json(obj: Any) -> dict[str, Any]:
+    """A protocol dataclass as the JSON object that goes on the wire."""
+    return asdict(obj)
+
+
+def content_hash(item: PushItem | dict[str, Any]) -> str:
+    """What "the same content" means for a duplicate: every field the kiosk stored.
+
+    The SQLite store uses this; the PostgreSQL store computes the same idea in SQL over
+    jsonb's canonical text (hashes are compared only within one store).
+    """
+    d = item if isinstance(item, dict) else asdict(item)
+    parts = [d["change_id"], d["table"], d["record_id"], d["op"], canonical_json(d["payload"]),
+             str(d["schema_version"]), str(d["wall_ms"]), str(d["mono_ns"]), d["boot_id"]]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ReferenceChange:
+    """An admin's change to server-owned data (PUT /admin/reference)."""
+
+    table: str
+    record_id: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    op: str = "upsert"
