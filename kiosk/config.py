@@ -80,6 +80,15 @@ class Sync:
 
 
 @dataclass
+class Lan:
+    """The office LAN API (sync/lan): the edge serves it, counters and boards use it."""
+
+    token: str = ""       # shared secret set at provisioning; the same on every device of the office
+    port: int = 8765
+    edge_url: str = ""    # empty: this device is the edge, or find it with zeroconf
+
+
+@dataclass
 class Config:
     office: Office = field(default_factory=Office)
     device: Device = field(default_factory=Device)
@@ -88,13 +97,14 @@ class Config:
     ui: UI = field(default_factory=UI)
     admin: Admin = field(default_factory=Admin)
     sync: Sync = field(default_factory=Sync)
+    lan: Lan = field(default_factory=Lan)
 
     def check_pin(self, pin: str) -> bool:
         return bool(self.admin.pin_hash) and verify_pin(pin, self.admin.pin_hash)
 
 
 _SECTIONS = {"office": Office, "device": Device, "printer": Printer, "camera": Camera,
-             "ui": UI, "admin": Admin, "sync": Sync}
+             "ui": UI, "admin": Admin, "sync": Sync, "lan": Lan}
 
 
 def hash_pin(pin: str) -> str:
@@ -168,6 +178,11 @@ def validate(config: Config) -> None:
         raise ConfigError("ui.idle_seconds", "must be between 10 and 3600")
     if config.sync.server and not config.sync.server.startswith(("http://", "https://")):
         raise ConfigError("sync.server", f"{config.sync.server!r} must start with http:// or https://")
+    if not 1 <= config.lan.port <= 65535:
+        raise ConfigError("lan.port", f"{config.lan.port} is not a TCP port (1 to 65535)")
+    if config.lan.edge_url and not config.lan.edge_url.startswith(("http://", "https://")):
+        raise ConfigError("lan.edge_url", f"{config.lan.edge_url!r} must start with http:// or https://, "
+                          "e.g. http://192.168.1.10:8765, or be empty to find the edge with zeroconf")
 
 
 def save(config: Config, data_dir: Path) -> Path:
