@@ -1,0 +1,84 @@
+"""Applying pulled changes to the reference tables the server owns.
+
+Only tables in ``REFERENCE_TABLES`` are written, and never a table the kiosk owns (declared
+with ``kiosk.outbox.syncable``): the owner's version wins, and the kiosk is not the owner of
+anything it pulls. Columns the local schema does not know (a newer server) are dropped rather
+than failing the page, so an old kiosk keeps working while a new column rolls out.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from kiosk import outbox
+
+#: local table -> primary key column
+REFERENCE_TABLES: dict[str, str] = {
+    "offices": "id",
+    "services": "id",
+    "counters": "id",
+    "employees": "id",
+    "settings": "key",
+    "letter_types": "id",
+}
+#: The ``requests`` scope carries request statuses; they update the local request row.
+REQUEST_STATUS = "request_status"
+
+
+def apply_changes(db: sqlite_utils.Database, changes: list[dict[str, Any]]) -> tuple[int, int]:
+    """Apply one page inside the caller's transaction; returns (applied, ignored)."""
+    applied = ignored = 0
+    columns: dict[str, set[str]] = {}
+    for change in changes:
+        table = change.get("table")
+        if table == REQUEST_STATUS:
+            applied += _apply_request_status(db, change)
+            ignored += 0 if db["requests"].exists() else 1
+            continue
+        pk = REFERENCE_TABLES.get(table)
+        if pk is None or table in outbox.SYNCABLE_TABLES or not db[table].exists():
+            ignored += 1
+            continue
+        if table not in columns:
+            columns[table] = set(db[table].columns_dict)
+        known = columns[table]
+        record_id = change.get("record_id")
+        if change.get("op") == "delete":
+            db.conn.execute(f"DELETE FROM [{table}] WHERE [{pk}] = ?", [record_id])
+            applied += 1
+            continue
+        payload = change.get("payload") or {}
+        row = {k: _sqlite_value(v) for k, v in payload.items() if k in known}
+        row.setdefault(pk, record_id)
+        cols = list(row)
+        db.conn.execute(
+            f"INSERT OR REPLACE INTO [{table}] ({', '.join(f'[{c}]' for c in cols)})"
+            f" VALUES ({', '.join('?' * len(cols))})", [row[c] for c in cols])
+        applied += 1
+    return applied, ignored
+
+
+def _apply_request_status(db: sqlite_utils.Database, change: dict[str, Any]) -> int:
+    """The server owns only a request's status; what the citizen typed stays as written."""
+    if not db["requests"].exists():
+        return 0
+    known = set(db["requests"].columns_dict)
+    payload = change.get("payload") or {}
+    sets = {k: _sqlite_value(v) for k, v in payload.items()
+            if k in known and (k.startswith("status") or k == "updated_ms")}
+    if not sets:
+        return 0
+    db.conn.execute(f"UPDATE requests SET {', '.join(f'[{k}] = ?' for k in sets)} WHERE id = ?",
+                    [*sets.values(), payload.get("request_id", change.get("record_id"))])
+    return 1
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value

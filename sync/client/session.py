@@ -1,0 +1,472 @@
+"""One sync session against the city server: meta, push, pull (sync/PROTOCOL.md).
+
+:class:`SyncClient` is synchronous and takes an injectable httpx transport and clock, so tests
+wrap the real server in-process and inject faults between the two. The rules it keeps:
+
+- Nothing is marked acknowledged until its answer has been read; an item without an answer
+  stays pending and goes again next session (the server's insert-if-absent makes that safe).
+- Rejected items go to the dead-letter table and are acknowledged there, so one bad record
+  never blocks the queue. A whole batch refused for one bad item (403/400/413) is bisected
+  down to the item.
+- Acknowledgement times are the *server's* clock, so pruning the outbox (after
+  ``sync.keep_acked_days``) is right even when the kiosk's clock reads 1970 or 2038.
+- A new server epoch (a restored or re-created server) resets the pull cursors and re-sends
+  every outbox row still kept.
+- One session at a time per device: a thread lock plus an ``fcntl`` lock on a file in the
+  data directory (the app's worker and ``kiosk sync --once`` may run side by side).
+- While batch *k* is on the wire, batch *k+1* is read and compressed (the send runs on a
+  helper thread; all database work stays on the calling thread).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import sqlite_utils
+
+from kiosk import outbox
+from kiosk.clock import Clock, SystemClock
+from kiosk.db import write_tx
+from sync import protocol
+from sync.client import clock_check, identity, reference, state, wire
+from sync.client.auth import TokenKeeper
+from sync.client.errors import (AuthError, LinkError, ServerBusy, ServerRefused, SyncBusy,
+                                SyncError, UpgradeRequired)
+
+DAY_MS = 86_400_000
+_process_locks: dict[str, threading.Lock] = {}
+_process_locks_guard = threading.Lock()
+
+
+def check_server_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SyncError(f"server address {url!r} must look like http://HOST:PORT or https://HOST")
+    return url.rstrip("/")
+
+
+class Http:
+    """httpx with the protocol header, error mapping and one token renewal on 401."""
+
+    def __init__(self, server: str, *, transport: httpx.BaseTransport | None = None,
+                 timeout: float = 30.0) -> None:
+        self.client = httpx.Client(
+            base_url=check_server_url(server), transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
+                     "Accept-Encoding": "zstd, gzip"})
+
+    def call(self, method: str, path: str, *, token: str | None = None,
+             json_body: Any = None, content: bytes | None = None,
+             headers: dict[str, str] | None = None, params: dict | None = None) -> httpx.Response:
+        hdrs = dict(headers or {})
+        if token:
+            hdrs["Authorization"] = f"Bearer {token}"
+        try:
+            resp = self.client.request(method, path, json=json_body, content=content,
+                                       headers=hdrs, params=params)
+            resp.read()
+        except httpx.TransportError as exc:
+            raise LinkError(f"{method} {path}: no answer from the server "
+                            f"({type(exc).__name__}: {exc or 'connection lost'}); will retry") from exc
+        return resp
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def raise_for(resp: httpx.Response, what: str) -> None:
+    code = resp.status_code
+    if code < 400:
+        return
+    detail = _detail(resp)
+    if code == 426:
+        raise UpgradeRequired(f"{what}: the server needs a newer kiosk: {detail}")
+    if code == 401:
+        raise AuthError(f"{what}: not authorised ({detail}); if the device was revoked, "
+                        "enroll it again with a new token")
+    if code in (429, 503):
+        raise ServerBusy(f"{what}: server busy ({code}); backing off",
+                         retry_after=_retry_after(resp))
+    raise ServerRefused(f"{what}: server answered {code}: {detail}", code)
+
+
+def json_of(resp: httpx.Response, what: str) -> Any:
+    try:
+        return resp.json()
+    except ValueError as exc:
+        raise LinkError(f"{what}: the answer was cut off or is not JSON; will retry") from exc
+
+
+def _detail(resp: httpx.Response) -> str:
+    try:
+        body = resp.json()
+        return str(body.get("detail", body)) if isinstance(body, dict) else str(body)
+    except ValueError:
+        return resp.text[:200] or resp.reason_phrase
+
+
+def _retry_after(resp: httpx.Response) -> float | None:
+    value = resp.headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@contextlib.contextmanager
+def session_lock(data_dir: Path) -> Iterator[None]:
+    """One sync session per device: this process's threads, and other processes."""
+    key = str(Path(data_dir).resolve())
+    with _process_locks_guard:
+        lock = _process_locks.setdefault(key, threading.Lock())
+    if not lock.acquire(blocking=False):
+        raise SyncBusy("another sync session of this kiosk is running; try again when it ends")
+    try:
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        with open(Path(data_dir) / "sync.lock", "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise SyncBusy("another process is syncing this kiosk (sync.lock is held); "
+                               "try again when it ends") from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+    finally:
+        lock.release()
+
+
+class SyncClient:
+    """Sync one kiosk database with one server. Not thread-safe: one session at a time."""
+
+    def __init__(self, db: sqlite_utils.Database, data_dir: Path, *, server: str | None = None,
+                 device_id: str | None = None, clock: Clock | None = None,
+                 transport: httpx.BaseTransport | None = None, keep_acked_days: int = 14,
+                 scopes: tuple[str, ...] = ("reference", "requests"), codec: str = "zstd",
+                 batch_items: int = wire.MAX_ITEMS, timeout: float = 30.0,
+                 pipeline: bool = True) -> None:
+        self.db = db
+        self.data_dir = Path(data_dir)
+        self.clock = clock or SystemClock()
+        creds = state.credentials(db)
+        if creds is None:
+            raise AuthError("this kiosk is not enrolled; run "
+                            "'kiosk enroll --server URL --token T' with a token from the city office")
+        self.creds = creds
+        self.device_id = device_id or creds.device_id
+        self.server = check_server_url(server or creds.server)
+        self.http = Http(self.server, transport=transport, timeout=timeout)
+        self.tokens = TokenKeeper(self.clock)
+        self.keep_acked_days = keep_acked_days
+        self.scopes = scopes
+        self.codec = codec
+        self.batch_items = min(batch_items, wire.MAX_ITEMS)
+        self.pipeline = pipeline
+        self._key = None
+        self._pool: ThreadPoolExecutor | None = None
+        self.last_sample: dict[str, Any] | None = None
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.http.close()
+        if self._pool:
+            self._pool.shutdown(wait=True)
+
+    def __enter__(self) -> "SyncClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _renew(self) -> str:
+        if self._key is None:
+            self._key = identity.load(self.data_dir)
+        resp = self.http.call("POST", "/auth/challenge", json_body={"device_id": self.device_id})
+        raise_for(resp, "auth challenge")
+        nonce = json_of(resp, "auth challenge")["nonce"]
+        resp = self.http.call("POST", "/auth/token", json_body={
+            "device_id": self.device_id, "nonce": nonce,
+            "signature": identity.sign_b64(self._key, nonce.encode())})
+        raise_for(resp, "auth token")
+        body = json_of(resp, "auth token")
+        self.tokens.store(body["access_token"], float(body["expires_in"]))
+        return body["access_token"]
+
+    def _authed(self, method: str, path: str, what: str, **kw: Any) -> httpx.Response:
+        """An authenticated call; on 401 renew the token once and try again."""
+        token = self.tokens.current() or self._renew()
+        resp = self.http.call(method, path, token=token, **kw)
+        if resp.status_code == 401:
+            self.tokens.forget()
+            resp = self.http.call(method, path, token=self._renew(), **kw)
+        raise_for(resp, what)
+        return resp
+
+    # -- meta and epoch ---------------------------------------------------------------------
+
+    def meta(self) -> dict[str, Any]:
+        before = self.clock.now()
+        resp = self.http.call("GET", "/sync/meta")
+        after = self.clock.now()
+        raise_for(resp, "meta")
+        body = json_of(resp, "meta")
+        if protocol.PROTOCOL_VERSION not in body.get("protocol_versions", []):
+            raise UpgradeRequired(f"the server speaks protocol {body.get('protocol_versions')}, "
+                                  f"this kiosk {protocol.PROTOCOL_VERSION}: update the kiosk software")
+        self.last_sample = clock_check.sample(before, after, body["server_time_ms"])
+        clock_check.record_sample(self.db, self.last_sample)
+        self.check_epoch(body["epoch"], body["server_time_ms"])
+        return body
+
+    def check_epoch(self, epoch: str, server_ms: int) -> bool:
+        """Adopt the server's epoch; on a change, reset cursors and re-send what is kept.
+
+        Returns True when the epoch changed (the caller restarts what it was doing).
+        """
+        with write_tx(self.db):
+            known = state.get(self.db, state.EPOCH)
+            if known == epoch:
+                return False
+            if known is not None:
+                horizon = server_ms - self.keep_acked_days * DAY_MS
+                outbox.prune_acked(self.db, horizon)
+                self.db.conn.execute("UPDATE outbox SET acked_ms = NULL WHERE acked_ms IS NOT NULL")
+                self.db.conn.execute("DELETE FROM sync_cursors")
+            state.put(self.db, state.EPOCH, epoch)
+            return known is not None
+
+    # -- push -------------------------------------------------------------------------------
+
+    def push(self) -> dict[str, Any]:
+        """Push every pending change; returns counts. Raises SyncError when the link fails."""
+        totals = {"sent": 0, "accepted": 0, "duplicate": 0, "rejected": 0, "unanswered": 0,
+                  "batches": 0, "wire_bytes": 0, "raw_bytes": 0, "epoch_resets": 0}
+        for _ in range(3):  # a new epoch mid-push restarts from the first pending row
+            if not self._push_pass(totals):
+                break
+            totals["epoch_resets"] += 1
+        server_ms = state.get_int(self.db, state.LAST_SERVER_MS)
+        if server_ms is not None:
+            with write_tx(self.db):
+                state.put(self.db, state.LAST_PUSH_MS, server_ms)
+                outbox.prune_acked(self.db, server_ms - self.keep_acked_days * DAY_MS)
+        return totals
+
+    def _prepare(self, after_seq: int) -> list[wire.Batch]:
+        rows = wire.read_pending(self.db, after_seq, self.batch_items)
+        if not rows:
+            return []
+        return wire.build_batches(rows, self.device_id, state.get(self.db, state.EPOCH),
+                                  self.last_sample, self.codec, clock_check.last_good(self.db))
+
+    def _push_pass(self, totals: dict[str, int]) -> bool:
+        """One pass over the outbox; True if the server's epoch changed underway."""
+        queue = self._prepare(0)
+        if self.pipeline and self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="sync-send")
+        while queue:
+            batch = queue.pop(0)
+            if self.pipeline:
+                future = self._pool.submit(self._send, batch)
+                if not queue:
+                    queue = self._prepare(batch.last_seq)
+                resp = future.result()
+            else:
+                resp = self._send(batch)
+                if not queue:
+                    queue = self._prepare(batch.last_seq)
+            totals["batches"] += 1
+            totals["wire_bytes"] += len(batch.body)
+            totals["raw_bytes"] += batch.raw_size
+            if resp.status_code in (400, 403, 413, 422):
+                if self._bisect(batch, resp, totals):
+                    return True
+                continue
+            if resp.status_code == 415 and batch.codec != "gzip":
+                self.codec = "gzip"
+                queue = self._prepare(batch.rows[0].seq - 1)
+                continue
+            raise_for(resp, "push")
+            if self._apply_answer(batch, json_of(resp, "push"), totals):
+                return True
+        return False
+
+    def _send(self, batch: wire.Batch) -> httpx.Response:
+        headers = {"Content-Type": "application/json"}
+        if batch.codec != "identity":
+            headers["Content-Encoding"] = batch.codec
+        token = self.tokens.current() or self._renew()
+        resp = self.http.call("POST", "/sync/push", token=token, content=batch.body, headers=headers)
+        if resp.status_code == 401:
+            self.tokens.forget()
+            resp = self.http.call("POST", "/sync/push", token=self._renew(), content=batch.body,
+                                  headers=headers)
+        return resp
+
+    def _apply_answer(self, batch: wire.Batch, body: dict[str, Any], totals: dict[str, int]) -> bool:
+        """Acknowledge what the server answered for; True if its epoch changed."""
+        try:
+            results = {int(r["device_seq"]): r for r in body["results"]}
+            server_ms = int(body["server_time_ms"])
+            epoch = body["epoch"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise LinkError(f"push: the answer is not a push result ({exc!r}); will retry") from exc
+        acked: list[int] = []
+        with write_tx(self.db):
+            for row in batch.rows:
+                result = results.get(row.seq)
+                totals["sent"] += 1
+                if result is None:
+                    totals["unanswered"] += 1
+                    continue
+                status = result.get("status")
+                if status in (protocol.ACCEPTED, protocol.DUPLICATE):
+                    totals[status] += 1
+                    acked.append(row.seq)
+                elif status == protocol.REJECTED:
+                    totals["rejected"] += 1
+                    state.add_dead_letter(self.db, row.seq, row.change_id, row.table, row.record_id,
+                                          row.payload, str(result.get("reason") or "rejected"),
+                                          epoch, server_ms)
+                    acked.append(row.seq)
+                else:
+                    totals["unanswered"] += 1
+            outbox.mark_acked(self.db, acked, server_ms)
+            state.put_max(self.db, state.LAST_SERVER_MS, server_ms)
+        return self.check_epoch(epoch, server_ms)
+
+    def _bisect(self, batch: wire.Batch, resp: httpx.Response, totals: dict[str, int]) -> bool:
+        """A batch refused as a whole: split it to find the item(s) at fault.
+
+        A single item refused twice goes to the dead letters, so the queue moves on.
+        """
+        rows = batch.rows
+        if len(rows) > 1:
+            half = len(rows) // 2
+            for part in (rows[:half], rows[half:]):
+                for sub in wire.build_batches(part, self.device_id, state.get(self.db, state.EPOCH),
+                                              self.last_sample, batch.codec,
+                                              clock_check.last_good(self.db)):
+                    sub_resp = self._send(sub)
+                    if sub_resp.status_code in (400, 403, 413, 422):
+                        if self._bisect(sub, sub_resp, totals):
+                            return True
+                        continue
+                    raise_for(sub_resp, "push")
+                    if self._apply_answer(sub, json_of(sub_resp, "push"), totals):
+                        return True
+            return False
+        retry = self._send(batch)  # a body cut in transit is refused once, not twice
+        if retry.status_code not in (400, 403, 413, 422):
+            raise_for(retry, "push")
+            return self._apply_answer(batch, json_of(retry, "push"), totals)
+        row = rows[0]
+        server_ms = state.get_int(self.db, state.LAST_SERVER_MS) or 0
+        with write_tx(self.db):
+            state.add_dead_letter(self.db, row.seq, row.change_id, row.table, row.record_id,
+                                  row.payload, f"{retry.status_code}: {_detail(retry)}",
+                                  state.get(self.db, state.EPOCH), server_ms)
+            outbox.mark_acked(self.db, [row.seq], server_ms)
+        totals["sent"] += 1
+        totals["rejected"] += 1
+        return False
+
+    # -- pull -------------------------------------------------------------------------------
+
+    def pull(self, limit: int = protocol.DEFAULT_PULL_LIMIT) -> dict[str, Any]:
+        totals = {"pages": 0, "applied": 0, "ignored": 0, "epoch_resets": 0}
+        for scope in self.scopes:
+            restarts = 0
+            while True:
+                params = {"scope": scope, "limit": limit}
+                cur = state.cursor(self.db, scope)
+                if cur is not None:
+                    params["cursor"] = cur
+                resp = self._authed("GET", "/sync/pull", f"pull {scope}", params=params)
+                body = json_of(resp, f"pull {scope}")
+                try:
+                    changes, next_cursor = body["changes"], body["next_cursor"]
+                    has_more, epoch = bool(body["has_more"]), body["epoch"]
+                except (KeyError, TypeError) as exc:
+                    raise LinkError(f"pull {scope}: the answer is not a page ({exc!r})") from exc
+                server_ms = state.get_int(self.db, state.LAST_SERVER_MS) or 0
+                if self.check_epoch(epoch, server_ms):
+                    restarts += 1
+                    totals["epoch_resets"] += 1
+                    if restarts > 2:
+                        raise SyncError(f"pull {scope}: the server's epoch keeps changing")
+                    continue
+                with write_tx(self.db):
+                    applied, ignored = reference.apply_changes(self.db, changes)
+                    state.set_cursor(self.db, scope, str(next_cursor), epoch, server_ms)
+                totals["pages"] += 1
+                totals["applied"] += applied
+                totals["ignored"] += ignored
+                if not has_more or (not changes and next_cursor == cur):
+                    break
+        server_ms = state.get_int(self.db, state.LAST_SERVER_MS)
+        if server_ms is not None:
+            state.put(self.db, state.LAST_PULL_MS, server_ms)
+        return totals
+
+    # -- one round --------------------------------------------------------------------------
+
+    def sync_once(self) -> dict[str, Any]:
+        """meta, push, pull under the session lock; returns the summary (errors raise)."""
+        with session_lock(self.data_dir):
+            try:
+                self.meta()
+                pushed = self.push()
+                pulled = self.pull()
+            except SyncError as exc:
+                record_error(self.db, exc, self.clock)
+                raise
+            state.put(self.db, state.LAST_ERROR, None)
+            return {"ok": True, "server": self.server, "push": pushed, "pull": pulled,
+                    **status(self.db, self.clock)}
+
+
+def record_error(db: sqlite_utils.Database, exc: Exception, clock: Clock) -> None:
+    state.put(db, state.LAST_ERROR, {
+        "kind": getattr(exc, "kind", "error"), "message": str(exc),
+        "server_ms": state.get_int(db, state.LAST_SERVER_MS), "kiosk_ms": clock.now().wall_ms})
+
+
+def status(db: sqlite_utils.Database, clock: Clock) -> dict[str, Any]:
+    """What the admin screen shows; reads only the local database (works offline)."""
+    now = clock.now()
+    pending = outbox.pending_count(db)
+    oldest = db.execute("SELECT wall_ms, mono_ns, boot_id FROM outbox WHERE acked_ms IS NULL"
+                        " ORDER BY seq LIMIT 1").fetchone()
+    age_s = None
+    if oldest:
+        # The monotonic clock when the oldest change is from this boot (immune to clock jumps).
+        age_s = ((now.mono_ns - oldest[1]) / 1e9 if oldest[2] == now.boot_id
+                 else max(0.0, (now.wall_ms - oldest[0]) / 1000))
+    creds = state.credentials(db)
+    return {
+        "enrolled": creds is not None,
+        "server": creds.server if creds else None,
+        "device_id": creds.device_id if creds else None,
+        "office_code": creds.office_code if creds else None,
+        "epoch": state.get(db, state.EPOCH),
+        "pending": pending,
+        "oldest_pending_age_s": round(age_s, 3) if age_s is not None else None,
+        "last_push_ms": state.get_int(db, state.LAST_PUSH_MS),
+        "last_pull_ms": state.get_int(db, state.LAST_PULL_MS),
+        "last_error": state.get_json(db, state.LAST_ERROR),
+        "dead_letters": state.dead_letter_count(db),
+        "cursors": state.cursors(db),
+        "clock": clock_check.clock_state(db, now),
+    }
