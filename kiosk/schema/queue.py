@@ -1,7 +1,101 @@
-"""Queue tables (filled in by the queue ticketing work)."""
+"""Queue tables.
+
+- ``ticket_sequences``: one row per (service, business day) holding the last number given
+  out. Incremented inside the issuing write transaction (BEGIN IMMEDIATE), so numbers are
+  unique and gapless across processes; a new business day is simply a new row, so the daily
+  reset needs no cron and survives a kiosk that was off at midnight. Local bookkeeping,
+  not synced (the tickets carry their numbers).
+- ``tickets``: one row per ticket (syncable). A transfer closes the row as ``transferred``
+  and opens a new row in the target service with the same number and arrival time.
+- ``queue_calls``: every announcement (call and recall), for the board (syncable).
+- ``counter_sessions``: who staffs a counter, which services it serves, paused or not
+  (syncable).
+- ``queue_events``: the change feed for boards and consoles; AUTOINCREMENT ids are gapless
+  because a rolled-back transaction takes its id back. Local, not synced: it repeats what
+  the synced tables already say.
+"""
 
 import sqlite_utils
 
 
 def m0002_queue(db: sqlite_utils.Database) -> None:
-    pass
+    db.execute(
+        """CREATE TABLE ticket_sequences (
+            service_id TEXT NOT NULL,
+            business_day TEXT NOT NULL,
+            last_seq INTEGER NOT NULL,
+            PRIMARY KEY (service_id, business_day)
+        ) WITHOUT ROWID""")
+    db.execute(
+        """CREATE TABLE tickets (
+            id TEXT PRIMARY KEY,
+            office_code TEXT NOT NULL,
+            service_id TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            number TEXT NOT NULL,
+            business_day TEXT NOT NULL,
+            priority TEXT CHECK (priority IN ('lansia', 'disabilitas', 'hamil')),
+            status TEXT NOT NULL CHECK (status IN
+                ('waiting', 'called', 'serving', 'done', 'no_show', 'transferred')),
+            counter_id TEXT,
+            counter_number INTEGER,
+            staff_id TEXT,
+            recalls INTEGER NOT NULL DEFAULT 0,
+            arrival_ms INTEGER NOT NULL,
+            issued_ms INTEGER NOT NULL,
+            called_ms INTEGER,
+            started_ms INTEGER,
+            finished_ms INTEGER,
+            call_order INTEGER,
+            transferred_from TEXT,
+            device_id TEXT NOT NULL,
+            updated_ms INTEGER NOT NULL
+        )""")
+    # A number is given out once per prefix and day; transfer copies share their original's.
+    db.execute("CREATE UNIQUE INDEX tickets_number ON tickets (business_day, prefix, seq)"
+               " WHERE transferred_from IS NULL")
+    db.execute("CREATE INDEX tickets_waiting ON tickets (business_day, service_id, arrival_ms)"
+               " WHERE status = 'waiting'")
+    db.execute("CREATE INDEX tickets_call_order ON tickets (business_day, call_order)"
+               " WHERE call_order IS NOT NULL")
+    db.execute("CREATE INDEX tickets_counter ON tickets (counter_id, business_day)"
+               " WHERE status IN ('called', 'serving')")
+    db.execute("CREATE INDEX tickets_finished ON tickets (business_day, finished_ms)"
+               " WHERE status = 'done'")
+    db.execute(
+        """CREATE TABLE queue_calls (
+            id TEXT PRIMARY KEY,
+            ticket_id TEXT NOT NULL,
+            number TEXT NOT NULL,
+            service_id TEXT NOT NULL,
+            counter_id TEXT NOT NULL,
+            counter_number INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('call', 'recall')),
+            at_ms INTEGER NOT NULL,
+            business_day TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX queue_calls_day ON queue_calls (business_day, at_ms)")
+    db.execute(
+        """CREATE TABLE counter_sessions (
+            id TEXT PRIMARY KEY,
+            counter_id TEXT NOT NULL,
+            staff_id TEXT,
+            service_ids TEXT NOT NULL,
+            paused INTEGER NOT NULL DEFAULT 0,
+            business_day TEXT NOT NULL,
+            opened_ms INTEGER NOT NULL,
+            closed_ms INTEGER,
+            updated_ms INTEGER NOT NULL
+        )""")
+    db.execute("CREATE INDEX counter_sessions_open ON counter_sessions (counter_id)"
+               " WHERE closed_ms IS NULL")
+    db.execute(
+        """CREATE TABLE queue_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            ticket TEXT,
+            call TEXT,
+            counter TEXT,
+            at_ms INTEGER NOT NULL
+        )""")
