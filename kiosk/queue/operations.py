@@ -340,7 +340,10 @@ def reprint_ticket(rt, ticket_id: str) -> str:
     stamp = rt.clock.now()
     with write_tx(db):
         row = store.get_ticket_row(db, ticket_id)
-        originals = [j for j in print_queue.jobs_for(db, row["id"]) if j.reprint_of is None]
+        root = row
+        while root["transferred_from"]:   # the paper was printed for the first row
+            root = store.get_ticket_row(db, root["transferred_from"])
+        originals = [j for j in print_queue.jobs_for(db, root["id"]) if j.reprint_of is None]
         if originals:
             return print_queue.reprint(db, originals[0].id, stamp)
         service = store.get_service(db, row["service_id"])
