@@ -8,7 +8,6 @@ these for everything else.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -193,18 +192,6 @@ class PullResponse:
 def to_json(obj: Any) -> dict[str, Any]:
     """A protocol dataclass as the JSON object that goes on the wire."""
     return asdict(obj)
-
-
-def content_hash(item: PushItem | dict[str, Any]) -> str:
-    """What "the same content" means for a duplicate: every field the kiosk stored.
-
-    The SQLite store uses this; the PostgreSQL store computes the same idea in SQL over
-    jsonb's canonical text (hashes are compared only within one store).
-    """
-    d = item if isinstance(item, dict) else asdict(item)
-    parts = [d["change_id"], d["table"], d["record_id"], d["op"], canonical_json(d["payload"]),
-             str(d["schema_version"]), str(d["wall_ms"]), str(d["mono_ns"]), d["boot_id"]]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

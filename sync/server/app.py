@@ -1,0 +1,394 @@
+"""The city server's HTTP face: FastAPI routes over a :class:`~sync.server.store.Store`.
+
+Nothing that matters lives in the process: tokens are HMACs checked against a secret in the
+database, nonces and enrollment tokens are rows, the per-device push lock is a PostgreSQL
+advisory lock. So several uvicorn workers (or hosts) on one PostgreSQL are correct. The
+in-process pieces here (a concurrency gate answering 503, a set of devices pushing right
+now) only shed load early.
+"""
+
+
+import base64
+import contextlib
+import hmac
+import os
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import anyio
+import msgspec
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from kiosk.clock import Clock, SystemClock
+from sync import protocol
+from sync.server import auth
+from sync.server.store import (
+    Device, Overloaded, PushPolicy, Store, StoreError, Unauthorized, open_store,
+)
+from sync.server.wire import BadBody, decode_batch, decompress
+
+#: Retry-After (seconds) sent with 429 and 503.
+RETRY_AFTER_S = 2
+
+
+@dataclass(frozen=True)
+class OfficeIn:
+    code: str
+    name: str
+    timezone: str = "WIB"
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class EnrollTokenIn:
+    office_code: str
+    ttl_s: int = protocol.ENROLL_TOKEN_TTL_S
+
+
+@dataclass(frozen=True)
+class EnrollTokenOut:
+    token: str
+    office_code: str
+    expires_ms: int
+
+
+@dataclass(frozen=True)
+class ReferenceIn:
+    """Server-owned changes for one office (``office_code``) or every office (null)."""
+
+    changes: list[protocol.ReferenceChange]
+    office_code: str | None = None
+
+
+@dataclass
+class Limits:
+    """Per-process load shedding; the numbers are per worker."""
+
+    max_inflight: int = 64  # requests waiting for or holding the database
+    db_threads: int = 16
+
+
+@dataclass
+class _State:
+    store: Store
+    clock: Clock
+    admin_token: str
+    policy: PushPolicy
+    limits: Limits
+    limiter: anyio.CapacityLimiter | None = None
+    inflight: int = 0
+    pushing: set[str] = field(default_factory=set)
+
+    def now_ms(self) -> int:
+        return self.clock.now().wall_ms
+
+
+def create_app(db_url: str, *, admin_token: str | None = None, clock: Clock | None = None,
+               policy: PushPolicy | None = None, limits: Limits | None = None) -> FastAPI:
+    """The server on ``db_url``; its schema is created or migrated now.
+
+    ``admin_token``: the bearer token of the admin endpoints; without one, the token kept in
+    the database (``kiosk server admin-token``) is used.
+    """
+    store = open_store(db_url)
+    state = _State(store, clock or SystemClock(), admin_token or store.admin_token,
+                   policy or PushPolicy(), limits or Limits())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(title="Kelurahan kiosk city server", version=str(protocol.PROTOCOL_VERSION),
+                  description="Sync protocol: see sync/PROTOCOL.md and docs/SYNC.md.",
+                  lifespan=lifespan)
+    app.state.sync = state
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> JSONResponse:
+        headers = {"Retry-After": str(RETRY_AFTER_S)} if isinstance(exc, Overloaded) else None
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(BadBody)
+    async def bad_body(request: Request, exc: BadBody) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+
+    async def run_db(fn, *args):
+        """Blocking store call in a worker thread, refusing work beyond the gate (503)."""
+        if state.inflight >= state.limits.max_inflight:
+            raise Overloaded("server busy; retry after the Retry-After seconds")
+        if state.limiter is None:
+            state.limiter = anyio.CapacityLimiter(state.limits.db_threads)
+        state.inflight += 1
+        try:
+            return await anyio.to_thread.run_sync(fn, *args, limiter=state.limiter)
+        finally:
+            state.inflight -= 1
+
+    _routes(app, state, run_db)
+    _document_push_body(app)
+    return app
+
+
+def _document_push_body(app: FastAPI) -> None:
+    """/sync/push reads its body itself (msgspec); put the protocol's shape into /docs."""
+    from pydantic import TypeAdapter
+
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            push_schema = TypeAdapter(protocol.PushRequest).json_schema(
+                ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(push_schema.pop("$defs", {}))
+            components["PushRequest"] = push_schema
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn factory for ``kiosk server`` with several workers (configuration via env)."""
+    db_url = os.environ.get("KIOSK_SERVER_DB")
+    if not db_url:
+        raise RuntimeError("KIOSK_SERVER_DB is not set (kiosk server --db URL sets it)")
+    return create_app(db_url, admin_token=os.environ.get("KIOSK_ADMIN_TOKEN") or None)
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise HTTPException(401, "missing Authorization: Bearer <token>")
+    return authorization[7:].strip()
+
+
+def _protocol_version(
+        x_kiosk_protocol: Annotated[str | None, Header()] = None) -> int:
+    """426 for a kiosk speaking a version this server does not (a missing header means 1)."""
+    try:
+        version = int(x_kiosk_protocol) if x_kiosk_protocol else protocol.PROTOCOL_VERSION
+    except ValueError:
+        version = -1
+    if version not in protocol.SUPPORTED_VERSIONS:
+        raise HTTPException(426, f"protocol version {x_kiosk_protocol!r} is not supported "
+                                 f"(server speaks {list(protocol.SUPPORTED_VERSIONS)}); "
+                                 "upgrade the kiosk software")
+    return version
+
+
+def _json(value: Any, status: int = 200) -> Response:
+    return Response(msgspec.json.encode(value), status_code=status,
+                    media_type="application/json")
+
+
+def _routes(app: FastAPI, state: _State, run_db) -> None:
+    store = state.store
+    Versioned = Depends(_protocol_version)
+
+    async def current_device(authorization: Annotated[str | None, Header()] = None) -> Device:
+        try:
+            device_id = auth.check_access_token(store.token_secret, _bearer(authorization),
+                                                state.now_ms())
+        except auth.BadCredentials as exc:
+            raise HTTPException(401, str(exc)) from exc
+        device = await run_db(store.device, device_id)
+        if device is None:
+            raise HTTPException(401, "unknown device; enroll again")
+        if device.revoked:
+            raise HTTPException(401, "device revoked")
+        return device
+
+    def admin(authorization: Annotated[str | None, Header()] = None) -> None:
+        if not hmac.compare_digest(_bearer(authorization).encode(), state.admin_token.encode()):
+            raise HTTPException(401, "wrong admin token")
+
+    # -- device side ------------------------------------------------------------------
+    @app.get("/sync/meta", response_model=protocol.Meta, tags=["sync"])
+    async def meta(response: Response) -> protocol.Meta:
+        """Versions, server time and epoch; no auth (the kiosk's clock sample starts here)."""
+        response.headers["Cache-Control"] = "no-store"
+        return protocol.Meta(list(protocol.SUPPORTED_VERSIONS), state.now_ms(), store.epoch,
+                             state.policy.max_schema_version, store.schema_version)
+
+    @app.post("/enroll", response_model=protocol.EnrollResponse, tags=["auth"],
+              dependencies=[Versioned])
+    async def enroll(body: protocol.EnrollRequest) -> protocol.EnrollResponse:
+        """Register a device's Ed25519 public key with a single-use enrollment token."""
+        try:
+            auth.parse_public_key(body.public_key)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        if not body.device_id or len(body.device_id) > 128:
+            raise HTTPException(400, "device_id must be 1..128 characters")
+        now = state.now_ms()
+        device = await run_db(store.enroll, auth.hash_token(body.token), body.device_id,
+                              body.public_key, now)
+        return protocol.EnrollResponse(device.id, device.office_code, device.office_id,
+                                       store.epoch, *_access(state, device.id))
+
+    @app.post("/auth/challenge", response_model=protocol.ChallengeResponse, tags=["auth"],
+              dependencies=[Versioned])
+    async def challenge(body: protocol.ChallengeRequest) -> protocol.ChallengeResponse:
+        """A single-use nonce (5 min) for the device to sign."""
+        device = await run_db(store.device, body.device_id)
+        if device is None or device.revoked:
+            raise HTTPException(401, "device revoked" if device else "unknown device; enroll")
+        nonce = secrets.token_urlsafe(24)
+        await run_db(store.add_nonce, device.id, nonce,
+                     state.now_ms() + protocol.NONCE_TTL_S * 1000)
+        return protocol.ChallengeResponse(nonce)
+
+    @app.post("/auth/token", response_model=protocol.TokenResponse, tags=["auth"],
+              dependencies=[Versioned])
+    async def token(body: protocol.TokenRequest) -> protocol.TokenResponse:
+        """A 15-minute access token for a signature of the nonce with the device key."""
+        device = await run_db(store.device, body.device_id)
+        if device is None or device.revoked:
+            raise HTTPException(401, "device revoked" if device else "unknown device; enroll")
+        try:
+            auth.verify_signature(device.public_key, body.nonce.encode(), body.signature)
+        except auth.BadCredentials as exc:
+            raise HTTPException(401, str(exc)) from exc
+        if not await run_db(store.take_nonce, device.id, body.nonce, state.now_ms()):
+            raise HTTPException(401, "nonce unknown, used or expired; ask for a new challenge")
+        return protocol.TokenResponse(*_access(state, device.id))
+
+    @app.post("/sync/push", response_model=protocol.PushResponse, tags=["sync"],
+              dependencies=[Versioned],
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                  "schema": {"$ref": "#/components/schemas/PushRequest"}}}}})
+    async def push(request: Request,
+                   device: Annotated[Device, Depends(current_device)]) -> Response:
+        """Store a batch insert-if-absent by (device_id, device_seq); answer per item.
+
+        Body: JSON, optionally ``Content-Encoding: zstd`` or ``gzip``; at most 500 items
+        and 256 KB as sent (413 beyond). 400 malformed, 403 another office's record, 409 a
+        push of this device already running, 503 overloaded.
+        """
+        body = await _read_body(request)
+        raw = decompress(body, request.headers.get("content-encoding"))
+        batch = decode_batch(raw)
+        if batch.device_id != device.id:
+            raise HTTPException(400, f"device_id {batch.device_id!r} is not the token's "
+                                     f"device {device.id!r}")
+        if device.id in state.pushing:
+            raise HTTPException(409, "a push of this device is already running; one sync "
+                                     "session per device")
+        state.pushing.add(device.id)
+        try:
+            results = await run_db(store.push, device, batch, state.policy, state.now_ms())
+        finally:
+            state.pushing.discard(device.id)
+        return _json({"results": results, "epoch": store.epoch,
+                      "server_time_ms": state.now_ms()})
+
+    @app.get("/sync/pull", response_model=protocol.PullResponse, tags=["sync"],
+             dependencies=[Versioned])
+    async def pull(device: Annotated[Device, Depends(current_device)],
+                   scope: Annotated[str, Query()] = "reference",
+                   cursor: Annotated[str, Query()] = "0",
+                   limit: Annotated[int, Query(ge=1, le=protocol.MAX_PULL_LIMIT)]
+                   = protocol.DEFAULT_PULL_LIMIT) -> Response:
+        """Server-owned changes after ``cursor`` for the device's office, oldest first."""
+        if scope not in protocol.SCOPES:
+            raise HTTPException(400, f"unknown scope {scope!r}; one of {list(protocol.SCOPES)}")
+        try:
+            changes, next_cursor, has_more = await run_db(store.pull, device.office_id, scope,
+                                                          cursor, limit)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        for change in changes:
+            change["payload"] = msgspec.Raw(change["payload"])
+        return _json({"changes": changes, "next_cursor": next_cursor, "has_more": has_more,
+                      "epoch": store.epoch})
+
+    # -- admin -----------------------------------------------------------------------------
+    Admin = [Depends(admin)]
+
+    @app.post("/admin/offices", tags=["admin"], dependencies=Admin, status_code=201)
+    async def add_office(body: OfficeIn) -> dict[str, Any]:
+        office = await run_db(store.add_office, body.code, body.name, body.timezone,
+                              body.address, state.now_ms())
+        return office.as_reference(state.now_ms())
+
+    @app.get("/admin/offices", tags=["admin"], dependencies=Admin)
+    async def list_offices() -> list[dict[str, Any]]:
+        now = state.now_ms()
+        return [o.as_reference(now) for o in await run_db(store.offices)]
+
+    @app.post("/admin/enroll-tokens", tags=["admin"], dependencies=Admin, status_code=201)
+    async def make_enroll_token(body: EnrollTokenIn) -> EnrollTokenOut:
+        """A single-use enrollment token for an office (shown once; only its hash is kept)."""
+        return await run_db(issue_enroll_token, state.store, body.office_code,
+                            state.now_ms(), body.ttl_s)
+
+    @app.get("/admin/devices", tags=["admin"], dependencies=Admin)
+    async def list_devices() -> list[dict[str, Any]]:
+        return await run_db(store.devices)
+
+    @app.post("/admin/devices/{device_id}/revoke", tags=["admin"], dependencies=Admin)
+    async def revoke(device_id: str) -> dict[str, Any]:
+        """From now on every call of this device is answered 401."""
+        await run_db(store.revoke, device_id, state.now_ms())
+        return {"device_id": device_id, "revoked": True}
+
+    @app.put("/admin/reference", tags=["admin"], dependencies=Admin)
+    async def put_reference(body: ReferenceIn) -> dict[str, Any]:
+        """Change services, counters, employees, settings, letter types or request statuses."""
+        for i, c in enumerate(body.changes):
+            if protocol.scope_of(c.table) is None:
+                raise HTTPException(400, f"changes[{i}].table {c.table!r} is not server-owned; "
+                                         f"one of {sorted(set().union(*protocol.SCOPE_TABLES.values()))}")
+            if c.op not in protocol.OPS:
+                raise HTTPException(400, f"changes[{i}].op {c.op!r}; one of {list(protocol.OPS)}")
+            if not c.record_id:
+                raise HTTPException(400, f"changes[{i}].record_id is empty")
+        versions = await run_db(store.put_reference, body.office_code, body.changes,
+                                state.now_ms())
+        return {"versions": versions}
+
+    @app.get("/admin/stats", tags=["admin"], dependencies=Admin)
+    async def stats() -> dict[str, Any]:
+        """Counts per office and table, and the number of duplicate record ids (must be 0)."""
+        return {**await run_db(store.stats), "epoch": store.epoch}
+
+
+async def _read_body(request: Request) -> bytes:
+    """The body, refusing (413) more than the batch limit before reading it all."""
+    limit = protocol.MAX_BATCH_BYTES
+    length = request.headers.get("content-length")
+    if length is not None:
+        try:
+            if int(length) > limit:
+                raise BadBody(413, f"push body is {length} bytes; at most {limit} per batch")
+        except ValueError:
+            raise BadBody(400, "Content-Length is not a number") from None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BadBody(413, f"push body is larger than {limit} bytes; split the batch")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _access(state: _State, device_id: str) -> tuple[str, int]:
+    ttl = protocol.ACCESS_TOKEN_TTL_S
+    return (auth.issue_access_token(state.store.token_secret, device_id,
+                                    state.now_ms() + ttl * 1000), ttl)
+
+
+def issue_enroll_token(store: Store, office_code: str, now_ms: int,
+                       ttl_s: int = protocol.ENROLL_TOKEN_TTL_S) -> EnrollTokenOut:
+    """Shared by the admin endpoint and ``kiosk server enroll-token``."""
+    token = base64.b32encode(secrets.token_bytes(15)).decode()
+    expires_ms = now_ms + ttl_s * 1000
+    office = store.add_enroll_token(office_code, auth.hash_token(token), expires_ms, now_ms)
+    return EnrollTokenOut(token, office.code, expires_ms)
+
+
+__all__ = ["create_app", "app_from_env", "issue_enroll_token", "Limits", "Unauthorized"]

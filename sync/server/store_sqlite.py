@@ -1,0 +1,326 @@
+"""The embedded store: one SQLite file (WAL), the default for a small city or a test bench.
+
+Each thread keeps its own connection; every write takes the write lock up front
+(``BEGIN IMMEDIATE``), so writers are serialized in commit order. That is also why the pull
+cursor can be a plain sequence here: no row with a smaller ``seq`` can commit after a larger
+one is visible. (PostgreSQL cannot promise that; see store_pg.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from kiosk.ids import new_id
+from sync import protocol
+from sync.server import auth
+from sync.server.store import (
+    Conflict, Device, NotFound, Office, Overloaded, PushPolicy, Unauthorized, classify,
+    correct_times, parse_cursor, prepare_push, reference_payload, usable_sample,
+)
+from sync.server.wire import WireBatch, encode_payload
+
+BUSY_TIMEOUT_S = 10
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE server_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE offices (id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+        timezone TEXT NOT NULL, address TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL);
+    CREATE TABLE enroll_tokens (token_hash TEXT PRIMARY KEY,
+        office_id TEXT NOT NULL REFERENCES offices(id), created_ms INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL, used_ms INTEGER, device_id TEXT);
+    CREATE TABLE devices (id TEXT PRIMARY KEY, office_id TEXT NOT NULL REFERENCES offices(id),
+        public_key TEXT NOT NULL, enrolled_ms INTEGER NOT NULL, revoked_ms INTEGER);
+    CREATE TABLE auth_nonces (nonce TEXT PRIMARY KEY, device_id TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL);
+    CREATE TABLE boot_clocks (device_id TEXT NOT NULL, boot_id TEXT NOT NULL,
+        mono_ns INTEGER NOT NULL, server_ms INTEGER NOT NULL, rtt_ms REAL NOT NULL,
+        PRIMARY KEY (device_id, boot_id));
+    CREATE TABLE changes (device_id TEXT NOT NULL, device_seq INTEGER NOT NULL,
+        office_id TEXT NOT NULL, change_id TEXT NOT NULL, table_name TEXT NOT NULL,
+        record_id TEXT NOT NULL, op TEXT NOT NULL, payload TEXT NOT NULL,
+        schema_version INTEGER NOT NULL, wall_ms INTEGER NOT NULL, mono_ns INTEGER NOT NULL,
+        boot_id TEXT NOT NULL, corrected_ms INTEGER NOT NULL, time_uncertain INTEGER NOT NULL,
+        content_hash TEXT NOT NULL, received_ms INTEGER NOT NULL,
+        PRIMARY KEY (device_id, device_seq)) WITHOUT ROWID;
+    CREATE TABLE ref_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT NOT NULL,
+        office_id TEXT, table_name TEXT NOT NULL, record_id TEXT NOT NULL, op TEXT NOT NULL,
+        payload TEXT NOT NULL, changed_ms INTEGER NOT NULL);
+    CREATE INDEX ref_changes_scope ON ref_changes (scope, seq);
+    """,
+]
+
+
+class SqliteStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        self.schema_version = self._migrate()
+        meta = dict(self._conn().execute("SELECT key, value FROM server_meta"))
+        self.epoch = meta["epoch"]
+        self.token_secret = meta["token_secret"]
+        self.admin_token = meta["admin_token"]
+
+    # -- connections -------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            self._local.conn = conn
+            with self._conns_lock:
+                self._conns.append(conn)
+        return conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise Overloaded(f"the server database is busy ({exc}); retry shortly") from exc
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._conns_lock:
+            for conn in self._conns:
+                conn.close()
+            self._conns.clear()
+        self._local = threading.local()
+
+    def _migrate(self) -> int:
+        with self._write() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS server_migrations ("
+                         "step INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)")
+            done = {r[0] for r in conn.execute("SELECT step FROM server_migrations")}
+            for step, sql in enumerate(MIGRATIONS, start=1):
+                if step in done:
+                    continue
+                for statement in filter(str.strip, sql.split(";")):
+                    conn.execute(statement)
+                conn.execute("INSERT INTO server_migrations VALUES (?, strftime('%s')*1000)",
+                             (step,))
+            for key, make in (("epoch", lambda: str(uuid.uuid4())),
+                              ("token_secret", auth.new_secret),
+                              ("admin_token", lambda: secrets.token_urlsafe(24))):
+                conn.execute("INSERT OR IGNORE INTO server_meta VALUES (?, ?)", (key, make()))
+        return len(MIGRATIONS)
+
+    def new_epoch(self) -> str:
+        """After restoring this file from a backup: kiosks re-send what it may have lost."""
+        epoch = str(uuid.uuid4())
+        with self._write() as conn:
+            conn.execute("UPDATE server_meta SET value = ? WHERE key = 'epoch'", (epoch,))
+        self.epoch = epoch
+        return epoch
+
+    # -- offices, tokens, devices -----------------------------------------------------------
+    def add_office(self, code: str, name: str, timezone: str, address: str,
+                   now_ms: int) -> Office:
+        office = Office(new_id(), code, name, timezone, address)
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM offices WHERE code = ?", (code,)).fetchone():
+                raise Conflict(f"office {code} already exists")
+            conn.execute("INSERT INTO offices VALUES (?,?,?,?,?,?)",
+                         (office.id, code, name, timezone, address, now_ms))
+            self._append_ref(conn, office.id, "offices", office.id, "upsert",
+                             office.as_reference(now_ms), now_ms)
+        return office
+
+    def offices(self) -> list[Office]:
+        rows = self._conn().execute(
+            "SELECT id, code, name, timezone, address FROM offices ORDER BY code")
+        return [Office(*r) for r in rows]
+
+    def _office(self, conn: sqlite3.Connection, code: str) -> Office:
+        row = conn.execute("SELECT id, code, name, timezone, address FROM offices WHERE code = ?",
+                           (code,)).fetchone()
+        if row is None:
+            raise NotFound(f"no office {code!r}; add it with `kiosk server office add`")
+        return Office(*row)
+
+    def add_enroll_token(self, office_code: str, token_hash: str, expires_ms: int,
+                         now_ms: int) -> Office:
+        with self._write() as conn:
+            office = self._office(conn, office_code)
+            conn.execute("INSERT INTO enroll_tokens (token_hash, office_id, created_ms,"
+                         " expires_ms) VALUES (?,?,?,?)",
+                         (token_hash, office.id, now_ms, expires_ms))
+        return office
+
+    def enroll(self, token_hash: str, device_id: str, public_key: str, now_ms: int) -> Device:
+        with self._write() as conn:
+            tok = conn.execute("SELECT office_id, expires_ms, used_ms, device_id FROM"
+                               " enroll_tokens WHERE token_hash = ?", (token_hash,)).fetchone()
+            if tok is None:
+                raise Unauthorized("unknown enrollment token")
+            office_id, expires_ms, used_ms, used_by = tok
+            existing = conn.execute("SELECT public_key, revoked_ms FROM devices WHERE id = ?",
+                                    (device_id,)).fetchone()
+            if used_ms is not None:
+                # The same kiosk retrying after a lost answer gets the same enrollment.
+                if used_by == device_id and existing and existing[0] == public_key \
+                        and existing[1] is None:
+                    return self._device(conn, device_id)
+                raise Unauthorized("enrollment token already used; make a new one")
+            if expires_ms <= now_ms:
+                raise Unauthorized("enrollment token expired; make a new one")
+            if existing is not None:
+                raise Conflict(f"device {device_id} is already enrolled; enroll with a new "
+                               "device id")
+            conn.execute("UPDATE enroll_tokens SET used_ms = ?, device_id = ? WHERE token_hash = ?",
+                         (now_ms, device_id, token_hash))
+            conn.execute("INSERT INTO devices (id, office_id, public_key, enrolled_ms)"
+                         " VALUES (?,?,?,?)", (device_id, office_id, public_key, now_ms))
+            return self._device(conn, device_id)
+
+    def _device(self, conn: sqlite3.Connection, device_id: str) -> Device | None:
+        row = conn.execute(
+            "SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
+            " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = ?",
+            (device_id,)).fetchone()
+        return Device(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
+
+    def device(self, device_id: str) -> Device | None:
+        return self._device(self._conn(), device_id)
+
+    def devices(self) -> list[dict[str, Any]]:
+        rows = self._conn().execute(
+            "SELECT d.id, o.code, d.enrolled_ms, d.revoked_ms FROM devices d"
+            " JOIN offices o ON o.id = d.office_id ORDER BY o.code, d.id")
+        return [{"device_id": r[0], "office_code": r[1], "enrolled_ms": r[2],
+                 "revoked_ms": r[3]} for r in rows]
+
+    def revoke(self, device_id: str, now_ms: int) -> None:
+        with self._write() as conn:
+            cur = conn.execute("UPDATE devices SET revoked_ms = COALESCE(revoked_ms, ?)"
+                               " WHERE id = ?", (now_ms, device_id))
+            if cur.rowcount == 0:
+                raise NotFound(f"no device {device_id!r}")
+
+    def add_nonce(self, device_id: str, nonce: str, expires_ms: int) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM auth_nonces WHERE expires_ms < ?",
+                         (expires_ms - 2 * protocol.NONCE_TTL_S * 1000,))
+            conn.execute("INSERT INTO auth_nonces VALUES (?,?,?)", (nonce, device_id, expires_ms))
+
+    def take_nonce(self, device_id: str, nonce: str, now_ms: int) -> bool:
+        with self._write() as conn:
+            cur = conn.execute("DELETE FROM auth_nonces WHERE nonce = ? AND device_id = ?"
+                               " AND expires_ms > ?", (nonce, device_id, now_ms))
+            return cur.rowcount == 1
+
+    # -- push ----------------------------------------------------------------------------
+    def push(self, device: Device, batch: WireBatch, policy: PushPolicy,
+             now_ms: int) -> list[dict[str, Any]]:
+        prepared = prepare_push(batch, device, policy)
+        sample = usable_sample(batch.clock, now_ms)
+        with self._write() as conn:
+            if sample is not None:
+                conn.execute("INSERT OR REPLACE INTO boot_clocks VALUES (?,?,?,?,?)",
+                             (device.id, sample.boot_id, sample.mono_ns, sample.server_ms,
+                              sample.rtt_ms))
+            if prepared.rows:
+                boots = sorted({r.boot_id for r in prepared.rows})
+                samples = {b: (m, s) for b, m, s in conn.execute(
+                    f"SELECT boot_id, mono_ns, server_ms FROM boot_clocks WHERE device_id = ?"
+                    f" AND boot_id IN ({','.join('?' * len(boots))})", (device.id, *boots))}
+                correct_times(prepared.rows, samples)
+                seqs = [r.device_seq for r in prepared.rows]
+                stored = dict(conn.execute(
+                    "SELECT device_seq, content_hash FROM changes WHERE device_id = ? AND"
+                    " device_seq IN (SELECT value FROM json_each(?))",
+                    (device.id, encode_payload(seqs).decode())))
+                new = [r for r in prepared.rows if r.device_seq not in stored]
+                conn.executemany(
+                    "INSERT INTO changes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(device.id, r.device_seq, device.office_id, r.change_id, r.table,
+                      r.record_id, r.op, r.payload, r.schema_version, r.wall_ms, r.mono_ns,
+                      r.boot_id, r.corrected_ms, int(r.time_uncertain), r.content_hash, now_ms)
+                     for r in new])
+                classify(prepared, {r.device_seq for r in new}, stored)
+        return prepared.results()
+
+    # -- pull and reference data ----------------------------------------------------------
+    def _append_ref(self, conn: sqlite3.Connection, office_id: str | None, table: str,
+                    record_id: str, op: str, payload: dict, now_ms: int) -> int:
+        cur = conn.execute(
+            "INSERT INTO ref_changes (scope, office_id, table_name, record_id, op, payload,"
+            " changed_ms) VALUES (?,?,?,?,?,?,?)",
+            (protocol.scope_of(table), office_id, table, record_id, op,
+             encode_payload(payload).decode(), now_ms))
+        return int(cur.lastrowid)
+
+    def put_reference(self, office_code: str | None,
+                      changes: Sequence[protocol.ReferenceChange], now_ms: int) -> list[int]:
+        with self._write() as conn:
+            office_id = self._office(conn, office_code).id if office_code else None
+            return [self._append_ref(conn, office_id, c.table, c.record_id, c.op,
+                                     reference_payload(c.table, c.payload, office_id), now_ms)
+                    for c in changes]
+
+    def pull(self, office_id: str, scope: str, cursor: str, limit: int
+             ) -> tuple[list[dict[str, Any]], str, bool]:
+        _, after = parse_cursor(cursor)
+        rows = self._conn().execute(
+            "SELECT seq, table_name, record_id, op, payload FROM ref_changes WHERE scope = ?"
+            " AND (office_id = ? OR office_id IS NULL) AND seq > ? ORDER BY seq LIMIT ?",
+            (scope, office_id, after, limit + 1)).fetchall()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        changes = [{"table": t, "record_id": r, "op": op, "payload": p, "version": seq}
+                   for seq, t, r, op, p in rows]
+        next_cursor = f"0:{rows[-1][0]}" if rows else (cursor or "0")
+        return changes, next_cursor, has_more
+
+    # -- stats -------------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            return _stats(conn.execute)
+        finally:
+            conn.execute("COMMIT")
+
+
+def _stats(execute) -> dict[str, Any]:
+    """Shared by both engines: the same SQL reads the same on SQLite and PostgreSQL."""
+    offices: dict[str, Any] = {}
+    for code, name in execute("SELECT code, name FROM offices ORDER BY code"):
+        offices[code] = {"name": name, "devices": 0, "revoked_devices": 0, "tables": {},
+                         "reference_changes": 0}
+    for code, total, revoked in execute(
+            "SELECT o.code, count(*), count(d.revoked_ms) FROM devices d"
+            " JOIN offices o ON o.id = d.office_id GROUP BY o.code"):
+        offices[code]["devices"], offices[code]["revoked_devices"] = total, revoked
+    for code, table, n, records, uncertain in execute(
+            "SELECT o.code, c.table_name, count(*), count(DISTINCT c.record_id),"
+            " sum(CASE WHEN c.time_uncertain THEN 1 ELSE 0 END) FROM changes c"
+            " JOIN offices o ON o.id = c.office_id GROUP BY o.code, c.table_name"):
+        offices[code]["tables"][table] = {"changes": n, "records": records,
+                                          "time_uncertain": int(uncertain or 0)}
+    for code, n in execute("SELECT o.code, count(*) FROM ref_changes r JOIN offices o"
+                           " ON o.id = r.office_id GROUP BY o.code"):
+        offices[code]["reference_changes"] = n
+    dup = execute("SELECT count(*) FROM (SELECT change_id FROM changes GROUP BY change_id"
+                  " HAVING count(*) > 1) d").fetchone()[0]
+    total = execute("SELECT count(*) FROM changes").fetchone()[0]
+    return {"offices": offices, "changes": total, "duplicate_record_ids": dup}
