@@ -8,7 +8,8 @@ for the delivery guarantee (at-least-once to the printer; a duplicate only when 
 dies in the middle of a job).
 
 Job states: ``pending`` (waiting or being retried) -> ``done`` (bytes written and the
-printer answered afterwards) or ``cancelled`` (staff gave up on it). Nothing else ever
+printer answered afterwards), ``cancelled`` (staff gave up on it) or ``failed`` (the receipt
+cannot be rendered at all: a bug; recorded, so one bad job never blocks the queue). Nothing else ever
 creates a second copy: :func:`reprint` is the one way, and someone has to ask for it.
 """
 
@@ -32,7 +33,7 @@ TABLE = outbox.syncable("print_jobs")
 #: Printer states, as stored and shown. ``paper_near_end`` still prints.
 STATES = ("online", "paper_near_end", "paper_out", "cover_open", "offline", "no_answer", "unknown")
 PRINTABLE_STATES = ("online", "paper_near_end")
-JOB_STATES = ("pending", "done", "cancelled")
+JOB_STATES = ("pending", "done", "cancelled", "failed")
 
 #: How often an unchanged printer state is written again (to refresh ``checked_ms``);
 #: writing every poll would mean an fsync every few seconds on an SD card.
@@ -93,7 +94,7 @@ def get_job(db: sqlite_utils.Database, job_id: str) -> PrintJob:
 
 
 def job_status(db: sqlite_utils.Database, job_id: str) -> str:
-    """``pending``, ``done`` or ``cancelled``; NotFoundError for an unknown id."""
+    """``pending``, ``done``, ``cancelled`` or ``failed``; NotFoundError for an unknown id."""
     row = db.execute("SELECT status FROM print_jobs WHERE id = ?", [job_id]).fetchone()
     if row is None:
         raise NotFoundError(f"print job {job_id!r} does not exist")
@@ -183,6 +184,14 @@ def mark_failed(db: sqlite_utils.Database, job_id: str, error: str, stamp: Stamp
         job = get_job(db, job_id)
         if job.status == "pending" and job.last_error != error:
             _update(db, job_id, {"last_error": error}, stamp)
+
+
+def mark_unprintable(db: sqlite_utils.Database, job_id: str, error: str, stamp: Stamp) -> None:
+    """Pending -> failed: the receipt cannot be turned into bytes. Staff can still reprint
+    the ticket after the cause is fixed; the queue behind it moves on."""
+    with write_tx(db):
+        if job_status(db, job_id) == "pending":
+            _update(db, job_id, {"status": "failed", "last_error": error}, stamp)
 
 
 # -- printer state ------------------------------------------------------------------------

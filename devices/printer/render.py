@@ -1,0 +1,140 @@
+"""Receipt -> ESC/POS bytes, for 58 mm (32 columns) and 80 mm (48 columns) paper.
+
+The commands come from python-escpos, driven against its in-memory ``Dummy`` printer:
+rendering never touches a device, so it is fast, testable, and the same bytes go to every
+transport. QR codes use the printer's own ``GS ( k`` command when the capability profile
+says it has one, and a raster image (``GS v 0``, drawn by the ``qrcode`` library through
+python-escpos) otherwise: cheap 58 mm clones rarely know ``GS ( k``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+from escpos.capabilities import get_profile
+from escpos.printer import Dummy
+
+from devices.printer.text import ascii_safe
+from kiosk.receipt import Receipt
+
+COLUMNS = {58: 32, 80: 48}
+#: Printable dots across the paper at 203 dpi.
+DOTS = {58: 384, 80: 576}
+#: When the URI names no profile: 58 mm printers are mostly clones without GS ( k.
+DEFAULT_PROFILE = {58: "POS-5890", 80: "default"}
+
+_LABELS = {
+    "id": {"ahead": "{n} orang di depan Anda", "none_ahead": "Tidak ada antrian di depan Anda",
+           "one_ahead": "1 orang di depan Anda", "time": "Waktu", "code": "Kode"},
+    "en": {"ahead": "{n} people ahead of you", "none_ahead": "No one is ahead of you",
+           "one_ahead": "1 person ahead of you", "time": "Time", "code": "Code"},
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How to draw receipts for one printer."""
+
+    paper_width_mm: int = 80
+    profile: str | None = None
+    qr_mode: str | None = None        # "native" | "image" | None (from the profile)
+
+    @property
+    def columns(self) -> int:
+        return COLUMNS[self.paper_width_mm]
+
+    @property
+    def profile_name(self) -> str:
+        return self.profile or DEFAULT_PROFILE[self.paper_width_mm]
+
+    @property
+    def native_qr(self) -> bool:
+        if self.qr_mode:
+            return self.qr_mode == "native"
+        return bool(get_profile(self.profile_name).supports("qrCode"))
+
+
+def layout_for(paper_width_mm: int, profile: str | None = None, qr_mode: str | None = None) -> Layout:
+    if paper_width_mm not in COLUMNS:
+        raise ValueError(f"paper width {paper_width_mm} mm: use 58 or 80")
+    return Layout(paper_width_mm, profile, qr_mode)
+
+
+def big_multiplier(text: str, columns: int) -> int:
+    """As large as fits on one line, at most 6x (a 6x number is readable at arm's length)."""
+    return max(1, min(6, columns // max(1, len(text))))
+
+
+def render_receipt(receipt: Receipt, layout: Layout | None = None) -> bytes:
+    layout = layout or Layout()
+    cols = layout.columns
+    labels = _LABELS.get(receipt.language, _LABELS["id"])
+    p = Dummy(profile=layout.profile_name)
+
+    def out(text: str = "", *, width: int = cols) -> None:
+        for line in textwrap.wrap(ascii_safe(text), width) or [""]:
+            p._raw(line.encode("ascii") + b"\n")
+
+    p.hw("INIT")
+    p.set(align="center", bold=True, normal_textsize=True)
+    out(receipt.office_name)
+    p.set(bold=False)
+    if receipt.title:
+        out(receipt.title)
+    if receipt.big_number:
+        big = ascii_safe(receipt.big_number)
+        size = big_multiplier(big, cols)
+        p.set(custom_size=True, width=size, height=size, bold=True)
+        out(big, width=max(1, cols // size))
+        p.set(normal_textsize=True, bold=False)
+    if receipt.copy_note:
+        p.set(bold=True)
+        out(f"*** {receipt.copy_note} ***")
+        p.set(bold=False)
+    if receipt.service:
+        p.set(double_height=True)
+        out(receipt.service)
+        p.set(normal_textsize=True)
+    p.set(align="left")
+    out("-" * cols)
+    if receipt.local_time:
+        out(f"{labels['time']}: {receipt.local_time}")
+    if receipt.people_ahead is not None:
+        n = receipt.people_ahead
+        out(labels["none_ahead"] if n == 0 else labels["one_ahead"] if n == 1
+            else labels["ahead"].format(n=n))
+    for line in receipt.lines:
+        out(line)
+    if receipt.qr:
+        p.set(align="center")
+        _qr(p, ascii_safe(receipt.qr), layout)
+        out(receipt.qr)
+    if receipt.footer:
+        p.set(align="center")
+        for line in receipt.footer:
+            out(line)
+    p.set(align="left")
+    p.cut()
+    profile = get_profile(layout.profile_name)
+    if not (profile.supports("paperFullCut") or profile.supports("paperPartCut")):
+        # python-escpos sends no cut for profiles without a cutter; printers without one
+        # ignore GS V, and a clone whose profile undersells it still cuts.
+        p._raw(b"\x1dV\x01")
+    return p.output
+
+
+def _qr(p: Dummy, payload: str, layout: Layout) -> None:
+    if layout.native_qr:
+        p.qr(payload, size=6 if layout.paper_width_mm == 58 else 8, native=True)
+        p._raw(b"\n")
+        return
+    import qrcode
+
+    # Module size: as large as fits in about 60% of the paper width (box + 1-module border).
+    code = qrcode.QRCode(border=1)
+    code.add_data(payload)
+    code.make(fit=True)
+    modules = code.modules_count + 2
+    size = max(2, min(8, int(DOTS[layout.paper_width_mm] * 0.6) // modules))
+    p.qr(payload, size=size, native=False)

@@ -1,0 +1,1 @@
+"""Test helpers for printing: a fake network printer and an ESC/POS decoder."""
