@@ -1,0 +1,262 @@
+"""RemoteQueue: the QueueClient of counter consoles and boards that are not the edge.
+
+Every method blocks on the network, so screens call it from a worker (ui.ops.run_op) and run
+:meth:`RemoteQueue.watch` on a thread of its own; nothing here touches the GUI thread.
+Library: httpx (one pooled client, thread-safe) and httpx-sse for the pushed change feed.
+
+Failures are told apart so the screen can say something precise: the domain's own errors
+(QuotaExhausted, InvalidTransition, NotFoundError, ValidationError, StoreError) come back as
+the same classes the edge raised; the link's are in :mod:`sync.lan.errors`.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from httpx_sse import SSEError, connect_sse
+
+from kiosk.errors import KioskError
+from kiosk.ids import new_id
+from kiosk.queue.models import BoardState, Issued, QueueEvent, Service, Ticket
+from sync.lan import wire
+from sync.lan.errors import EdgeProtocolError, EdgeUnreachable, LanAuthError
+
+#: The edge pings the event stream every second; this much silence means it is gone (a power
+#: cut sends no TCP FIN, so only silence tells).
+STREAM_SILENCE_SECONDS = 5.0
+#: Reconnection backoff of watch(): first retry after about BACKOFF_MIN, doubling up to
+#: BACKOFF_MAX, with jitter so a roomful of screens does not knock at the same instant.
+BACKOFF_MIN = 0.2
+BACKOFF_MAX = 5.0
+#: Errors after which the request may have reached the edge: retried once, with the same
+#: Idempotency-Key, so the edge does the operation at most once. (A stale keep-alive
+#: connection after an edge restart fails exactly like this.)
+_MAYBE_SENT = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
+class _HandlerFailed(Exception):
+    """Carries an exception raised by watch()'s on_event out of the reconnect handling."""
+
+
+class RemoteQueue:
+    """QueueClient over the edge's LAN API at ``base_url`` (e.g. ``http://192.168.1.10:8765``)."""
+
+    def __init__(self, base_url: str, token: str, *, timeout: float = 10.0,
+                 stream_silence: float = STREAM_SILENCE_SECONDS,
+                 backoff: tuple[float, float] = (BACKOFF_MIN, BACKOFF_MAX),
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._stream_silence = stream_silence
+        self._backoff = backoff
+        self._transport = transport
+        self._http = httpx.Client(base_url=self.base_url, headers=self._headers,
+                                  timeout=httpx.Timeout(timeout, connect=3.0), transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> RemoteQueue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, json: Any = None,
+                 params: dict[str, Any] | None = None, mutating: bool = False) -> Any:
+        headers = {wire.IDEMPOTENCY_HEADER: new_id()} if mutating else {}
+        url = wire.PREFIX + path
+        for attempt in (1, 2):
+            try:
+                response = self._http.request(method, url, json=json, params=params, headers=headers)
+                break
+            except _MAYBE_SENT as exc:
+                if attempt == 2:
+                    raise self._unreachable(exc) from exc
+            except httpx.TransportError as exc:
+                raise self._unreachable(exc) from exc
+        return self._answer(response)
+
+    def _unreachable(self, exc: Exception) -> EdgeUnreachable:
+        return EdgeUnreachable(f"the edge appliance at {self.base_url} does not answer "
+                               f"({type(exc).__name__}: {exc}); check that it is on and on the "
+                               "office network, then try again")
+
+    def _answer(self, response: httpx.Response) -> Any:
+        if response.is_success:
+            try:
+                return response.json()
+            except ValueError as exc:
+                raise EdgeProtocolError(f"{self.base_url} answered something that is not JSON; "
+                                        "is this address really the edge appliance?") from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code == 401:
+            raise LanAuthError(f"the edge at {self.base_url} refused this device: "
+                               f"{body.get('detail', 'unauthorized')}")
+        error = wire.error_from_body(body) if isinstance(body, dict) else None
+        if error is not None:
+            raise error
+        raise EdgeProtocolError(f"the edge at {self.base_url} answered {response.status_code}: "
+                                f"{response.text[:200]}")
+
+    # -- QueueClient ----------------------------------------------------------------------
+
+    def hello(self) -> dict:
+        """Which office and protocol the edge serves (no token needed); refuses another
+        protocol version."""
+        info = self._request("GET", "/hello")
+        if info.get("protocol") != wire.PROTOCOL_VERSION:
+            raise EdgeProtocolError(f"the edge at {self.base_url} speaks LAN protocol "
+                                    f"{info.get('protocol')!r}, this device {wire.PROTOCOL_VERSION}; "
+                                    "update the older one")
+        return info
+
+    def list_services(self) -> list[Service]:
+        return [wire.service(d) for d in self._request("GET", "/services")]
+
+    def issue_ticket(self, service_id: str, priority: str | None = None) -> Issued:
+        return wire.issued(self._request("POST", "/tickets", mutating=True,
+                                         json={"service_id": service_id, "priority": priority}))
+
+    def call_next(self, counter_id: str, service_ids: list[str] | None = None,
+                  staff_id: str | None = None) -> Ticket | None:
+        answer = self._request("POST", f"/counters/{counter_id}/next", mutating=True,
+                               json={"service_ids": service_ids, "staff_id": staff_id})
+        return wire.ticket(answer["ticket"])
+
+    def _step(self, ticket_id: str, step: str, body: dict | None = None) -> Ticket:
+        ticket = wire.ticket(self._request("POST", f"/tickets/{ticket_id}/{step}", json=body,
+                                           mutating=True))
+        assert ticket is not None
+        return ticket
+
+    def recall(self, ticket_id: str) -> Ticket:
+        return self._step(ticket_id, "recall")
+
+    def start_service(self, ticket_id: str) -> Ticket:
+        return self._step(ticket_id, "start")
+
+    def finish(self, ticket_id: str) -> Ticket:
+        return self._step(ticket_id, "finish")
+
+    def no_show(self, ticket_id: str) -> Ticket:
+        return self._step(ticket_id, "no-show")
+
+    def transfer(self, ticket_id: str, to_service_id: str) -> Ticket:
+        return self._step(ticket_id, "transfer", {"to_service_id": to_service_id})
+
+    def reprint_ticket(self, ticket_id: str) -> str:
+        return self._request("POST", f"/tickets/{ticket_id}/reprint", mutating=True)["print_job_id"]
+
+    def set_counter(self, counter_id: str, *, service_ids: list[str], staff_id: str | None,
+                    paused: bool) -> None:
+        self._request("PUT", f"/counters/{counter_id}", mutating=True,
+                      json={"service_ids": service_ids, "staff_id": staff_id, "paused": paused})
+
+    def waiting(self, service_ids: list[str] | None = None) -> list[Ticket]:
+        params = None if service_ids is None else {"service_ids": ",".join(service_ids)}
+        return [wire.ticket(d) for d in self._request("GET", "/waiting", params=params)]
+
+    def current_ticket(self, counter_id: str) -> Ticket | None:
+        return wire.ticket(self._request("GET", f"/counters/{counter_id}/current")["ticket"])
+
+    def board_state(self) -> BoardState:
+        return wire.board_state(self._request("GET", "/board"))
+
+    def events_since(self, after_id: int, limit: int = 200) -> list[QueueEvent]:
+        return [wire.queue_event(d) for d in
+                self._request("GET", "/events-since", params={"after": after_id, "limit": limit})]
+
+    def counters(self) -> list[dict]:
+        return self._request("GET", "/counters")
+
+    def printer_state(self) -> dict:
+        return self._request("GET", "/printer")
+
+    def status(self) -> dict:
+        return self._request("GET", "/status")
+
+    def watch(self, on_event: Callable[[QueueEvent], None], on_connection: Callable[[bool], None],
+              stop: threading.Event, after_id: int = 0) -> None:
+        """Follow the edge's change feed until ``stop`` is set, reconnecting by itself.
+
+        ``on_connection(False)`` when the edge is lost (or cannot be reached at first),
+        ``on_connection(True)`` when the stream is (re)established; each change of state is
+        reported once. Every reconnection resumes after the last event handed to ``on_event``,
+        so nothing that happened while the edge was away is missed or repeated. Only a refused
+        token ends the loop (:class:`LanAuthError`): retrying cannot fix it.
+        """
+        connected: bool | None = None
+        low, high = self._backoff
+        delay = low
+
+        def report(up: bool) -> None:
+            nonlocal connected
+            if connected is not up:
+                connected = up
+                on_connection(up)
+
+        timeout = httpx.Timeout(self._stream_silence, connect=3.0)
+        with httpx.Client(base_url=self.base_url, headers=self._headers, timeout=timeout,
+                          transport=self._transport) as http:
+            while not stop.is_set():
+                try:
+                    with connect_sse(http, "GET", wire.PREFIX + "/events",
+                                     params={"after": after_id},
+                                     headers={"Last-Event-ID": str(after_id)}) as source:
+                        if source.response.status_code != 200:
+                            source.response.read()
+                            self._answer(source.response)
+                        report(True)
+                        delay = low
+                        for sse in source.iter_sse():
+                            if stop.is_set():
+                                return
+                            if sse.event != "queue":
+                                continue  # keep-alive ping
+                            event = wire.queue_event(sse.json())
+                            if event.id > after_id:
+                                try:
+                                    on_event(event)
+                                except Exception as exc:
+                                    raise _HandlerFailed from exc
+                                after_id = event.id
+                except _HandlerFailed as failed:
+                    raise failed.__cause__ from None  # the screen's own bug: not a lost edge
+                except LanAuthError:
+                    report(False)
+                    raise
+                except (httpx.TransportError, httpx.StreamError, SSEError, KioskError,
+                        ValueError, KeyError):
+                    # Lost, restarting, or answering nonsense for a moment (e.g. StoreError 503
+                    # while its disk is busy): all mean "wait and reconnect".
+                    pass
+                if stop.is_set():
+                    break
+                report(False)
+                stop.wait(random.uniform(delay / 2, delay))
+                delay = min(delay * 2, high)
+
+
+def remote_queue_for(config, *, discover_timeout: float = 3.0,
+                     interfaces: list[str] | None = None) -> RemoteQueue:
+    """The RemoteQueue a counter or board uses: ``[lan] edge_url`` when set, else the edge of
+    this office found with zeroconf."""
+    if config.lan.edge_url:
+        return RemoteQueue(config.lan.edge_url, config.lan.token)
+    from sync.lan.discovery import discover
+
+    for edge in discover(discover_timeout, interfaces=interfaces, office_code=config.office.code):
+        return RemoteQueue(edge.url, config.lan.token)
+    raise EdgeUnreachable(f"no edge appliance of office {config.office.code} answered on the "
+                          f"network within {discover_timeout:g} s; check that it is on, or set "
+                          "[lan] edge_url in config.toml")

@@ -1,0 +1,360 @@
+"""The edge appliance's LAN API: the queue's operations over HTTP JSON, plus a pushed change feed.
+
+Counter consoles and display boards elsewhere in the office use it through
+:class:`sync.lan.client.RemoteQueue`. Library: FastAPI on uvicorn (the stack the city server
+uses too), sse-starlette for the event stream. docs/LAN.md lists the endpoints.
+
+Why server-sent events and not a WebSocket: updates flow one way (edge -> screens) while
+commands are ordinary requests that need ordinary answers and status codes; SSE is plain HTTP
+(the same token header, the same client library), and its ``Last-Event-ID`` is exactly the
+resume point the gapless queue-event ids give us, so a reconnecting board misses nothing.
+
+Every endpoint needs ``Authorization: Bearer <[lan] token>`` (compared in constant time)
+except ``GET /lan/hello``, which says only which office and protocol this is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import socket
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from kiosk.errors import ConfigError, KioskError, NotFoundError
+from kiosk.queue.client import LocalQueue, QueueClient
+from kiosk.runtime import Runtime
+from sync.lan import wire
+from sync.lan.errors import LanError
+from sync.lan.feed import Feed
+
+#: Keep-alive on the event stream: a client that hears nothing for a few of these has lost the
+#: edge (a power cut sends no TCP FIN), and its watch loop notices stop within one of them.
+PING_SECONDS = 1.0
+#: How many answers to mutating requests are kept for retries with the same Idempotency-Key.
+REPLAY_SIZE = 4096
+MIN_TOKEN_LENGTH = 16
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IssueBody(_Body):
+    service_id: str
+    priority: str | None = None
+
+
+class CallNextBody(_Body):
+    service_ids: list[str] | None = None
+    staff_id: str | None = None
+
+
+class CounterBody(_Body):
+    service_ids: list[str]
+    staff_id: str | None = None
+    paused: bool = False
+
+
+class TransferBody(_Body):
+    to_service_id: str
+
+
+class _Unauthorized(Exception):
+    pass
+
+
+class _Replays:
+    """Answers to recent mutating requests, by Idempotency-Key.
+
+    A counter on flaky Wi-Fi that sent "call next" and lost the answer retries with the same
+    key and gets the same ticket back instead of calling a second one. Only successes are kept
+    (a refused operation changed nothing, so doing it again is harmless). In memory: a restart
+    of the edge forgets them, which the client's single, immediate retry makes rare.
+    """
+
+    def __init__(self, size: int = REPLAY_SIZE) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._done: OrderedDict[str, Any] = OrderedDict()
+
+    def run(self, key: str | None, fn: Callable[[], Any]) -> Any:
+        if not key:
+            return fn()
+        with self._lock:
+            if key in self._done:
+                self._done.move_to_end(key)
+                return self._done[key]
+            result = fn()
+            self._done[key] = result
+            while len(self._done) > self._size:
+                self._done.popitem(last=False)
+            return result
+
+
+def open_edge_queues(rt: Runtime) -> tuple[LocalQueue, LocalQueue]:
+    """The queue the API's operations use, and a second one on its own database connection for
+    the event streams, so boards keep receiving while an operation waits for the write lock."""
+    from kiosk.db import open_db
+
+    path = rt.db.execute("PRAGMA database_list").fetchone()[2]
+    reader_rt = Runtime(rt.data_dir, rt.config, open_db(path, migrate=False), rt.clock)
+    return LocalQueue(rt), LocalQueue(reader_rt)
+
+
+def create_app(queue: QueueClient, *, token: str, office_code: str,
+               reader: QueueClient | None = None, poll_seconds: float = 0.1,
+               ping_seconds: float = PING_SECONDS) -> FastAPI:
+    """The LAN API over ``queue`` (a LocalQueue on the edge). ``reader`` serves the event
+    streams (default: ``queue``); ``poll_seconds`` is how often streams look for changes made by
+    other processes."""
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise ConfigError("lan.token", f"the office LAN token must be at least {MIN_TOKEN_LENGTH} "
+                          "characters (set the same [lan] token on every device of the office; "
+                          "e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))')")
+    feed = Feed(poll_seconds)
+    events_reader = reader or queue
+    replays = _Replays()
+    expected = token.encode()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        feed.bind(asyncio.get_running_loop())
+        yield
+        feed.stop()
+
+    app = FastAPI(title="Kelurahan edge LAN API", version=str(wire.PROTOCOL_VERSION),
+                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.feed = feed
+
+    @app.exception_handler(KioskError)
+    async def domain_error(_request: Request, exc: KioskError) -> JSONResponse:
+        status = next((code for cls, code in wire.ERROR_STATUS.items() if isinstance(exc, cls)), 500)
+        return JSONResponse(wire.error_body(exc), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        field = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "(request)"
+        message = first.get("msg", "invalid request")
+        return JSONResponse({"error": "ValidationError", "detail": f"{field}: {message}",
+                             "field": field, "message": message}, status_code=422)
+
+    @app.exception_handler(_Unauthorized)
+    async def unauthorized(_request: Request, exc: _Unauthorized) -> JSONResponse:
+        return JSONResponse({"error": "Unauthorized", "detail": str(exc)}, status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"})
+
+    def authorized(authorization: str | None = Header(default=None)) -> None:
+        scheme, _, given = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not given:
+            raise _Unauthorized("this endpoint needs 'Authorization: Bearer <office LAN token>'")
+        if not hmac.compare_digest(given.strip().encode(), expected):
+            raise _Unauthorized("wrong office LAN token: set the edge's [lan] token on this device")
+
+    def mutate(request: Request, fn: Callable[[], Any]) -> Any:
+        result = wire.to_json(replays.run(request.headers.get(wire.IDEMPOTENCY_HEADER), fn))
+        feed.notify()
+        return result
+
+    @app.get(f"{wire.PREFIX}/hello")
+    def hello() -> dict:
+        return {"service": "kelurahan-edge", "office_code": office_code,
+                "protocol": wire.PROTOCOL_VERSION}
+
+    api = APIRouter(prefix=wire.PREFIX, dependencies=[Depends(authorized)])
+
+    @api.get("/services")
+    def services() -> list:
+        return wire.to_json(queue.list_services())
+
+    @api.post("/tickets")
+    def issue(body: IssueBody, request: Request) -> dict:
+        return mutate(request, lambda: queue.issue_ticket(body.service_id, body.priority))
+
+    @api.post("/counters/{counter_id}/next")
+    def call_next(counter_id: str, body: CallNextBody, request: Request) -> dict:
+        ticket = mutate(request, lambda: queue.call_next(counter_id, body.service_ids, body.staff_id))
+        return {"ticket": ticket}
+
+    @api.put("/counters/{counter_id}")
+    def set_counter(counter_id: str, body: CounterBody, request: Request) -> dict:
+        mutate(request, lambda: queue.set_counter(counter_id, service_ids=body.service_ids,
+                                                  staff_id=body.staff_id, paused=body.paused))
+        return {"ok": True}
+
+    @api.get("/counters")
+    def counters() -> list:
+        return wire.to_json(queue.counters())
+
+    @api.get("/counters/{counter_id}/current")
+    def current(counter_id: str) -> dict:
+        return {"ticket": wire.to_json(queue.current_ticket(counter_id))}
+
+    @api.post("/tickets/{ticket_id}/transfer")
+    def transfer(ticket_id: str, body: TransferBody, request: Request) -> dict:
+        return mutate(request, lambda: queue.transfer(ticket_id, body.to_service_id))
+
+    @api.post("/tickets/{ticket_id}/reprint")
+    def reprint(ticket_id: str, request: Request) -> dict:
+        return {"print_job_id": mutate(request, lambda: queue.reprint_ticket(ticket_id))}
+
+    steps: dict[str, Callable[[str], Any]] = {
+        "recall": queue.recall, "start": queue.start_service, "finish": queue.finish,
+        "no-show": queue.no_show,
+    }
+
+    # After /transfer and /reprint: routes match in order.
+    @api.post("/tickets/{ticket_id}/{step}")
+    def ticket_step(ticket_id: str, step: str, request: Request) -> dict:
+        if step not in steps:
+            raise NotFoundError(f"no step {step!r}; steps: {', '.join(steps)}, transfer, reprint")
+        return mutate(request, lambda: steps[step](ticket_id))
+
+    @api.get("/waiting")
+    def waiting(service_ids: str | None = Query(default=None,
+                                                description="comma-separated; absent = all")) -> list:
+        ids = None if service_ids is None else [s for s in service_ids.split(",") if s]
+        return wire.to_json(queue.waiting(ids))
+
+    @api.get("/board")
+    def board() -> dict:
+        return wire.to_json(queue.board_state())
+
+    @api.get("/events-since")
+    def events_since(after: int = Query(default=0, ge=0),
+                     limit: int = Query(default=200, ge=1, le=1000)) -> list:
+        return wire.to_json(events_reader.events_since(after, limit))
+
+    @api.get("/printer")
+    def printer() -> dict:
+        return queue.printer_state()
+
+    @api.get("/status")
+    def status() -> dict:
+        return queue.status()
+
+    @api.get("/events")
+    async def events(after: int = Query(default=0, ge=0),
+                     last_event_id: str | None = Header(default=None)) -> EventSourceResponse:
+        # A reconnecting EventSource repeats its first URL and says where it got to in the header.
+        start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+        return EventSourceResponse(
+            _stream(events_reader, feed, start), ping=ping_seconds,
+            ping_message_factory=lambda: ServerSentEvent(data="", event="ping"))
+
+    app.include_router(api)
+    return app
+
+
+async def _stream(reader: QueueClient, feed: Feed, after: int):
+    wake = feed.subscribe()
+    try:
+        while not feed.stopping:
+            events = await run_in_threadpool(reader.events_since, after)
+            for event in events:
+                yield ServerSentEvent(data=json.dumps(wire.to_json(event), ensure_ascii=False),
+                                      id=str(event.id), event="queue")
+                after = event.id
+            if not events:
+                await feed.wait(wake)
+    finally:
+        feed.unsubscribe(wake)
+
+
+class _UvicornServer(uvicorn.Server):
+    """Ends the event streams first when asked to exit (Ctrl-C, SIGTERM from systemd)."""
+
+    def __init__(self, config: uvicorn.Config, feed: Feed) -> None:
+        super().__init__(config)
+        self._feed = feed
+
+    def handle_exit(self, sig, frame) -> None:
+        self._feed.stop()
+        super().handle_exit(sig, frame)
+
+
+class LanServer:
+    """The LAN API on a socket bound at once (so a busy port fails here, clearly, and port 0
+    gives a free port that :attr:`port` tells). :meth:`serve` runs in the foreground (the
+    ``kiosk edge serve`` command); :meth:`start`/:meth:`stop` in a thread (tests, benchmarks)."""
+
+    def __init__(self, app: FastAPI, host: str = "0.0.0.0", port: int = 8765) -> None:
+        self.app = app
+        self.host = host
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            sock.close()
+            raise LanError(f"cannot listen on {host}:{port}: {exc.strerror}; another edge or "
+                           "program uses the port (change [lan] port or --port)") from exc
+        sock.listen(128)
+        sock.set_inheritable(True)
+        self.socket = sock
+        self.port: int = sock.getsockname()[1]
+        feed: Feed = app.state.feed
+        self._server = _UvicornServer(uvicorn.Config(
+            app, log_level="warning", access_log=False, timeout_graceful_shutdown=2,
+            lifespan="on"), feed)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    def serve(self) -> None:
+        """Blocking, until SIGINT/SIGTERM."""
+        try:
+            self._server.run(sockets=[self.socket])
+        except KeyboardInterrupt:
+            pass  # uvicorn re-raises Ctrl-C after its clean shutdown; that is a normal stop
+        finally:
+            self.socket.close()
+
+    def start(self, timeout: float = 10.0) -> LanServer:
+        self._thread = threading.Thread(target=self.serve, name=f"lan-api-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise LanError(f"the LAN API did not start on {self.url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.app.state.feed.stop()
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def __enter__(self) -> LanServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@contextlib.contextmanager
+def running(queue: QueueClient, *, token: str, office_code: str, host: str = "127.0.0.1",
+            port: int = 0, **options: Any) -> Iterator[LanServer]:
+    """A LAN API in a thread for the length of a ``with`` block (tests, benchmarks)."""
+    server = LanServer(create_app(queue, token=token, office_code=office_code, **options), host, port)
+    with server:
+        yield server

@@ -1,0 +1,101 @@
+"""What travels on the office LAN: names, versions, and the JSON form of the queue's types.
+
+Both ends (sync.lan.server on the edge, sync.lan.client on counters and boards) import this
+module, so a field or an error name is spelled in one place. Standard library and kiosk only:
+a client never needs FastAPI to decode an answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, TypeVar
+
+from kiosk.errors import KioskError, NotFoundError, StoreError, ValidationError
+from kiosk.queue.errors import InvalidTransition, QuotaExhausted
+from kiosk.queue.models import BoardState, Call, Issued, QueueEvent, Service, Ticket
+
+#: Version of the LAN API. A client refuses an edge that speaks another one.
+PROTOCOL_VERSION = 1
+#: The zeroconf (DNS-SD) service type the edge advertises.
+SERVICE_TYPE = "_kelurahan-edge._tcp.local."
+#: Every path of the API starts here.
+PREFIX = "/lan"
+#: A client's retry of a mutating request carries the same key, so the edge does it once.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+#: Domain errors and the HTTP status each one is answered with. The JSON body names the class
+#: (``{"error": "QuotaExhausted", "detail": "...", "field": ...}``) and RemoteQueue raises the
+#: same class again, so a screen says the same precise thing on the edge and across the LAN.
+ERROR_STATUS: dict[type[KioskError], int] = {
+    NotFoundError: 404,
+    QuotaExhausted: 409,
+    InvalidTransition: 409,
+    ValidationError: 422,
+    StoreError: 503,
+}
+ERRORS_BY_NAME: dict[str, type[KioskError]] = {cls.__name__: cls for cls in ERROR_STATUS}
+
+T = TypeVar("T")
+
+
+def to_json(value: Any) -> Any:
+    """A queue value (dataclass, list, dict, None) as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, list):
+        return [to_json(item) for item in value]
+    return value
+
+
+def _build(cls: type[T], data: dict[str, Any]) -> T:
+    """``cls(**data)`` keeping only the fields ``cls`` knows, so an edge one release ahead
+    (with an extra optional field) still talks to this client."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def ticket(data: dict[str, Any] | None) -> Ticket | None:
+    return None if data is None else _build(Ticket, data)
+
+
+def service(data: dict[str, Any]) -> Service:
+    return _build(Service, data)
+
+
+def issued(data: dict[str, Any]) -> Issued:
+    return Issued(ticket=_build(Ticket, data["ticket"]), people_ahead=data["people_ahead"],
+                  estimated_wait_min=data["estimated_wait_min"], print_job_id=data["print_job_id"])
+
+
+def call(data: dict[str, Any] | None) -> Call | None:
+    return None if data is None else _build(Call, data)
+
+
+def board_state(data: dict[str, Any]) -> BoardState:
+    # JSON object keys are strings; the board's counters are numbers.
+    return BoardState(current=call(data["current"]),
+                      recent=[_build(Call, c) for c in data["recent"]],
+                      serving={int(k): v for k, v in data["serving"].items()},
+                      waiting=dict(data["waiting"]),
+                      running_text=data["running_text"])
+
+
+def queue_event(data: dict[str, Any]) -> QueueEvent:
+    return _build(QueueEvent, data)
+
+
+def error_body(exc: KioskError) -> dict[str, Any]:
+    return {"error": type(exc).__name__, "detail": str(exc),
+            "field": getattr(exc, "field", None), "message": getattr(exc, "message", None)}
+
+
+def error_from_body(body: dict[str, Any]) -> KioskError | None:
+    """The domain error an edge reported, rebuilt as the same kiosk.errors class; None when the
+    body does not name one we know."""
+    cls = ERRORS_BY_NAME.get(str(body.get("error")))
+    if cls is None:
+        return None
+    if cls is ValidationError:
+        return ValidationError(body.get("field") or "(request)",
+                               body.get("message") or body.get("detail") or "")
+    return cls(body.get("detail") or cls.__name__)
