@@ -78,12 +78,13 @@ class FaultTransport(httpx.BaseTransport):
             resp = self._apply(fault, request)
         finally:
             if kind != "late":
-                self._release_held()
+                self._release_held(request.url.path)
         return resp
 
-    def _release_held(self) -> None:
-        while self.held:
-            late = self.held.pop(0)
+    def _release_held(self, path: str) -> None:
+        """Deliver held requests once a later request to the same path has been handled."""
+        for late in [r for r in self.held if r.url.path == path]:
+            self.held.remove(late)
             self.log.append((late.url.path, "late-delivered", None))
             self.forward(late)
 
