@@ -1,0 +1,170 @@
+"""The display board: shows calls as they happen, speaks each call and recall in order, shows
+counters, waiting counts and the running text, and says when it lost the edge."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from PySide6.QtTextToSpeech import QTextToSpeech
+
+from devices.speech import QtVoice, RecordingChime, RecordingVoice, Speaker
+from devices.speech.recording import CHIME_MARK
+from kiosk.queue import LocalQueue
+from ui import ops
+from ui.board import BoardScreen
+from ui.services import Services
+
+MOCK = "mock" in QTextToSpeech.availableEngines()
+
+
+def make_services(runtime, queue=None, speaker=None) -> Services:
+    return Services(runtime=runtime, config=runtime.config, queue=queue or LocalQueue(runtime),
+                    speaker=speaker)
+
+
+@pytest.fixture
+def open_board(qtbot):
+    boards: list[BoardScreen] = []
+
+    def _open(services: Services) -> BoardScreen:
+        board = BoardScreen(services)
+        qtbot.addWidget(board)
+        board.resize(1920, 1080)
+        board.show()
+        boards.append(board)
+        qtbot.waitUntil(lambda: board.state is not None, timeout=5000)
+        return board
+
+    yield _open
+    for board in boards:
+        board.stop()
+        if board.speaker is not None:
+            board.speaker.clear()
+    QThreadPool.globalInstance().waitForDone(3000)
+    ops.wait_idle()
+
+
+def test_board_shows_a_call_and_queues_the_phrase(qtbot, runtime, open_board) -> None:
+    log: list[str] = []
+    speaker = Speaker(RecordingVoice(log=log), RecordingChime(log=log), gap_ms=10)
+    services = make_services(runtime, speaker=speaker)
+    queue = services.queue
+    for _ in range(12):
+        queue.issue_ticket("svc-a")
+    for _ in range(11):                           # A-001..A-011 served earlier today
+        ticket = queue.call_next("counter-2", ["svc-a"])
+        queue.finish(ticket.id)
+    board = open_board(services)
+    assert board.announced == []                  # earlier calls are not announced again
+
+    called = queue.call_next("counter-3", ["svc-a"])
+    assert called.number == "A-012"
+    qtbot.waitUntil(lambda: board.current_number.text() == "A-012", timeout=2000)
+    assert board.current_counter.text() == "Loket 3"
+    expected = "Nomor antrian A dua belas, silakan menuju loket tiga"
+    assert board.announced == [expected]
+    qtbot.waitUntil(lambda: speaker.history == [expected], timeout=3000)
+    assert log == [CHIME_MARK, expected]
+    qtbot.waitUntil(lambda: board.serving_shown == {3: "A-012"}, timeout=2000)
+    assert board.recent_rows[0][0].text() == "A-011"
+    assert board.recent_rows[0][1].text() == "Loket 2"
+
+
+@pytest.mark.skipif(not MOCK, reason="QtTextToSpeech mock engine not in this PySide6 build")
+def test_quick_calls_and_a_recall_are_spoken_in_order_with_the_mock_engine(
+        qtbot, runtime, open_board) -> None:
+    voice = QtVoice("mock", require_indonesian=False, rate=1.0)
+    heard: list[str] = []
+    voice.tts.sayingWord.connect(lambda word, *_: heard.append(word))
+    speaker = Speaker(voice, RecordingChime(log=heard, duration_ms=20), gap_ms=20)
+    services = make_services(runtime, speaker=speaker)
+    queue = services.queue
+    queue.issue_ticket("svc-a")
+    queue.issue_ticket("svc-b")
+    board = open_board(services)
+
+    first = queue.call_next("counter-1", ["svc-a"])    # two counters call at nearly once
+    second = queue.call_next("counter-2", ["svc-b"])
+    queue.recall(first.id)                             # and the first citizen is called again
+    phrases = [
+        "Nomor antrian A satu, silakan menuju loket satu",
+        "Nomor antrian B satu, silakan menuju loket dua",
+        "Panggilan ulang. Nomor antrian A satu, silakan menuju loket satu",
+    ]
+    qtbot.waitUntil(lambda: speaker.history == phrases, timeout=10_000)
+    assert voice.spoken == phrases
+    expected_heard: list[str] = []
+    for phrase in phrases:
+        expected_heard += [CHIME_MARK, *phrase.replace(",", "").replace(".", "").split()]
+    assert heard == expected_heard                     # every word of each: none cut off
+    assert board.announced == phrases
+    assert second.number == "B-001"
+    qtbot.waitUntil(lambda: board.current_number.text() == "A-001", timeout=2000)
+
+
+def test_board_shows_waiting_counts_serving_and_running_text(qtbot, runtime, open_board) -> None:
+    services = make_services(runtime)
+    queue = services.queue
+    for service in ("svc-a", "svc-a", "svc-b", "svc-c", "svc-c", "svc-c"):
+        queue.issue_ticket(service)
+    board = open_board(services)
+    assert board.current_number.text() == "—"
+    assert board.ticker.text().startswith("Selamat datang di Kantor Kelurahan")
+    waiting = {board.waiting_box.itemAtPosition(r, 0).widget().text():
+               board.waiting_box.itemAtPosition(r, 1).widget().text()
+               for r in range(board.waiting_box.rowCount())
+               if board.waiting_box.itemAtPosition(r, 0) is not None}
+    assert waiting == {"A": "2 orang", "B": "1 orang", "C": "3 orang"}
+
+    queue.call_next("counter-1", ["svc-c"])
+    queue.call_next("counter-2", ["svc-a"])
+    qtbot.waitUntil(lambda: board.serving_shown == {1: "C-001", 2: "A-001"}, timeout=3000)
+    # A new ticket at the kiosk changes the waiting count without any call.
+    queue.issue_ticket("svc-b")
+    qtbot.waitUntil(lambda: board.state.waiting.get("B") == 2, timeout=3000)
+
+
+class FlakyQueue(LocalQueue):
+    """A LocalQueue whose watch loop reports the edge lost while ``down`` is set, as
+    RemoteQueue does when the LAN drops."""
+
+    def __init__(self, rt) -> None:
+        super().__init__(rt)
+        self.down = threading.Event()
+
+    def watch(self, on_event, on_connection, stop, after_id=0) -> None:
+        up = True
+        on_connection(True)
+        while not stop.is_set():
+            if self.down.is_set() == up:
+                up = not up
+                on_connection(up)
+            if up:
+                for event in self.events_since(after_id):
+                    after_id = event.id
+                    on_event(event)
+            stop.wait(0.05)
+
+
+def test_lost_connection_banner(qtbot, runtime, open_board) -> None:
+    queue = FlakyQueue(runtime)
+    board = open_board(make_services(runtime, queue=queue))
+    assert not board.banner.isVisible()
+    queue.down.set()
+    qtbot.waitUntil(lambda: board.banner.isVisible(), timeout=2000)
+    assert "terputus" in board.banner.text()
+    queue.down.clear()
+    qtbot.waitUntil(lambda: not board.banner.isVisible(), timeout=2000)
+
+
+def test_reset_is_harmless(qtbot, runtime, open_board) -> None:
+    services = make_services(runtime)
+    services.queue.issue_ticket("svc-a")
+    services.queue.call_next("counter-1")
+    board = open_board(services)
+    qtbot.waitUntil(lambda: board.current_number.text() == "A-001", timeout=2000)
+    board.reset()
+    assert board.current_number.text() == "A-001"
+    assert board.watcher.running

@@ -1,0 +1,101 @@
+"""Follow the queue's change feed on a worker thread and hand each event to the GUI thread.
+
+``QueueClient.watch`` is a blocking loop (LocalQueue polls, RemoteQueue reads server-sent
+events and reconnects by itself). It runs on Qt's global pool through ``ui.ops.run_loop``;
+its callbacks only emit signals, which Qt queues to the GUI thread. Used by the board and
+the counter console.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import QObject, Signal
+
+from ui.ops import run_loop
+
+log = logging.getLogger(__name__)
+
+#: Bridges of running (or finished) loops. A bridge is never parented to a screen and never
+#: freed while its loop might still emit: a worker emitting on a deleted QObject crashes.
+_BRIDGES: list[_Bridge] = []
+
+RETRY_SECONDS = 2.0
+
+
+class _Bridge(QObject):
+    event = Signal(object)
+    connection = Signal(bool)
+
+
+def latest_event_id(queue) -> int:
+    """The id of the newest event, so a screen starting now does not replay (or re-announce)
+    the day's earlier calls. Uses ``queue.last_event_id()`` when the client has it."""
+    fn = getattr(queue, "last_event_id", None)
+    if callable(fn):
+        return int(fn())
+    after = 0
+    while True:
+        batch = queue.events_since(after)
+        if not batch:
+            return after
+        after = batch[-1].id
+
+
+class QueueWatcher(QObject):
+    """``event(QueueEvent)`` and ``connection(bool)`` on the GUI thread until ``stop()``."""
+
+    event = Signal(object)
+    connection = Signal(bool)
+
+    def __init__(self, queue, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self._stop = threading.Event()
+        self._bridge = _Bridge()
+        _BRIDGES.append(self._bridge)
+        self._bridge.event.connect(self.event)
+        self._bridge.connection.connect(self.connection)
+        self.running = False
+
+    def start(self, after_id: int | None = None) -> None:
+        """Start following; ``after_id`` None: only what happens from now on."""
+        if self.running:
+            return
+        self.running = True
+        stop, bridge, queue = self._stop, self._bridge, self.queue
+
+        seen = {"after": after_id}
+
+        def emit_event(ev) -> None:
+            seen["after"] = max(seen["after"] or 0, ev.id)
+            if not stop.is_set():
+                bridge.event.emit(ev)
+
+        def emit_connection(up: bool) -> None:
+            if not stop.is_set():
+                bridge.connection.emit(bool(up))
+
+        def loop() -> None:
+            while seen["after"] is None and not stop.is_set():
+                try:
+                    seen["after"] = latest_event_id(queue)
+                except Exception as exc:  # noqa: BLE001 - the edge may be unreachable: retry
+                    log.warning("queue feed: cannot reach the queue (%s); retrying", exc)
+                    emit_connection(False)
+                    stop.wait(RETRY_SECONDS)
+            while not stop.is_set():
+                try:
+                    queue.watch(emit_event, emit_connection, stop, seen["after"] or 0)
+                    return
+                except Exception as exc:  # noqa: BLE001 - keep following, say so on screen
+                    log.warning("queue feed stopped (%s); restarting", exc)
+                    emit_connection(False)
+                    stop.wait(RETRY_SECONDS)
+
+        run_loop(loop)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.running = False
