@@ -46,13 +46,18 @@ class PrintJob:
     kind: str
     ref_id: str | None
     reprint_of: str | None
-    receipt: Receipt
+    receipt_json: str
     status: str
     attempts: int
     last_error: str | None
     created_ms: int
     last_attempt_ms: int | None
     printed_ms: int | None
+
+    @property
+    def receipt(self) -> Receipt:
+        """Parsed on use, so one corrupt row cannot stop listing or printing the others."""
+        return Receipt.from_dict(json.loads(self.receipt_json))
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "ref_id": self.ref_id,
@@ -67,8 +72,8 @@ _COLUMNS = ("id, kind, ref_id, reprint_of, receipt, status, attempts, last_error
 
 
 def _job(row: tuple) -> PrintJob:
-    return PrintJob(row[0], row[1], row[2], row[3], Receipt.from_dict(json.loads(row[4])),
-                    row[5], row[6] or 0, row[7], row[8], row[9], row[10])
+    return PrintJob(row[0], row[1], row[2], row[3], row[4], row[5], row[6] or 0, row[7], row[8],
+                    row[9], row[10])
 
 
 def enqueue(db: sqlite_utils.Database, receipt: Receipt, stamp: Stamp, *, kind: str,
