@@ -211,7 +211,8 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
     async def meta(response: Response) -> protocol.Meta:
         """Versions, server time and epoch; no auth (the kiosk's clock sample starts here)."""
         response.headers["Cache-Control"] = "no-store"
-        return protocol.Meta(list(protocol.SUPPORTED_VERSIONS), state.now_ms(), store.epoch,
+        epoch = await run_db(store.current_epoch)
+        return protocol.Meta(list(protocol.SUPPORTED_VERSIONS), state.now_ms(), epoch,
                              state.policy.max_schema_version, store.schema_version)
 
     @app.post("/enroll", response_model=protocol.EnrollResponse, tags=["auth"],
@@ -227,8 +228,9 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
         now = state.now_ms()
         device = await run_db(store.enroll, auth.hash_token(body.token), body.device_id,
                               body.public_key, now)
+        epoch = await run_db(store.current_epoch)
         return protocol.EnrollResponse(device.id, device.office_code, device.office_id,
-                                       store.epoch, *_access(state, device.id))
+                                       epoch, *_access(state, device.id))
 
     @app.post("/auth/challenge", response_model=protocol.ChallengeResponse, tags=["auth"],
               dependencies=[Versioned])
@@ -280,10 +282,11 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
                                      "session per device")
         state.pushing.add(device.id)
         try:
-            results = await run_db(store.push, device, batch, state.policy, state.now_ms())
+            results, epoch = await run_db(store.push, device, batch, state.policy,
+                                          state.now_ms())
         finally:
             state.pushing.discard(device.id)
-        return _json({"results": results, "epoch": store.epoch,
+        return _json({"results": results, "epoch": epoch,
                       "server_time_ms": state.now_ms()})
 
     @app.get("/sync/pull", response_model=protocol.PullResponse, tags=["sync"],
@@ -297,14 +300,14 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
         if scope not in protocol.SCOPES:
             raise HTTPException(400, f"unknown scope {scope!r}; one of {list(protocol.SCOPES)}")
         try:
-            changes, next_cursor, has_more = await run_db(store.pull, device.office_id, scope,
+            changes, next_cursor, has_more, epoch = await run_db(store.pull, device.office_id, scope,
                                                           cursor, limit)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from exc
         for change in changes:
             change["payload"] = msgspec.Raw(change["payload"])
         return _json({"changes": changes, "next_cursor": next_cursor, "has_more": has_more,
-                      "epoch": store.epoch})
+                      "epoch": epoch})
 
     # -- admin -----------------------------------------------------------------------------
     Admin = [Depends(admin)]
@@ -354,7 +357,7 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
     @app.get("/admin/stats", tags=["admin"], dependencies=Admin)
     async def stats() -> dict[str, Any]:
         """Counts per office and table, and the number of duplicate record ids (must be 0)."""
-        return {**await run_db(store.stats), "epoch": store.epoch}
+        return {**await run_db(store.stats), "epoch": await run_db(store.current_epoch)}
 
 
 async def _read_body(request: Request) -> bytes:

@@ -67,7 +67,6 @@ class SqliteStore:
         self._conns_lock = threading.Lock()
         self.schema_version = self._migrate()
         meta = dict(self._conn().execute("SELECT key, value FROM server_meta"))
-        self.epoch = meta["epoch"]
         self.token_secret = meta["token_secret"]
         self.admin_token = meta["admin_token"]
 
@@ -129,8 +128,10 @@ class SqliteStore:
         epoch = str(uuid.uuid4())
         with self._write() as conn:
             conn.execute("UPDATE server_meta SET value = ? WHERE key = 'epoch'", (epoch,))
-        self.epoch = epoch
         return epoch
+
+    def current_epoch(self) -> str:
+        return _epoch(self._conn())
 
     # -- offices, tokens, devices -----------------------------------------------------------
     def add_office(self, code: str, name: str, timezone: str, address: str,
@@ -230,10 +231,11 @@ class SqliteStore:
 
     # -- push ----------------------------------------------------------------------------
     def push(self, device: Device, batch: WireBatch, policy: PushPolicy,
-             now_ms: int) -> list[dict[str, Any]]:
+             now_ms: int) -> tuple[list[dict[str, Any]], str]:
         prepared = prepare_push(batch, device, policy)
         sample = usable_sample(batch.clock, now_ms)
         with self._write() as conn:
+            epoch = _epoch(conn)
             if sample is not None:
                 conn.execute("INSERT OR REPLACE INTO boot_clocks VALUES (?,?,?,?,?)",
                              (device.id, sample.boot_id, sample.mono_ns, sample.server_ms,
@@ -257,7 +259,7 @@ class SqliteStore:
                       r.boot_id, r.corrected_ms, int(r.time_uncertain), r.content_hash, now_ms)
                      for r in new])
                 classify(prepared, {r.device_seq for r in new}, stored)
-        return prepared.results()
+        return prepared.results(), epoch
 
     # -- pull and reference data ----------------------------------------------------------
     def _append_ref(self, conn: sqlite3.Connection, office_id: str | None, table: str,
@@ -278,18 +280,24 @@ class SqliteStore:
                     for c in changes]
 
     def pull(self, office_id: str, scope: str, cursor: str, limit: int
-             ) -> tuple[list[dict[str, Any]], str, bool]:
+             ) -> tuple[list[dict[str, Any]], str, bool, str]:
         _, after = parse_cursor(cursor)
-        rows = self._conn().execute(
-            "SELECT seq, table_name, record_id, op, payload FROM ref_changes WHERE scope = ?"
-            " AND (office_id = ? OR office_id IS NULL) AND seq > ? ORDER BY seq LIMIT ?",
-            (scope, office_id, after, limit + 1)).fetchall()
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            rows = conn.execute(
+                "SELECT seq, table_name, record_id, op, payload FROM ref_changes WHERE scope = ?"
+                " AND (office_id = ? OR office_id IS NULL) AND seq > ? ORDER BY seq LIMIT ?",
+                (scope, office_id, after, limit + 1)).fetchall()
+            epoch = _epoch(conn)
+        finally:
+            conn.execute("COMMIT")
         has_more = len(rows) > limit
         rows = rows[:limit]
         changes = [{"table": t, "record_id": r, "op": op, "payload": p, "version": seq}
                    for seq, t, r, op, p in rows]
         next_cursor = f"0:{rows[-1][0]}" if rows else (cursor or "0")
-        return changes, next_cursor, has_more
+        return changes, next_cursor, has_more, epoch
 
     # -- stats -------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
@@ -299,6 +307,10 @@ class SqliteStore:
             return _stats(conn.execute)
         finally:
             conn.execute("COMMIT")
+
+
+def _epoch(conn: sqlite3.Connection) -> str:
+    return conn.execute("SELECT value FROM server_meta WHERE key = 'epoch'").fetchone()[0]
 
 
 def _stats(execute) -> dict[str, Any]:

@@ -1,0 +1,373 @@
+"""The production store: PostgreSQL through psycopg 3, shared by several stateless workers.
+
+Hot path (push), per batch and never per item: one query takes the device's advisory lock
+and reads the epoch; COPY puts the batch into a session-local staging table; one
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`` stores what is new; only when
+something was not new, one more query reads the stored hashes to tell duplicates from
+conflicts. Connections come from a psycopg_pool pool (the staging table is made once per
+connection).
+
+Pull cursor: every server-owned change records the id of the transaction that wrote it
+(``pg_current_xact_id()``); a page serves only changes whose transaction id is below the
+reading snapshot's xmin, i.e. whose transaction has certainly finished, ordered by
+(xid, seq). No transaction that is still running can later commit a row that sorts before
+the cursor, which a plain ``seq > cursor`` cannot promise (sequence numbers are taken at
+insert time, not at commit). See docs/SYNC.md.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from kiosk.ids import new_id
+from sync import protocol
+from sync.server import auth
+from sync.server.store import (
+    Conflict, Device, DeviceBusy, NotFound, Office, Overloaded, PushPolicy, Unauthorized,
+    classify, correct_times, parse_cursor, prepare_push, reference_payload, usable_sample,
+)
+from sync.server.store_sqlite import _stats
+from sync.server.wire import WireBatch, encode_payload
+
+#: First key of the two-key advisory locks this server takes (schema migration, pushes).
+LOCK_SPACE = 0x6B696F  # "kio"
+MIGRATION_LOCK = 1
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE server_meta (key text PRIMARY KEY, value text NOT NULL);
+    CREATE TABLE offices (id text PRIMARY KEY, code text NOT NULL UNIQUE, name text NOT NULL,
+        timezone text NOT NULL, address text NOT NULL DEFAULT '', created_ms bigint NOT NULL);
+    CREATE TABLE enroll_tokens (token_hash text PRIMARY KEY,
+        office_id text NOT NULL REFERENCES offices(id), created_ms bigint NOT NULL,
+        expires_ms bigint NOT NULL, used_ms bigint, device_id text);
+    CREATE TABLE devices (id text PRIMARY KEY, office_id text NOT NULL REFERENCES offices(id),
+        public_key text NOT NULL, enrolled_ms bigint NOT NULL, revoked_ms bigint);
+    CREATE TABLE auth_nonces (nonce text PRIMARY KEY, device_id text NOT NULL,
+        expires_ms bigint NOT NULL);
+    CREATE TABLE boot_clocks (device_id text NOT NULL, boot_id text NOT NULL,
+        mono_ns bigint NOT NULL, server_ms bigint NOT NULL, rtt_ms double precision NOT NULL,
+        PRIMARY KEY (device_id, boot_id));
+    CREATE TABLE changes (device_id text NOT NULL, device_seq bigint NOT NULL,
+        office_id text NOT NULL, change_id text NOT NULL, table_name text NOT NULL,
+        record_id text NOT NULL, op text NOT NULL, payload jsonb NOT NULL,
+        schema_version integer NOT NULL, wall_ms bigint NOT NULL, mono_ns bigint NOT NULL,
+        boot_id text NOT NULL, corrected_ms bigint NOT NULL, time_uncertain boolean NOT NULL,
+        content_hash text NOT NULL, received_ms bigint NOT NULL,
+        PRIMARY KEY (device_id, device_seq));
+    CREATE TABLE ref_changes (seq bigserial PRIMARY KEY,
+        xid xid8 NOT NULL DEFAULT pg_current_xact_id(), scope text NOT NULL, office_id text,
+        table_name text NOT NULL, record_id text NOT NULL, op text NOT NULL,
+        payload jsonb NOT NULL, changed_ms bigint NOT NULL);
+    CREATE INDEX ref_changes_cursor ON ref_changes (scope, xid, seq);
+    """,
+]
+
+#: Columns of a push row, in COPY order (the staging table has exactly these).
+STAGE_COLUMNS = ("device_seq", "change_id", "table_name", "record_id", "op", "payload",
+                 "schema_version", "wall_ms", "mono_ns", "boot_id", "corrected_ms",
+                 "time_uncertain", "content_hash")
+
+STAGE_DDL = """CREATE TEMP TABLE IF NOT EXISTS push_stage (
+    device_seq bigint, change_id text, table_name text, record_id text, op text, payload text,
+    schema_version integer, wall_ms bigint, mono_ns bigint, boot_id text, corrected_ms bigint,
+    time_uncertain boolean, content_hash text) ON COMMIT DELETE ROWS"""
+
+_COLS = ", ".join(STAGE_COLUMNS)
+COPY_SQL = f"COPY push_stage ({_COLS}) FROM STDIN"
+INSERT_SQL = (
+    f"INSERT INTO changes (device_id, office_id, received_ms, {_COLS})"
+    f" SELECT %s, %s, %s, {_COLS.replace('payload', 'payload::jsonb')} FROM push_stage"
+    " ON CONFLICT (device_id, device_seq) DO NOTHING RETURNING device_seq")
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    conn.autocommit = True
+    conn.execute(STAGE_DDL)
+    conn.autocommit = False
+
+
+class PgStore:
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 8,
+                 timeout_s: float = 10.0) -> None:
+        self.url = url
+        self.schema_version = self._migrate()
+        self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, timeout=timeout_s,
+                                   configure=_configure, open=True, name="kiosk-server")
+        meta = dict(self._read("SELECT key, value FROM server_meta"))
+        self.token_secret = meta["token_secret"]
+        self.admin_token = meta["admin_token"]
+
+    # -- connections and schema ----------------------------------------------------------
+    def _tx(self):
+        """A pooled connection in one transaction (commit on success, rollback on error)."""
+        store = self
+
+        class _Tx:
+            def __enter__(self):
+                self.cm = store.pool.connection()
+                try:
+                    self.conn = self.cm.__enter__()
+                except PoolTimeout as exc:
+                    raise Overloaded(f"no database connection free: {exc}") from exc
+                return self.conn.cursor()
+
+            def __exit__(self, *exc):
+                return self.cm.__exit__(*exc)
+
+        return _Tx()
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._tx() as cur:
+            return cur.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def _migrate(self) -> int:
+        """Create or migrate the schema once, whichever worker starts first."""
+        with psycopg.connect(self.url) as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_SPACE, MIGRATION_LOCK))
+            conn.execute("CREATE TABLE IF NOT EXISTS server_migrations ("
+                         "step integer PRIMARY KEY, applied_ms bigint NOT NULL)")
+            done = {r[0] for r in conn.execute("SELECT step FROM server_migrations")}
+            for step, sql in enumerate(MIGRATIONS, start=1):
+                if step not in done:
+                    conn.execute(sql)
+                    conn.execute("INSERT INTO server_migrations VALUES"
+                                 " (%s, (extract(epoch FROM now()) * 1000)::bigint)", (step,))
+            for key, value in (("epoch", str(uuid.uuid4())), ("token_secret", auth.new_secret()),
+                               ("admin_token", secrets.token_urlsafe(24))):
+                conn.execute("INSERT INTO server_meta VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                             (key, value))
+            fingerprint = _fingerprint(conn)
+            row = conn.execute("SELECT value FROM server_meta WHERE key = 'fingerprint'").fetchone()
+            if row is None:
+                conn.execute("INSERT INTO server_meta VALUES ('fingerprint', %s)", (fingerprint,))
+            elif row[0] != fingerprint:
+                # Restored into another database or cluster, or a new timeline after
+                # point-in-time recovery: what kiosks were told is stored may be gone.
+                conn.execute("UPDATE server_meta SET value = %s WHERE key = 'epoch'",
+                             (str(uuid.uuid4()),))
+                conn.execute("UPDATE server_meta SET value = %s WHERE key = 'fingerprint'",
+                             (fingerprint,))
+        return len(MIGRATIONS)
+
+    def current_epoch(self) -> str:
+        return self._read("SELECT value FROM server_meta WHERE key = 'epoch'")[0][0]
+
+    def new_epoch(self) -> str:
+        epoch = str(uuid.uuid4())
+        with self._tx() as cur:
+            cur.execute("UPDATE server_meta SET value = %s WHERE key = 'epoch'", (epoch,))
+        return epoch
+
+    # -- offices, tokens, devices ---------------------------------------------------------
+    def add_office(self, code: str, name: str, timezone: str, address: str,
+                   now_ms: int) -> Office:
+        office = Office(new_id(), code, name, timezone, address)
+        with self._tx() as cur:
+            cur.execute("INSERT INTO offices VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (code)"
+                        " DO NOTHING RETURNING id",
+                        (office.id, code, name, timezone, address, now_ms))
+            if cur.fetchone() is None:
+                raise Conflict(f"office {code} already exists")
+            insert_reference(cur, office.id, "offices", office.id, "upsert",
+                             office.as_reference(now_ms), now_ms)
+        return office
+
+    def offices(self) -> list[Office]:
+        return [Office(*r) for r in self._read(
+            "SELECT id, code, name, timezone, address FROM offices ORDER BY code")]
+
+    @staticmethod
+    def _office(cur: psycopg.Cursor, code: str) -> Office:
+        row = cur.execute("SELECT id, code, name, timezone, address FROM offices WHERE code = %s",
+                          (code,)).fetchone()
+        if row is None:
+            raise NotFound(f"no office {code!r}; add it with `kiosk server office add`")
+        return Office(*row)
+
+    def add_enroll_token(self, office_code: str, token_hash: str, expires_ms: int,
+                         now_ms: int) -> Office:
+        with self._tx() as cur:
+            office = self._office(cur, office_code)
+            cur.execute("INSERT INTO enroll_tokens (token_hash, office_id, created_ms,"
+                        " expires_ms) VALUES (%s,%s,%s,%s)",
+                        (token_hash, office.id, now_ms, expires_ms))
+        return office
+
+    def enroll(self, token_hash: str, device_id: str, public_key: str, now_ms: int) -> Device:
+        with self._tx() as cur:
+            tok = cur.execute("SELECT office_id, expires_ms, used_ms, device_id FROM enroll_tokens"
+                              " WHERE token_hash = %s FOR UPDATE", (token_hash,)).fetchone()
+            if tok is None:
+                raise Unauthorized("unknown enrollment token")
+            office_id, expires_ms, used_ms, used_by = tok
+            existing = cur.execute("SELECT public_key, revoked_ms FROM devices WHERE id = %s",
+                                   (device_id,)).fetchone()
+            if used_ms is not None:
+                if used_by == device_id and existing and existing[0] == public_key \
+                        and existing[1] is None:
+                    return self._device(cur, device_id)
+                raise Unauthorized("enrollment token already used; make a new one")
+            if expires_ms <= now_ms:
+                raise Unauthorized("enrollment token expired; make a new one")
+            if existing is not None:
+                raise Conflict(f"device {device_id} is already enrolled; enroll with a new "
+                               "device id")
+            cur.execute("UPDATE enroll_tokens SET used_ms = %s, device_id = %s"
+                        " WHERE token_hash = %s", (now_ms, device_id, token_hash))
+            cur.execute("INSERT INTO devices (id, office_id, public_key, enrolled_ms)"
+                        " VALUES (%s,%s,%s,%s)", (device_id, office_id, public_key, now_ms))
+            return self._device(cur, device_id)
+
+    @staticmethod
+    def _device(cur: psycopg.Cursor, device_id: str) -> Device | None:
+        row = cur.execute(
+            "SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
+            " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s",
+            (device_id,)).fetchone()
+        return Device(*row) if row else None
+
+    def device(self, device_id: str) -> Device | None:
+        with self._tx() as cur:
+            return self._device(cur, device_id)
+
+    def devices(self) -> list[dict[str, Any]]:
+        rows = self._read("SELECT d.id, o.code, d.enrolled_ms, d.revoked_ms FROM devices d"
+                          " JOIN offices o ON o.id = d.office_id ORDER BY o.code, d.id")
+        return [{"device_id": r[0], "office_code": r[1], "enrolled_ms": r[2],
+                 "revoked_ms": r[3]} for r in rows]
+
+    def revoke(self, device_id: str, now_ms: int) -> None:
+        with self._tx() as cur:
+            cur.execute("UPDATE devices SET revoked_ms = COALESCE(revoked_ms, %s) WHERE id = %s",
+                        (now_ms, device_id))
+            if cur.rowcount == 0:
+                raise NotFound(f"no device {device_id!r}")
+
+    def add_nonce(self, device_id: str, nonce: str, expires_ms: int) -> None:
+        with self._tx() as cur:
+            cur.execute("DELETE FROM auth_nonces WHERE expires_ms < %s",
+                        (expires_ms - 2 * protocol.NONCE_TTL_S * 1000,))
+            cur.execute("INSERT INTO auth_nonces VALUES (%s,%s,%s)", (nonce, device_id, expires_ms))
+
+    def take_nonce(self, device_id: str, nonce: str, now_ms: int) -> bool:
+        with self._tx() as cur:
+            cur.execute("DELETE FROM auth_nonces WHERE nonce = %s AND device_id = %s"
+                        " AND expires_ms > %s", (nonce, device_id, now_ms))
+            return cur.rowcount == 1
+
+    # -- push (the hot path) --------------------------------------------------------------
+    def push(self, device: Device, batch: WireBatch, policy: PushPolicy,
+             now_ms: int) -> tuple[list[dict[str, Any]], str]:
+        prepared = prepare_push(batch, device, policy)
+        sample = usable_sample(batch.clock, now_ms)
+        with self._tx() as cur:
+            locked, epoch = cur.execute(
+                "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s)),"
+                " (SELECT value FROM server_meta WHERE key = 'epoch')",
+                (LOCK_SPACE, device.id)).fetchone()
+            if not locked:
+                raise DeviceBusy("a push of this device is already running; one sync session "
+                                 "per device")
+            if sample is not None:
+                cur.execute("INSERT INTO boot_clocks VALUES (%s,%s,%s,%s,%s)"
+                            " ON CONFLICT (device_id, boot_id) DO UPDATE SET"
+                            " mono_ns = excluded.mono_ns, server_ms = excluded.server_ms,"
+                            " rtt_ms = excluded.rtt_ms",
+                            (device.id, sample.boot_id, sample.mono_ns, sample.server_ms,
+                             sample.rtt_ms))
+            if not prepared.rows:
+                return prepared.results(), epoch
+            boots = {r.boot_id for r in prepared.rows}
+            samples: dict[str, tuple[int, int]] = {}
+            if sample is not None:
+                samples[sample.boot_id] = (sample.mono_ns, sample.server_ms)
+            if boots - samples.keys():
+                for boot, mono, server in cur.execute(
+                        "SELECT boot_id, mono_ns, server_ms FROM boot_clocks"
+                        " WHERE device_id = %s AND boot_id = ANY(%s)",
+                        (device.id, list(boots - samples.keys()))):
+                    samples[boot] = (mono, server)
+            correct_times(prepared.rows, samples)
+            with cur.copy(COPY_SQL) as copy:
+                for r in prepared.rows:
+                    copy.write_row((r.device_seq, r.change_id, r.table, r.record_id, r.op,
+                                    r.payload, r.schema_version, r.wall_ms, r.mono_ns,
+                                    r.boot_id, r.corrected_ms, r.time_uncertain,
+                                    r.content_hash))
+            cur.execute(INSERT_SQL, (device.id, device.office_id, now_ms))
+            inserted = {r[0] for r in cur.fetchall()}
+            stored: dict[int, str] = {}
+            if len(inserted) < len(prepared.rows):
+                stored = dict(cur.execute(
+                    "SELECT device_seq, content_hash FROM changes WHERE device_id = %s"
+                    " AND device_seq = ANY(%s)",
+                    (device.id, [r.device_seq for r in prepared.rows
+                                 if r.device_seq not in inserted])).fetchall())
+            classify(prepared, inserted, stored)
+        return prepared.results(), epoch
+
+    # -- pull and reference data ------------------------------------------------------------
+    def put_reference(self, office_code: str | None,
+                      changes: Sequence[protocol.ReferenceChange], now_ms: int) -> list[int]:
+        with self._tx() as cur:
+            office_id = self._office(cur, office_code).id if office_code else None
+            return [insert_reference(cur, office_id, c.table, c.record_id, c.op,
+                                     reference_payload(c.table, c.payload, office_id), now_ms)
+                    for c in changes]
+
+    def pull(self, office_id: str, scope: str, cursor: str, limit: int
+             ) -> tuple[list[dict[str, Any]], str, bool, str]:
+        after_xid, after_seq = parse_cursor(cursor)
+        with self._tx() as cur:
+            rows = cur.execute(
+                "SELECT seq, xid::text, table_name, record_id, op, payload::text"
+                " FROM ref_changes WHERE scope = %s AND (office_id = %s OR office_id IS NULL)"
+                " AND xid < pg_snapshot_xmin(pg_current_snapshot())"
+                " AND (xid, seq) > (%s::text::xid8, %s) ORDER BY xid, seq LIMIT %s",
+                (scope, office_id, str(after_xid), after_seq, limit + 1)).fetchall()
+            epoch = cur.execute("SELECT value FROM server_meta WHERE key = 'epoch'").fetchone()[0]
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        changes = [{"table": t, "record_id": r, "op": op, "payload": p, "version": seq}
+                   for seq, _, t, r, op, p in rows]
+        next_cursor = f"{rows[-1][1]}:{rows[-1][0]}" if rows else (cursor or "0")
+        return changes, next_cursor, has_more, epoch
+
+    def stats(self) -> dict[str, Any]:
+        with self._tx() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            return _stats(cur.execute)
+
+
+def insert_reference(cur: psycopg.Cursor, office_id: str | None, table: str, record_id: str,
+                     op: str, payload: dict, now_ms: int) -> int:
+    """Append one server-owned change; its transaction id is recorded by the column default."""
+    cur.execute("INSERT INTO ref_changes (scope, office_id, table_name, record_id, op, payload,"
+                " changed_ms) VALUES (%s,%s,%s,%s,%s,%s::jsonb,%s) RETURNING seq",
+                (protocol.scope_of(table), office_id, table, record_id, op,
+                 encode_payload(payload).decode(), now_ms))
+    return cur.fetchone()[0]
+
+
+def _fingerprint(conn: psycopg.Connection) -> str:
+    """What changes when this database is a restored copy: cluster, database, timeline."""
+    parts = [str(conn.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+                 .fetchone()[0])]
+    for sql in ("SELECT system_identifier::text FROM pg_control_system()",
+                "SELECT timeline_id::text FROM pg_control_checkpoint()"):
+        try:
+            with conn.transaction():
+                parts.append(conn.execute(sql).fetchone()[0])
+        except psycopg.errors.InsufficientPrivilege:
+            parts.append("?")
+    return ":".join(parts)

@@ -1,0 +1,399 @@
+"""The city server's endpoints, on SQLite and on the real PostgreSQL (each test a fresh db)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+import warnings
+
+import pytest
+import zstandard
+
+from kiosk.clock import FakeClock
+from server_support import (
+    ADMIN, Device, add_office, admin_headers, db_url, enroll_token, enrolled_device, stats,
+)
+from sync import protocol
+from sync.server import create_app
+from sync.server.app import Limits
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+__all__ = ["db_url"]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(wall_ms=time.time_ns() // 1_000_000)
+
+
+@pytest.fixture
+def client(db_url, clock):
+    with TestClient(create_app(db_url, admin_token=ADMIN, clock=clock)) as c:
+        add_office(c, "K1")
+        add_office(c, "K2", "Kelurahan Dua", "WIB")
+        yield c
+
+
+def stored_changes(client) -> int:
+    return stats(client)["changes"]
+
+
+# -- meta ------------------------------------------------------------------------------------
+def test_meta_reports_versions_time_epoch(client, clock):
+    r = client.get("/sync/meta")
+    assert r.status_code == 200
+    meta = r.json()
+    assert meta["protocol_versions"] == [1]
+    assert meta["server_time_ms"] == clock.wall_ms
+    assert len(meta["epoch"]) == 36
+    assert meta["schema_version"] >= 1
+
+
+def test_outdated_protocol_gets_426(client):
+    r = client.post("/enroll", json={"token": "x", "device_id": "d", "public_key": "x"},
+                    headers={"X-Kiosk-Protocol": "0"})
+    assert r.status_code == 426
+    assert "upgrade the kiosk" in r.json()["detail"]
+
+
+def test_openapi_docs_are_served(client):
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert "PushRequest" in spec["components"]["schemas"]
+    assert "/sync/push" in spec["paths"] and "/admin/reference" in spec["paths"]
+
+
+# -- enrollment and auth -------------------------------------------------------------------------
+def test_enroll_is_single_use_and_idempotent_for_the_same_device(client):
+    token = enroll_token(client)
+    first = Device(client)
+    r = first.enroll(token)
+    assert r.status_code == 200
+    assert r.json()["office_code"] == "K1" and r.json()["expires_in"] == 15 * 60
+    # The same kiosk retrying after a lost answer gets its enrollment again ...
+    assert first.enroll(token).status_code == 200
+    # ... anyone else with the used token gets 401.
+    r = Device(client).enroll(token)
+    assert r.status_code == 401 and "already used" in r.json()["detail"]
+    assert Device(client).enroll("NOT-A-TOKEN").status_code == 401
+    assert len(client.get("/admin/devices", headers=admin_headers()).json()) == 1
+
+
+def test_enroll_token_expires_by_server_clock(client, clock):
+    token = enroll_token(client)
+    clock.advance(protocol.ENROLL_TOKEN_TTL_S + 1)
+    r = Device(client).enroll(token)
+    assert r.status_code == 401 and "expired" in r.json()["detail"]
+    assert client.get("/admin/devices", headers=admin_headers()).json() == []
+
+
+def test_enroll_rejects_a_bad_public_key(client):
+    r = client.post("/enroll", json={"token": enroll_token(client), "device_id": "d1",
+                                     "public_key": "AAAA"})
+    assert r.status_code == 400 and "32 raw" in r.json()["detail"]
+
+
+def test_challenge_token_and_expiry(client, clock):
+    device = enrolled_device(client)
+    clock.advance(protocol.ACCESS_TOKEN_TTL_S + 1)
+    r = device.push([device.item()])
+    assert r.status_code == 401 and "expired" in r.json()["detail"]
+    assert device.renew().status_code == 200
+    assert device.push([device.item()]).status_code == 200
+
+
+def test_nonce_is_single_use_and_signature_must_match(client):
+    device = enrolled_device(client)
+    nonce = client.post("/auth/challenge", json={"device_id": device.id}).json()["nonce"]
+    other = Device(client)
+    import base64
+    bad = base64.b64encode(other.key.sign(nonce.encode())).decode()
+    r = client.post("/auth/token", json={"device_id": device.id, "nonce": nonce, "signature": bad})
+    assert r.status_code == 401
+    good = base64.b64encode(device.key.sign(nonce.encode())).decode()
+    body = {"device_id": device.id, "nonce": nonce, "signature": good}
+    assert client.post("/auth/token", json=body).status_code == 200
+    assert client.post("/auth/token", json=body).status_code == 401  # used
+
+
+def test_revoked_device_gets_401_everywhere(client):
+    device = enrolled_device(client)
+    r = client.post(f"/admin/devices/{device.id}/revoke", headers=admin_headers())
+    assert r.status_code == 200
+    r = device.push([device.item()])
+    assert r.status_code == 401 and r.json()["detail"] == "device revoked"
+    assert device.pull().status_code == 401
+    assert device.renew().status_code == 401
+    assert stored_changes(client) == 0
+
+
+def test_admin_endpoints_need_the_admin_token(client):
+    assert client.get("/admin/stats").status_code == 401
+    assert client.get("/admin/stats", headers=admin_headers("wrong")).status_code == 401
+    device = enrolled_device(client)
+    assert client.get("/admin/stats", headers={"Authorization": f"Bearer {device.token}"}
+                      ).status_code == 401
+
+
+def test_office_code_is_unique(client):
+    r = client.post("/admin/offices", json={"code": "K1", "name": "again"},
+                    headers=admin_headers())
+    assert r.status_code == 409
+
+
+# -- push ----------------------------------------------------------------------------------------
+def test_push_answers_per_item_and_a_replay_gets_the_same_answers(client):
+    device = enrolled_device(client)
+    items = [device.item() for _ in range(3)]
+    items.append(device.item(table="services"))            # server-owned
+    items.append(device.item(table="no_such_table"))       # unknown
+    items.append(device.item(schema_version=10_000))       # too new to read
+    r = device.push(items)
+    assert r.status_code == 200
+    statuses = [x["status"] for x in r.json()["results"]]
+    assert statuses == ["accepted"] * 3 + ["rejected"] * 3
+    assert [x["device_seq"] for x in r.json()["results"]] == [i["device_seq"] for i in items]
+    reasons = [x["reason"] for x in r.json()["results"][3:]]
+    assert "server owns it" in reasons[0] and "does not store it" in reasons[1]
+    assert "schema_version 10000" in reasons[2]
+    assert r.json()["epoch"] == client.get("/sync/meta").json()["epoch"]
+
+    replay = device.push(items).json()["results"]
+    assert [x["status"] for x in replay] == ["duplicate"] * 3 + ["rejected"] * 3
+    assert stored_changes(client) == 3
+
+
+def test_same_seq_with_different_content_is_rejected_and_original_kept(client):
+    device = enrolled_device(client)
+    item = device.item()
+    assert device.push([item]).json()["results"][0]["status"] == "accepted"
+    changed = {**item, "payload": {**item["payload"], "n": 999}}
+    result = device.push([changed]).json()["results"][0]
+    assert result["status"] == "rejected" and "different content" in result["reason"]
+    # Key order and whitespace are not content.
+    reordered = {**item, "payload": dict(reversed(list(item["payload"].items())))}
+    assert device.push([reordered]).json()["results"][0]["status"] == "duplicate"
+    assert stats(client)["offices"]["K1"]["tables"]["print_jobs"] == {
+        "changes": 1, "records": 1, "time_uncertain": 1}
+
+
+@pytest.mark.parametrize("encoding", ["zstd", "gzip"])
+def test_compressed_pushes(client, encoding):
+    device = enrolled_device(client)
+    r = device.push([device.item() for _ in range(50)], encoding=encoding)
+    assert r.status_code == 200, r.text
+    assert {x["status"] for x in r.json()["results"]} == {"accepted"}
+    assert stored_changes(client) == 50
+
+
+def test_corrected_time_from_the_boots_clock_sample(client, db_url, clock):
+    device = enrolled_device(client)
+    sample = {"boot_id": "boot-1", "mono_ns": 5_000_000_000_000, "wall_ms": 0,
+              "server_ms": clock.wall_ms - 60_000, "rtt_ms": 12.0}
+    measured = device.item(mono_ns=5_000_000_000_000 - 30_000_000_000)  # 30 s before sample
+    unmeasured = device.item(boot_id="boot-0")                         # an earlier boot
+    doubted = device.item(time_uncertain=True)                         # kiosk's own doubt
+    r = device.push([measured, unmeasured, doubted], clock=sample)
+    assert [x["status"] for x in r.json()["results"]] == ["accepted"] * 3
+    rows = {seq: (corrected, bool(uncertain)) for seq, corrected, uncertain in _query(
+        db_url, "SELECT device_seq, corrected_ms, time_uncertain FROM changes")}
+    assert rows[measured["device_seq"]] == (clock.wall_ms - 90_000, False)
+    assert rows[unmeasured["device_seq"]] == (unmeasured["wall_ms"], True)
+    assert rows[doubted["device_seq"]][1] is True
+    # A later push without a sample still uses the stored one of that boot.
+    later = device.item(mono_ns=5_000_000_000_000 + 1_000_000_000)
+    device.push([later])
+    rows = dict((s, c) for s, c in _query(db_url, "SELECT device_seq, corrected_ms FROM changes"))
+    assert rows[later["device_seq"]] == clock.wall_ms - 59_000
+
+
+def test_a_clock_sample_from_the_future_is_ignored(client, db_url, clock):
+    device = enrolled_device(client)
+    sample = {"boot_id": "boot-1", "mono_ns": 0, "wall_ms": 0,
+              "server_ms": clock.wall_ms + 3_600_000, "rtt_ms": 1.0}
+    item = device.item()
+    device.push([item], clock=sample)
+    (corrected, uncertain), = _query(db_url, "SELECT corrected_ms, time_uncertain FROM changes")
+    assert corrected == item["wall_ms"] and uncertain
+
+
+def _query(db_url: str, sql: str) -> list[tuple]:
+    if db_url.startswith("sqlite"):
+        import sqlite3
+
+        from sync.server.store import sqlite_path
+        with sqlite3.connect(sqlite_path(db_url)) as conn:
+            return conn.execute(sql).fetchall()
+    import psycopg
+    with psycopg.connect(db_url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+# -- bad input changes nothing ------------------------------------------------------------------------
+def _bad_pushes(client, device: Device) -> list[tuple[int, object]]:
+    item = device.item()
+    other_office = client.get("/admin/offices", headers=admin_headers()).json()
+    k2 = next(o["id"] for o in other_office if o["code"] == "K2")
+    headers = {**device.headers, "Content-Type": "application/json"}
+    big_pad = "x" * 300_000
+    return [
+        (401, client.post("/sync/push", json={"device_id": device.id, "items": [item]})),
+        (401, client.post("/sync/push", json={"device_id": device.id, "items": [item]},
+                          headers={"Authorization": "Bearer kat1.forged.token"})),
+        (400, client.post("/sync/push", content=b"{not json", headers=headers)),
+        (400, client.post("/sync/push", content=b"\x28\xb5\x2f\xfdgarbage",
+                          headers={**headers, "Content-Encoding": "zstd"})),
+        (400, client.post("/sync/push", content=b"garbage-not-zstd",
+                          headers={**headers, "Content-Encoding": "zstd"})),
+        (400, client.post("/sync/push", content=b"\x1f\x8bgarbage",
+                          headers={**headers, "Content-Encoding": "gzip"})),
+        (400, client.post("/sync/push", content=gzip.compress(b'{"device_id": 1}')[:-9],
+                          headers={**headers, "Content-Encoding": "gzip"})),
+        (415, client.post("/sync/push", content=b"{}", headers={**headers,
+                                                                   "Content-Encoding": "br"})),
+        (400, device.push([], body={"device_id": device.id, "items": [{**item,
+                                                                      "device_seq": "x"}]})),
+        (400, device.push([], body={"device_id": device.id, "items": [{"table": "t"}]})),
+        (400, device.push([{**item, "device_id": "someone-else"}])),
+        (400, device.push([], body={"device_id": "someone-else",
+                                    "items": [{**item, "device_id": "someone-else"}]})),
+        (400, device.push([item, item])),
+        (403, device.push([device.item(payload={"id": "r", "office_id": k2}), item])),
+        (413, device.push([device.item() for _ in range(protocol.MAX_BATCH_ITEMS + 1)])),
+        (413, device.push([device.item(payload={"pad": big_pad})])),
+        (413, device.push([{**device.item(), "payload": {"pad": "y" * 20_000_000}}],
+                          encoding="zstd")),
+    ]
+
+
+def test_bad_pushes_get_4xx_and_change_nothing(client):
+    device = enrolled_device(client)
+    before = stats(client)
+    for expected, response in _bad_pushes(client, device):
+        assert response.status_code == expected, (expected, response.status_code, response.text)
+        assert "detail" in response.json()
+    after = stats(client)
+    assert after == before and after["changes"] == 0
+
+
+def test_compression_bomb_is_refused(client):
+    device = enrolled_device(client)
+    body = b'{"device_id": "' + b" " * (protocol.MAX_DECOMPRESSED_BYTES + 10) + b'"}'
+    cctx = zstandard.ZstdCompressor()
+    framed = cctx.compress(body)
+    streamed = cctx.compressobj().compress(body) + b""
+    obj = cctx.compressobj()
+    streamed = obj.compress(body) + obj.flush()  # no content size in the frame header
+    assert len(framed) < protocol.MAX_BATCH_BYTES and len(streamed) < protocol.MAX_BATCH_BYTES
+    headers = {**device.headers, "Content-Encoding": "zstd"}
+    assert client.post("/sync/push", content=framed, headers=headers).status_code == 413
+    assert client.post("/sync/push", content=streamed, headers=headers).status_code == 400
+    gz = gzip.compress(body)
+    assert client.post("/sync/push", content=gz, headers={**device.headers,
+                                                          "Content-Encoding": "gzip"}
+                       ).status_code == 413
+    assert stored_changes(client) == 0
+
+
+def test_overloaded_server_answers_503_with_retry_after(db_url, clock):
+    app = create_app(db_url, admin_token=ADMIN, clock=clock, limits=Limits(max_inflight=0))
+    with TestClient(app) as c:
+        r = c.get("/admin/stats", headers=admin_headers())
+        assert r.status_code == 503
+        assert int(r.headers["Retry-After"]) >= 1
+
+
+# -- pull ------------------------------------------------------------------------------------------
+def _put(client, office: str | None, changes: list[dict]) -> list[int]:
+    r = client.put("/admin/reference", json={"office_code": office, "changes": changes},
+                   headers=admin_headers())
+    assert r.status_code == 200, r.text
+    return r.json()["versions"]
+
+
+def test_pull_pages_through_the_offices_reference_data(client):
+    device = enrolled_device(client, "K1")
+    _put(client, "K1", [{"table": "services", "record_id": f"s{i}",
+                         "payload": {"id": f"s{i}", "prefix": "A", "name_id": f"Layanan {i}"}}
+                        for i in range(7)])
+    _put(client, "K2", [{"table": "services", "record_id": "other",
+                         "payload": {"id": "other", "prefix": "B", "name_id": "Lain"}}])
+    _put(client, None, [{"table": "settings", "record_id": "theme",
+                         "payload": {"key": "theme", "value": "dark"}}])
+    _put(client, "K1", [{"table": "services", "record_id": "s0", "op": "delete"}])
+
+    pages, cursor = [], "0"
+    while True:
+        page = device.pull(cursor=cursor, limit=3).json()
+        pages.append(page)
+        assert len(page["changes"]) <= 3
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            break
+    changes = [c for p in pages for c in p["changes"]]
+    # The office row first, then its services (with its office_id), the global setting, the delete.
+    assert changes[0]["table"] == "offices" and changes[0]["payload"]["code"] == "K1"
+    assert [c["record_id"] for c in changes[1:8]] == [f"s{i}" for i in range(7)]
+    assert all(c["payload"]["office_id"] == device.office_id for c in changes[1:8])
+    assert changes[8]["payload"] == {"key": "theme", "value": "dark"}
+    assert changes[9]["op"] == "delete" and changes[9]["record_id"] == "s0"
+    assert "other" not in {c["record_id"] for c in changes}
+    versions = [c["version"] for c in changes]
+    assert versions == sorted(versions)
+    # Nothing new: the cursor stays; something new: only it comes.
+    again = device.pull(cursor=cursor).json()
+    assert again["changes"] == [] and again["next_cursor"] == cursor and not again["has_more"]
+    _put(client, "K1", [{"table": "counters", "record_id": "c1",
+                         "payload": {"id": "c1", "number": 1}}])
+    fresh = device.pull(cursor=cursor).json()["changes"]
+    assert [c["record_id"] for c in fresh] == ["c1"]
+
+
+def test_pull_requests_scope_and_bad_arguments(client):
+    device = enrolled_device(client)
+    _put(client, "K1", [{"table": "request_status", "record_id": "req1",
+                         "payload": {"id": "req1", "status": "ready"}}])
+    changes, _ = device.pull_all("requests")
+    assert [(c["table"], c["payload"]["status"]) for c in changes] == [("request_status", "ready")]
+    assert device.pull("nonsense").status_code == 400
+    assert device.pull(cursor="abc").status_code == 400
+    assert device.pull(limit=0).status_code == 422
+    bad = client.put("/admin/reference", json={"office_code": "K1", "changes": [
+        {"table": "tickets", "record_id": "t", "payload": {}}]}, headers=admin_headers())
+    assert bad.status_code == 400 and "not server-owned" in bad.json()["detail"]
+    missing = client.put("/admin/reference", json={"office_code": "NOPE", "changes": [
+        {"table": "services", "record_id": "t", "payload": {}}]}, headers=admin_headers())
+    assert missing.status_code == 404
+
+
+# -- stats and epoch -----------------------------------------------------------------------------------
+def test_stats_counts_per_office_and_table(client):
+    d1 = enrolled_device(client, "K1")
+    d2 = enrolled_device(client, "K2")
+    d1.push([d1.item() for _ in range(4)] + [d1.item(table="tickets")])
+    d2.push([d2.item(table="attendance") for _ in range(2)])
+    s = stats(client)
+    assert s["duplicate_record_ids"] == 0 and s["changes"] == 7
+    assert s["offices"]["K1"]["tables"]["print_jobs"]["changes"] == 4
+    assert s["offices"]["K1"]["tables"]["tickets"]["records"] == 1
+    assert s["offices"]["K2"]["tables"] == {"attendance": {"changes": 2, "records": 2,
+                                                          "time_uncertain": 2}}
+    assert s["offices"]["K1"]["devices"] == 1
+
+
+def test_a_new_database_has_a_new_epoch(db_url, tmp_path, clock):
+    with TestClient(create_app(db_url, admin_token=ADMIN, clock=clock)) as c:
+        first = c.get("/sync/meta").json()["epoch"]
+        c.app.state.sync.store.new_epoch()   # what `kiosk server new-epoch` does after a restore
+        assert c.get("/sync/meta").json()["epoch"] != first
+    with TestClient(create_app(f"sqlite:///{tmp_path}/other.db", clock=clock)) as c:
+        assert c.get("/sync/meta").json()["epoch"] != first
+    # Reopening the same database keeps its epoch.
+    with TestClient(create_app(db_url, clock=clock)) as c:
+        e1 = c.get("/sync/meta").json()["epoch"]
+    with TestClient(create_app(db_url, clock=clock)) as c:
+        assert c.get("/sync/meta").json()["epoch"] == e1
