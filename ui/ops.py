@@ -74,9 +74,16 @@ class _Job(QRunnable):
             result = self._fn()
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the screen
             log.debug("operation failed:\n%s", traceback.format_exc())
-            self._relay.finished.emit(False, exc)
+            self._report(False, exc)
         else:
-            self._relay.finished.emit(True, result)
+            self._report(True, result)
+
+    def _report(self, ok: bool, value: object) -> None:
+        try:
+            self._relay.finished.emit(ok, value)
+        except RuntimeError:
+            # The application is shutting down and took the relay with it: nobody to tell.
+            log.debug("operation finished after its relay was deleted: %r", value)
 
 
 def run_op(parent: QObject | None, fn: Callable[[], T], on_success: Callable[[T], None],

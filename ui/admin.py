@@ -1,0 +1,419 @@
+"""The admin screen (behind the PIN): today's queue in numbers, waiting and service times per
+service and counter with a chart, CSV export for a date range, the printer's state, and what
+is known about sync.
+
+Statistics come from ``kiosk.queue.stats`` and need this machine's database (the edge); on a
+device that reaches the queue over the LAN the screen says so instead of showing zeros.
+Chart: QtCharts (part of PySide6), so nothing else is needed on the kiosk.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView,
+                              QValueAxis)
+from PySide6.QtCore import QDate, QEvent, QMargins, Qt
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QFrame, QGridLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from kiosk.clock import business_day
+from ui import theme
+from ui.ops import run_op
+from ui.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def minutes(seconds: float | None) -> str:
+    """Seconds as the minutes a person reads ("4,5 mnt"); an em dash when nothing was measured."""
+    if seconds is None:
+        return "\u2014"
+    value = seconds / 60
+    text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    return text
+
+
+def _tile(parent: QWidget | None = None) -> tuple[QFrame, QLabel, QLabel]:
+    frame = QFrame(parent)
+    frame.setProperty("card", True)
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(12, 4, 12, 4)
+    layout.setSpacing(0)
+    value = QLabel("\u2014")
+    value.setStyleSheet(f"font-size: {theme.FONT_LARGE + 4}px; font-weight: 800; color: {theme.PRIMARY};")
+    value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    caption = QLabel()
+    caption.setStyleSheet(f"font-size: {theme.FONT_SMALL}px; color: {theme.MUTED};")
+    caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    layout.addWidget(value)
+    layout.addWidget(caption)
+    return frame, value, caption
+
+
+class AdminScreen(QWidget):
+    """Statistics, export, printer and sync for the office's administrator."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.stats: dict | None = None
+        self.printer: dict | None = None
+        self.sync_info: dict | None = None
+        self.last_export: Path | None = None
+        self._export_state: tuple[str, object] = ("", None)
+        runtime = services.runtime
+        self.export_dir: Path = (runtime.data_dir / "exports") if runtime else Path.home()
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 8, 24, 8)
+        outer.setSpacing(8)
+
+        head = QHBoxLayout()
+        head.setSpacing(10)
+        head.addWidget(theme.icon_label("chart", 40, theme.PRIMARY))
+        self.title = theme.text_label("", "large")
+        self.title.setWordWrap(False)
+        head.addWidget(self.title)
+        head.addStretch()
+        self.from_label = theme.text_label("", "body")
+        self.from_edit = self._date_edit()
+        self.to_label = theme.text_label("", "body")
+        self.to_edit = self._date_edit()
+        self.refresh_button = theme.touch_button("", "secondary")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.export_button = theme.touch_button("", "primary")
+        self.export_button.clicked.connect(self.export)
+        for widget in (self.from_label, self.from_edit, self.to_label, self.to_edit,
+                       self.refresh_button, self.export_button):
+            head.addWidget(widget)
+        outer.addLayout(head)
+        self.export_label = theme.text_label("", "muted")
+        self.export_label.hide()
+        outer.addWidget(self.export_label)
+
+        tiles = QHBoxLayout()
+        tiles.setSpacing(12)
+        self.tiles: dict[str, tuple[QLabel, QLabel]] = {}
+        for key in ("issued", "served", "no_show", "waiting_now"):
+            frame, value, caption = _tile()
+            tiles.addWidget(frame)
+            self.tiles[key] = (value, caption)
+        outer.addLayout(tiles)
+
+        self.service_table = self._table(8)
+        outer.addWidget(self.service_table)
+        lower = QHBoxLayout()
+        lower.setSpacing(12)
+        self.counter_table = self._table(4)
+        self.counter_table.setMaximumWidth(600)
+        lower.addWidget(self.counter_table, 1)
+        self.chart = QChart()
+        self.chart.setBackgroundRoundness(12)
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.chart.setMargins(QMargins(2, 2, 2, 2))
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumHeight(180)
+        lower.addWidget(self.chart_view, 1)
+        outer.addLayout(lower, 1)
+
+        bottom = QGridLayout()
+        bottom.setHorizontalSpacing(12)
+        bottom.setVerticalSpacing(2)
+        bottom.addWidget(theme.icon_label("printer", 32, theme.TEXT), 0, 0)
+        self.printer_label = theme.text_label("", "body")
+        bottom.addWidget(self.printer_label, 0, 1)
+        bottom.addWidget(theme.icon_label("sync", 32, theme.TEXT), 1, 0)
+        self.sync_label = theme.text_label("", "body")
+        bottom.addWidget(self.sync_label, 1, 1)
+        self.units_label = theme.text_label("", "muted")
+        self.units_label.setWordWrap(False)
+        self.units_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bottom.addWidget(self.units_label, 0, 2)
+        bottom.setColumnStretch(1, 1)
+        outer.addLayout(bottom)
+
+        self.retranslate()
+        self.refresh()
+
+    # --- widgets -----------------------------------------------------------------------------
+    def _date_edit(self) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("dd-MM-yyyy")
+        edit.setMinimumHeight(theme.TOUCH_MIN)
+        edit.setMinimumWidth(190)
+        edit.setDate(self._today())
+        return edit
+
+    def _today(self) -> QDate:
+        runtime = self.services.runtime
+        if runtime is None:
+            return QDate.currentDate()
+        day = business_day(runtime.clock.now(), self.services.config.office.timezone)
+        return QDate(day.year, day.month, day.day)
+
+    def _table(self, columns: int) -> QTableWidget:
+        table = QTableWidget(0, columns)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        table.verticalHeader().setDefaultSectionSize(38)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        return table
+
+    @staticmethod
+    def _fit_height(table: QTableWidget, max_rows: int = 6) -> None:
+        """Tall enough for every row (up to ``max_rows``): no scrolling for a handful."""
+        rows = min(table.rowCount(), max_rows) or 1
+        height = table.horizontalHeader().sizeHint().height() + rows * 38 + 2 * table.frameWidth()
+        table.setFixedHeight(height)
+
+    # --- language ----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Admin kantor"))
+        self.units_label.setText(self.tr("Semua waktu dalam menit"))
+        self.from_label.setText(self.tr("Dari"))
+        self.to_label.setText(self.tr("Sampai"))
+        self.refresh_button.setText(self.tr("Perbarui"))
+        self.export_button.setText(self.tr("Ekspor CSV"))
+        captions = {"issued": self.tr("Nomor diambil"), "served": self.tr("Selesai dilayani"),
+                    "no_show": self.tr("Tidak hadir"), "waiting_now": self.tr("Menunggu sekarang")}
+        for key, (_, caption) in self.tiles.items():
+            caption.setText(captions[key])
+        self.service_table.setHorizontalHeaderLabels([
+            self.tr("Layanan"), self.tr("Diambil"), self.tr("Dilayani"), self.tr("Tidak\nhadir"),
+            self.tr("Tunggu\nrata-rata"), self.tr("Tunggu\np90"), self.tr("Dilayani\nrata-rata"),
+            self.tr("Dilayani\np90")])
+        self.counter_table.setHorizontalHeaderLabels([
+            self.tr("Loket"), self.tr("Dilayani"), self.tr("Lama layanan\nrata-rata"),
+            self.tr("Lama layanan\np90")])
+        self._fill()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # --- data --------------------------------------------------------------------------------
+    def _range(self) -> tuple[date, date]:
+        a, b = self.from_edit.date().toPython(), self.to_edit.date().toPython()
+        return (a, b) if a <= b else (b, a)
+
+    def refresh(self) -> None:
+        """Load statistics, printer state and sync facts on the worker."""
+        day_from, day_to = self._range()
+        services = self.services
+        runtime = services.runtime
+
+        def load() -> tuple[dict | None, dict | None, dict | None]:
+            stats = None
+            if runtime is not None:
+                from kiosk.queue import stats as queue_stats
+
+                stats = queue_stats(runtime, day_from, day_to)
+            try:
+                printer = services.queue.printer_state()
+            except Exception as exc:  # noqa: BLE001 - show what failed instead of nothing
+                printer = {"state": "error", "detail": str(exc), "pending_jobs": None}
+            return stats, printer, self._sync_facts()
+
+        run_op(self, load, self._loaded, self._load_failed)
+
+    def _sync_facts(self) -> dict | None:
+        """What this build knows about sync: the city server and the changes not yet sent.
+        (The sync worker's own status will appear here when it reports one.)"""
+        runtime = self.services.runtime
+        if runtime is None:
+            return None
+        from kiosk import outbox
+
+        return {"server": self.services.config.sync.server,
+                "pending": outbox.pending_count(runtime.db)}
+
+    def _loaded(self, result) -> None:
+        self.stats, self.printer, self.sync_info = result
+        self._load_error = None
+        self._fill()
+
+    def _load_failed(self, exc: Exception) -> None:
+        log.error("admin statistics failed: %s", exc)
+        self._load_error = str(exc)
+        self._fill()
+
+    def _fill(self) -> None:
+        stats = self.stats
+        if stats is None:
+            for value, _ in self.tiles.values():
+                value.setText("\u2014")
+        else:
+            per_service = stats.get("per_service", [])
+            totals = {"issued": sum(r.get("issued", 0) for r in per_service),
+                      "served": sum(r.get("served", 0) for r in per_service),
+                      "no_show": sum(r.get("no_show", 0) for r in per_service),
+                      "waiting_now": stats.get("waiting_now", 0)}
+            for key, (value, _) in self.tiles.items():
+                value.setText(str(totals[key]))
+            self._fill_tables(stats)
+            self._fill_chart(stats)
+        self._fill_printer()
+        self._fill_sync()
+        kind, detail = self._export_state
+        if kind == "done":
+            rows, path = detail
+            self.export_label.setText(self.tr("%n baris diekspor ke %1", "", rows).replace("%1", str(path)))
+        elif kind == "failed":
+            self.export_label.setText(self.tr("Ekspor gagal: %1").replace("%1", str(detail)))
+        elif getattr(self, "_load_error", None):
+            self.export_label.setText(self.tr("Statistik tidak dapat dimuat: %1")
+                                      .replace("%1", self._load_error))
+        elif self.services.runtime is None:
+            self.export_label.setText(self.tr("Statistik hanya tersedia di perangkat edge kantor."))
+        else:
+            self.export_label.setText("")
+        self.export_label.setVisible(bool(self.export_label.text()))
+
+    def _fill_tables(self, stats: dict) -> None:
+        rows = stats.get("per_service", [])
+        self.service_table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            values = [f"{row.get('prefix', '')} \u00b7 {row.get('name', '')}", row.get("issued", 0),
+                      row.get("served", 0), row.get("no_show", 0), minutes(row.get("wait_mean_s")),
+                      minutes(row.get("wait_p90_s")), minutes(row.get("service_mean_s")),
+                      minutes(row.get("service_p90_s"))]
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(str(value))
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.service_table.setItem(r, c, item)
+        counters = stats.get("per_counter", [])
+        self.counter_table.setRowCount(len(counters))
+        for r, row in enumerate(counters):
+            values = [self.tr("Loket %1").replace("%1", str(row.get("counter_number", ""))),
+                      row.get("served", 0), minutes(row.get("service_mean_s")),
+                      minutes(row.get("service_p90_s"))]
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(str(value))
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.counter_table.setItem(r, c, item)
+        self._fit_height(self.service_table)
+        self._fit_height(self.counter_table, max_rows=4)
+
+    def _fill_chart(self, stats: dict) -> None:
+        chart = self.chart
+        chart.removeAllSeries()
+        for axis in list(chart.axes()):
+            chart.removeAxis(axis)
+        chart.setTitle(self.tr("Waktu tunggu per layanan (menit)"))
+        font = QFont(theme.FONT_FAMILY)
+        font.setPixelSize(theme.FONT_SMALL - 2)
+        chart.setTitleFont(font)
+        rows = stats.get("per_service", [])
+        mean = QBarSet(self.tr("Rata-rata"))
+        p90 = QBarSet(self.tr("p90"))
+        mean.setColor(QColor(theme.PRIMARY))
+        p90.setColor(QColor(theme.PRIORITY))
+        top = 1.0
+        for row in rows:
+            a = (row.get("wait_mean_s") or 0) / 60
+            b = (row.get("wait_p90_s") or 0) / 60
+            mean.append(a)
+            p90.append(b)
+            top = max(top, a, b)
+        series = QBarSeries()
+        series.append(mean)
+        series.append(p90)
+        chart.addSeries(series)
+        x_axis = QBarCategoryAxis()
+        x_axis.append([row.get("prefix", "?") for row in rows] or ["\u2014"])
+        x_axis.setLabelsFont(font)
+        y_axis = QValueAxis()
+        y_axis.setRange(0, top * 1.15)
+        y_axis.setLabelFormat("%.0f")
+        y_axis.setTickCount(3)
+        y_axis.setLabelsFont(font)
+        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(x_axis)
+        series.attachAxis(y_axis)
+        chart.legend().setFont(font)
+
+    def _fill_printer(self) -> None:
+        printer = self.printer
+        if printer is None:
+            self.printer_label.setText(self.tr("Printer: memeriksa\u2026"))
+            return
+        names = {"online": self.tr("siap"), "paper_near_end": self.tr("kertas hampir habis"),
+                 "paper_out": self.tr("kertas habis"), "cover_open": self.tr("tutup printer terbuka"),
+                 "offline": self.tr("tidak tersambung"), "no_answer": self.tr("tidak menjawab"),
+                 "unknown": self.tr("belum diperiksa"), "error": self.tr("tidak dapat dibaca")}
+        state = printer.get("state", "unknown")
+        text = self.tr("Printer: %1").replace("%1", names.get(state, state))
+        pending = printer.get("pending_jobs")
+        if pending is not None:
+            text += " \u00b7 " + self.tr("%n tiket menunggu dicetak", "", int(pending))
+        if printer.get("detail") and state not in ("online", "unknown"):
+            text += f" ({printer['detail']})"
+        self.printer_label.setText(text)
+
+    def _fill_sync(self) -> None:
+        info = self.sync_info
+        if info is None:
+            self.sync_label.setText(self.tr("Sinkronisasi: status belum tersedia di perangkat ini."))
+            return
+        server = info.get("server") or self.tr("server kota belum diatur")
+        self.sync_label.setText(
+            self.tr("Sinkronisasi: %1 \u00b7 %n perubahan belum terkirim", "", int(info.get("pending", 0)))
+            .replace("%1", server))
+
+    # --- export ------------------------------------------------------------------------------
+    def export(self) -> None:
+        """Write the date range's tickets to a CSV file in ``export_dir`` (a USB stick can be
+        mounted there), on the worker."""
+        runtime = self.services.runtime
+        if runtime is None:
+            self._export_state = ("failed", self.tr("hanya di perangkat edge kantor"))
+            self._fill()
+            return
+        day_from, day_to = self._range()
+        path = self.export_dir / f"antrian_{day_from:%Y-%m-%d}_{day_to:%Y-%m-%d}.csv"
+
+        def write() -> tuple[int, Path]:
+            from kiosk.queue import export_csv
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".csv.tmp")
+            with open(tmp, "w", encoding="utf-8", newline="") as out:
+                rows = export_csv(runtime, day_from, day_to, out)
+            tmp.replace(path)
+            return rows, path
+
+        self.export_button.setEnabled(False)
+        run_op(self, write, self._exported, self._export_failed)
+
+    def _exported(self, result: tuple[int, Path]) -> None:
+        self.export_button.setEnabled(True)
+        self.last_export = result[1]
+        self._export_state = ("done", result)
+        self._fill()
+
+    def _export_failed(self, exc: Exception) -> None:
+        self.export_button.setEnabled(True)
+        self._export_state = ("failed", exc)
+        self._fill()
+
+    def reset(self) -> None:
+        """Leaving admin: forget the last export message; dates back to today."""
+        self._export_state = ("", None)
+        self.from_edit.setDate(self._today())
+        self.to_edit.setDate(self._today())
+        self._fill()

@@ -1,0 +1,109 @@
+"""Starting the app: the QApplication, the theme and language, the Services a role needs,
+and the main window, full screen (kiosk mode) or windowed (development).
+
+Devices are optional parts: the speaker (devices.speech) for the board, the print worker
+(devices.printer) for the citizen kiosk. When one cannot start, the app still runs and logs
+why: a kiosk without a printer still gives numbers on screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from kiosk.runtime import Runtime
+from ui import i18n, ops, theme
+from ui.services import Services
+
+log = logging.getLogger(__name__)
+
+#: A 10-inch touch kiosk's usual resolution; the windowed mode opens at this size.
+WINDOW_SIZE = (1280, 800)
+
+
+def ensure_app(argv: list[str] | None = None) -> QApplication:
+    """The one QApplication, themed. Off-screen when there is no display (CI, screenshots)."""
+    app = QApplication.instance()
+    if app is None:
+        if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                     or os.environ.get("WAYLAND_DISPLAY")):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+        app.setApplicationName("kelurahan-kiosk")
+        app.setApplicationDisplayName("Kios Layanan Kelurahan")
+    theme.apply(app)
+    return app
+
+
+def make_queue(runtime: Runtime):
+    """The queue client: this machine's database (the edge). A RemoteQueue for devices whose
+    edge is elsewhere on the LAN is chosen here once the LAN configuration names one."""
+    from kiosk.queue.client import LocalQueue
+
+    return LocalQueue(runtime)
+
+
+def make_speaker(role: str):
+    if role != "display":
+        return None
+    try:
+        from devices.speech import make_speaker as make
+    except ImportError as exc:
+        log.warning("speech not available (%s); the board shows calls without sound", exc)
+        return None
+    try:
+        return make()
+    except Exception as exc:  # noqa: BLE001 - no sound is better than no board
+        log.warning("speech could not start (%s); the board shows calls without sound", exc)
+        return None
+
+
+def start_printer_worker(runtime: Runtime, role: str):
+    """The citizen kiosk prints its tickets; other roles do not drive a printer."""
+    if role != "citizen":
+        return None
+    try:
+        from devices.printer import open_printer, start_print_worker
+    except ImportError as exc:
+        log.warning("printing not available (%s); tickets show on screen only", exc)
+        return None
+    cfg = runtime.config.printer
+    try:
+        printer = open_printer(cfg.uri, paper_width_mm=cfg.paper_width_mm)
+        return start_print_worker(runtime, printer, runtime.clock)
+    except Exception as exc:  # noqa: BLE001 - the screen reports the printer problem itself
+        log.error("print worker did not start (%s); tickets show on screen only", exc)
+        return None
+
+
+def make_services(runtime: Runtime, role: str, *, with_devices: bool = True) -> Services:
+    return Services(runtime=runtime, config=runtime.config, queue=make_queue(runtime),
+                    speaker=make_speaker(role) if with_devices else None,
+                    printer_worker=start_printer_worker(runtime, role) if with_devices else None)
+
+
+def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> int:
+    """Run one role until the window closes; returns the exit code."""
+    from ui.shell import Shell
+
+    app = ensure_app()
+    i18n.set_language(runtime.config.ui.language)
+    services = make_services(runtime, role)
+    window = Shell(services, role)
+    if windowed or not runtime.config.ui.fullscreen:
+        window.resize(*WINDOW_SIZE)
+        window.show()
+    else:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        window.showFullScreen()
+    try:
+        return app.exec()
+    finally:
+        worker = services.printer_worker
+        if worker is not None:
+            worker.stop()
+        ops.wait_idle(3000)

@@ -1,0 +1,202 @@
+"""Render every screen of every role off-screen to PNG files (``kiosk screenshots``).
+
+The screens are driven on a scratch copy of the data directory (the database copied with
+SQLite's online backup), so rendering never adds tickets to a real office's queue. The copy
+is given a short, realistic morning (tickets issued, called and served) so the board, the
+counter and the admin statistics show what they look like in use.
+
+File names: ``<role>-<state>.<language>.png``, e.g. ``citizen-home.id.png``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from kiosk import config as config_mod
+from kiosk.clock import FakeClock
+from kiosk.runtime import Runtime, open_runtime
+
+log = logging.getLogger(__name__)
+
+SIZES = {"citizen": (1280, 800), "admin": (1280, 800), "attendance": (1280, 800),
+         "counter": (1366, 768), "display": (1920, 1080)}
+
+
+@contextmanager
+def scratch_runtime(runtime: Runtime) -> Iterator[Runtime]:
+    """A copy of ``runtime``'s data directory in a temporary folder, with a FakeClock that
+    starts at the real time (so the business day is today's)."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-screens-") as tmp:
+        data = Path(tmp) / "data"
+        data.mkdir()
+        shutil.copy2(runtime.data_dir / config_mod.CONFIG_NAME, data / config_mod.CONFIG_NAME)
+        target = sqlite3.connect(str(config_mod.db_path(data)))
+        runtime.db.conn.backup(target)
+        target.close()
+        clock = FakeClock(wall_ms=runtime.clock.now().wall_ms)
+        scratch = open_runtime(data, clock=clock)
+        try:
+            yield scratch
+        finally:
+            scratch.close()
+
+
+def populate(rt: Runtime) -> None:
+    """A plausible morning: a dozen tickets, some served, one being served, some waiting."""
+    from kiosk import queue
+    from kiosk import print_queue
+
+    clock: FakeClock = rt.clock  # type: ignore[assignment]
+    now_ms = clock.wall_ms
+    clock.advance(-3600)
+    services = queue.list_services(rt)
+    counters = queue.counters(rt)
+    if not services or not counters:
+        return
+    ids = [s.id for s in services]
+    for index, counter in enumerate(counters):
+        queue.set_counter(rt, counter["id"], service_ids=ids, staff_id=None, paused=False)
+    priorities = [None, None, "lansia", None, None, None, "hamil", None, None, None, None, None]
+    for n, priority in enumerate(priorities):
+        queue.issue_ticket(rt, services[n % len(services)].id, priority)
+        clock.advance(90)
+    for step in range(7):
+        counter = counters[step % len(counters)]
+        ticket = queue.call_next(rt, counter["id"])
+        if ticket is None:
+            break
+        clock.advance(40)
+        queue.start_service(rt, ticket.id)
+        clock.advance(240 + 60 * (step % 3))
+        if step < 5:
+            queue.finish(rt, ticket.id)
+    clock.wall_ms = max(clock.wall_ms, now_ms)
+    print_queue.record_printer_state(rt.db, "online", "ready", clock.now())
+
+
+def _quiet_offscreen_warnings() -> None:
+    """The offscreen platform warns about window hints it ignores; keep the output to paths."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind, context, message: str) -> None:
+        if "propagateSizeHints" in message:
+            return
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            log.warning("qt: %s", message)
+
+    qInstallMessageHandler(handler)
+
+
+def _wait() -> None:
+    from ui import ops
+
+    ops.wait_idle(10_000)
+
+
+def render_all(runtime: Runtime, out: Path, languages: list[str] | None = None) -> list[Path]:
+    """Render every role's screens in each language; returns the files written."""
+    from ui import i18n
+    from ui.app import ensure_app
+
+    ensure_app()
+    _quiet_offscreen_warnings()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with scratch_runtime(runtime) as rt:
+        try:
+            populate(rt)
+        except Exception as exc:  # noqa: BLE001 - empty screens are still worth a picture
+            log.warning("could not fill the scratch office with sample tickets: %s", exc)
+        for language in languages or ["id"]:
+            i18n.set_language(language)
+            for role in ("citizen", "counter", "display", "attendance", "admin"):
+                for state, path in _render_role(rt, role, language, out):
+                    written.append(path)
+        i18n.set_language(runtime.config.ui.language)
+    return written
+
+
+def _render_role(rt: Runtime, role: str, language: str, out: Path) -> list[tuple[str, Path]]:
+    from PySide6.QtCore import Qt
+
+    from ui.app import make_services
+    from ui.shell import Shell
+
+    services = make_services(rt, role, with_devices=False)
+    shell = Shell(services, role)
+    shell.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    shell.resize(*SIZES[role])
+    shell.show()
+    shell.set_language(language)
+    _wait()
+    shots: list[tuple[str, Path]] = []
+
+    def shot(state: str) -> None:
+        _wait()
+        path = out / f"{role}-{state}.{language}.png"
+        shell.grab().save(str(path))
+        shots.append((state, path))
+
+    try:
+        steps: dict[str, list[tuple[str, Callable[[], None]]]] = {
+            "citizen": _citizen_steps(rt, shell),
+            "admin": [("home", lambda: None), ("stats", shell.open_admin)],
+        }
+        for state, action in steps.get(role, [("home", lambda: None)]):
+            action()
+            shot(state)
+    finally:
+        from PySide6.QtCore import QThreadPool
+
+        shell.close()
+        _wait()
+        QThreadPool.globalInstance().waitForDone(5000)  # watch loops end after close
+        shell.deleteLater()
+        _wait()
+    return shots
+
+
+def _citizen_steps(rt: Runtime, shell) -> list[tuple[str, Callable[[], None]]]:
+    from kiosk import print_queue
+
+    screen = shell.role_screen
+
+    def pick_service() -> None:
+        screen.choose_service(screen.services_list[min(1, len(screen.services_list) - 1)])
+
+    def take() -> None:
+        screen.take_number("lansia")
+
+    def printer_down() -> None:
+        screen.reset()
+        _wait()
+        print_queue.record_printer_state(rt.db, "paper_out", "paper out", rt.clock.now())
+        pick_service()
+        screen.take_number(None)
+        _wait()
+        screen._check_print()
+        _wait()
+
+    def quota() -> None:
+        screen.reset()
+        _wait()
+        print_queue.record_printer_state(rt.db, "online", "ready", rt.clock.now())
+        last = screen.services_list[-1]
+        rt.db.execute("UPDATE services SET daily_cap = ? WHERE id = ?", [last.issued_today, last.id])
+        rt.db.conn.commit()
+        screen.load_services()
+        _wait()
+        screen.choose_service(screen.services_list[-1])
+        screen.take_number(None)
+
+    if not getattr(screen, "services_list", None):
+        return [("home", lambda: None)]
+    return [("home", lambda: None), ("service", pick_service), ("ticket", take),
+            ("printer-problem", printer_down), ("quota-full", quota)]

@@ -1,0 +1,457 @@
+"""The main window: one role's screen, the language switch, the idle timer and the admin escape.
+
+- Language: two buttons, each named in its own language, switch every screen live.
+- Idle: after ``ui.idle_seconds`` without a touch, the screen is reset (back to its home,
+  personal data cleared), an open admin screen is locked, and the language returns to the
+  office default, so the next citizen starts fresh.
+- Admin escape: five taps on the office name (top left) within three seconds open a large
+  PIN pad; the admin screen opens only for the right PIN. Nothing else on a citizen screen
+  leads out of kiosk mode.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy,
+                               QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+
+from kiosk.clock import local_time
+from ui import i18n, theme
+from ui.ops import run_op
+from ui.services import Services
+
+log = logging.getLogger(__name__)
+
+#: role -> (module, class) of its screen; imported when the role starts.
+ROLE_SCREENS: dict[str, tuple[str, str]] = {
+    "citizen": ("ui.citizen", "CitizenScreen"),
+    "display": ("ui.board", "BoardScreen"),
+    "counter": ("ui.counter", "CounterScreen"),
+    "attendance": ("ui.attendance", "AttendanceScreen"),
+    "admin": ("ui.admin", "AdminScreen"),
+}
+
+ESCAPE_TAPS = 5
+ESCAPE_WINDOW_S = 3.0
+PIN_MAX = 8
+_USER_INPUT = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress,
+               QEvent.Type.Wheel}
+
+
+def screen_class(role: str) -> type[QWidget] | None:
+    """The screen class of a role, or None when its module is not part of this build."""
+    module_name, class_name = ROLE_SCREENS[role]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    return getattr(module, class_name, None)
+
+
+class UnavailableScreen(QWidget):
+    """Said plainly when a role's screen is not in this build (rather than a blank window)."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None, role: str = "") -> None:
+        super().__init__(parent)
+        self.role = role
+        layout = QVBoxLayout(self)
+        layout.addStretch()
+        self.title = theme.text_label("", "title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body = theme.text_label("", "body")
+        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        layout.addStretch()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Layar ini belum tersedia"))
+        self.body.setText(self.tr("Peran \u201c%1\u201d belum terpasang di perangkat ini. "
+                                  "Silakan hubungi teknisi.").replace("%1", self.role))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def reset(self) -> None:
+        return None
+
+
+class EscapeCorner(QPushButton):
+    """The office name, top left. Looks like a title; five quick taps open the PIN pad."""
+
+    triggered = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("kind", "flat")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setMinimumSize(theme.TOUCH_MIN * 2, theme.TOUCH_MIN)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setIcon(theme.icon("building", theme.PRIMARY))
+        self.setIconSize(theme.icon_pixmap("building").size())
+        self.setStyleSheet(f"text-align: left; padding-left: 8px; font-size: {theme.FONT_BODY}px;"
+                           f" color: {theme.TEXT}; font-weight: 700;")
+        self._taps: list[float] = []
+        self._full_text = ""
+        self.clicked.connect(self._tap)
+
+    def set_office_name(self, name: str) -> None:
+        self._full_text = name
+        self._elide()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        """A long office name ends in an ellipsis instead of being cut mid-letter."""
+        room = self.width() - self.iconSize().width() - 40
+        self.setText(self.fontMetrics().elidedText(self._full_text, Qt.TextElideMode.ElideRight,
+                                                   max(room, 40)))
+        self.setToolTip(self._full_text)
+
+    def _tap(self) -> None:
+        now = time.monotonic()
+        self._taps = [t for t in self._taps if now - t <= ESCAPE_WINDOW_S] + [now]
+        if len(self._taps) >= ESCAPE_TAPS:
+            self._taps.clear()
+            self.triggered.emit()
+
+
+class PinPad(QWidget):
+    """A big numeric keypad for the admin PIN. The PIN is checked on the worker (scrypt)."""
+
+    accepted = Signal()
+    cancelled = Signal()
+
+    def __init__(self, check: Callable[[str], bool], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._check = check
+        self._pin = ""
+        self._busy = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 12, 24, 24)
+        outer.setSpacing(12)
+        head = QHBoxLayout()
+        head.addStretch()
+        head.addWidget(theme.icon_label("lock", 48, theme.PRIMARY))
+        self.title = theme.text_label("", "title")
+        head.addWidget(self.title)
+        head.addStretch()
+        outer.addLayout(head)
+        self.prompt = theme.text_label("", "body")
+        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        outer.addWidget(self.prompt)
+        self.dots = theme.text_label("", "large")
+        self.dots.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.dots.setMinimumHeight(48)
+        self.dots.setAccessibleName("pin")
+        outer.addWidget(self.dots)
+        self.message = theme.text_label("", "error")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setMinimumHeight(44)
+        outer.addWidget(self.message)
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        self.digit_buttons: dict[str, QPushButton] = {}
+        for index, digit in enumerate("123456789"):
+            button = self._key(digit)
+            grid.addWidget(button, index // 3, index % 3)
+        self.clear_button = theme.touch_button("", "secondary", "back")
+        self.clear_button.clicked.connect(self._backspace)
+        grid.addWidget(self.clear_button, 3, 0)
+        grid.addWidget(self._key("0"), 3, 1)
+        self.ok_button = theme.touch_button("", "primary", "check")
+        self.ok_button.clicked.connect(self._submit)
+        grid.addWidget(self.ok_button, 3, 2)
+        # Sizes in the style sheet: a widget's own style sheet overrides setFixedSize.
+        size = ("min-width: 200px; max-width: 200px; min-height: 72px; max-height: 72px;"
+                " padding: 4px 8px;")
+        for button in self.digit_buttons.values():
+            button.setStyleSheet(f"font-size: {theme.FONT_TITLE}px; {size}")
+        for button in (self.clear_button, self.ok_button):
+            button.setStyleSheet(size)
+        pad = QHBoxLayout()
+        pad.addStretch()
+        pad.addLayout(grid)
+        pad.addStretch()
+        outer.addLayout(pad)
+        self.cancel_button = theme.touch_button("", "flat")
+        self.cancel_button.clicked.connect(self._cancel)
+        outer.addWidget(self.cancel_button, alignment=Qt.AlignmentFlag.AlignCenter)
+        outer.addStretch()
+        self.retranslate()
+        self._show_dots()
+
+    def _key(self, digit: str) -> QPushButton:
+        button = theme.touch_button(digit, "secondary")
+        button.clicked.connect(lambda: self._press(digit))
+        self.digit_buttons[digit] = button
+        return button
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Masuk Admin"))
+        self.prompt.setText(self.tr("Masukkan PIN admin, lalu tekan Masuk."))
+        self.clear_button.setText(self.tr("Hapus"))
+        self.ok_button.setText(self.tr("Masuk"))
+        self.cancel_button.setText(self.tr("Batal"))
+        if self.message.property("why") == "wrong":
+            self.message.setText(self.tr("PIN salah. Silakan coba lagi."))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _show_dots(self) -> None:
+        self.dots.setText(" ".join("\u25cf" for _ in self._pin) or " ")
+
+    def _press(self, digit: str) -> None:
+        if len(self._pin) < PIN_MAX and not self._busy:
+            self._pin += digit
+            self._set_message("")
+            self._show_dots()
+
+    def _backspace(self) -> None:
+        self._pin = self._pin[:-1]
+        self._show_dots()
+
+    def _set_message(self, why: str) -> None:
+        self.message.setProperty("why", why)
+        self.message.setText(self.tr("PIN salah. Silakan coba lagi.") if why == "wrong" else "")
+
+    def _submit(self) -> None:
+        if self._busy or not self._pin:
+            return
+        self._busy = True
+        pin = self._pin
+        run_op(self, lambda: self._check(pin), self._checked, self._failed)
+
+    def _checked(self, ok: bool) -> None:
+        self._busy = False
+        self._pin = ""
+        self._show_dots()
+        if ok:
+            self._set_message("")
+            self.accepted.emit()
+        else:
+            self._set_message("wrong")
+
+    def _failed(self, exc: Exception) -> None:
+        log.error("PIN check failed: %s", exc)
+        self._checked(False)
+
+    def _cancel(self) -> None:
+        self.reset()
+        self.cancelled.emit()
+
+    def reset(self) -> None:
+        self._pin = ""
+        self._set_message("")
+        self._show_dots()
+
+
+class LanguageSwitch(QWidget):
+    """Two buttons, each in its own language, so a reader of either finds theirs."""
+
+    chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        self.buttons: dict[str, QPushButton] = {}
+        for code, label in (("id", "Bahasa Indonesia"), ("en", "English")):
+            button = theme.touch_button(label, "secondary", "globe")
+            button.setMinimumHeight(theme.TOUCH_MIN)
+            button.setFixedHeight(theme.TOUCH_MIN + 4)
+            button.clicked.connect(lambda _=False, c=code: self.chosen.emit(c))
+            layout.addWidget(button)
+            self.buttons[code] = button
+        self.mark(i18n.current_language())
+
+    def mark(self, language: str) -> None:
+        for code, button in self.buttons.items():
+            button.setProperty("kind", "primary" if code == language else "secondary")
+            button.setIcon(theme.icon("globe", theme.ON_PRIMARY if code == language else theme.TEXT))
+            theme.restyle(button)
+
+
+class _IdleWatch(QObject):
+    """Every touch or key anywhere in the app restarts the idle timer."""
+
+    def __init__(self, timer: QTimer, enabled: bool) -> None:
+        super().__init__()
+        self._timer = timer
+        self.enabled = enabled
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if self.enabled and event.type() in _USER_INPUT:
+            self._timer.start()
+        return False
+
+
+class Shell(QMainWindow):
+    """One role on one screen. ``idle_ms`` overrides ``ui.idle_seconds`` (tests)."""
+
+    def __init__(self, services: Services, role: str, *, idle_ms: int | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if role not in ROLE_SCREENS:
+            raise ValueError(f"role {role!r}: use one of {', '.join(ROLE_SCREENS)}")
+        self.services = services
+        self.role = role
+        self.admin_screen: QWidget | None = None
+        self.setObjectName("shell")
+
+        central = QWidget()
+        root = QVBoxLayout(central)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        self.top_bar = QFrame()
+        self.top_bar.setObjectName("topBar")
+        self.top_bar.setStyleSheet(f"QFrame#topBar {{ background: {theme.SURFACE}; "
+                                   f"border-bottom: 2px solid {theme.SECONDARY}; }}")
+        bar = QHBoxLayout(self.top_bar)
+        bar.setContentsMargins(12, 6, 12, 6)
+        self.escape_corner = EscapeCorner()
+        self.escape_corner.setMinimumWidth(theme.TOUCH_MIN * 2)
+        self.escape_corner.set_office_name(services.config.office.name)
+        self.escape_corner.triggered.connect(self.open_pin_pad)
+        bar.addWidget(self.escape_corner, 1)
+        self.clock_label = theme.text_label("", "muted")
+        bar.addWidget(self.clock_label)
+        bar.addSpacing(16)
+        self.exit_admin_button = theme.touch_button("", "danger", "exit")
+        self.exit_admin_button.setFixedHeight(theme.TOUCH_MIN + 4)
+        self.exit_admin_button.clicked.connect(self.close_admin)
+        self.exit_admin_button.hide()
+        bar.addWidget(self.exit_admin_button)
+        self.language_switch = LanguageSwitch()
+        self.language_switch.chosen.connect(self.set_language)
+        bar.addWidget(self.language_switch)
+        root.addWidget(self.top_bar)
+
+        self.pages = QStackedWidget()
+        root.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.pin_pad = PinPad(services.config.check_pin)
+        self.pin_pad.accepted.connect(self.open_admin)
+        self.pin_pad.cancelled.connect(self.show_home)
+        if role == "admin":
+            self.role_screen: QWidget = self.pin_pad
+        else:
+            cls = screen_class(role)
+            self.role_screen = cls(services) if cls else UnavailableScreen(services, role=role)
+            self.pages.addWidget(self.role_screen)
+        self.pages.addWidget(self.pin_pad)
+        self.pages.setCurrentWidget(self.role_screen)
+        if role == "display":
+            self.top_bar.hide()  # a TV across the room: every pixel for the board
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.setInterval(idle_ms if idle_ms is not None
+                                    else services.config.ui.idle_seconds * 1000)
+        self.idle_timer.timeout.connect(self.on_idle)
+        self._idle_watch = _IdleWatch(self.idle_timer, enabled=role != "display")
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._idle_watch)
+        if role != "display":
+            self.idle_timer.start()
+
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setInterval(15_000)
+        self.clock_timer.timeout.connect(self._tick)
+        self.clock_timer.start()
+        self._tick()
+        self.retranslate()
+
+    # --- language --------------------------------------------------------------------------
+    def set_language(self, language: str) -> None:
+        i18n.set_language(language)
+        self.language_switch.mark(language)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Kios Layanan Kelurahan"))
+        self.exit_admin_button.setText(self.tr("Keluar Admin"))
+        self.escape_corner.setAccessibleName(self.tr("Nama kantor"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self.language_switch.mark(i18n.current_language())
+        super().changeEvent(event)
+
+    def _tick(self) -> None:
+        runtime = self.services.runtime
+        if runtime is None:
+            self.clock_label.setText("")
+            return
+        tz = self.services.config.office.timezone
+        self.clock_label.setText(f"{local_time(runtime.clock.now(), tz):%H.%M} {tz}")
+
+    # --- admin escape ----------------------------------------------------------------------
+    def open_pin_pad(self) -> None:
+        self.pin_pad.reset()
+        self.pages.setCurrentWidget(self.pin_pad)
+
+    def open_admin(self) -> None:
+        if self.admin_screen is None:
+            cls = screen_class("admin")
+            self.admin_screen = cls(self.services) if cls else UnavailableScreen(self.services, role="admin")
+            self.pages.addWidget(self.admin_screen)
+        self.pages.setCurrentWidget(self.admin_screen)
+        self.exit_admin_button.show()
+
+    def close_admin(self) -> None:
+        if self.admin_screen is not None:
+            self.admin_screen.reset()
+        self.exit_admin_button.hide()
+        self.show_home()
+
+    def show_home(self) -> None:
+        self.pin_pad.reset()
+        self.pages.setCurrentWidget(self.role_screen)
+
+    def current_page(self) -> QWidget:
+        return self.pages.currentWidget()
+
+    # --- idle ------------------------------------------------------------------------------
+    def on_idle(self) -> None:
+        """Nobody touched the screen for a while: make it ready for the next person."""
+        if self.pages.currentWidget() is self.admin_screen:
+            self.close_admin()
+        self.show_home()
+        reset = getattr(self.role_screen, "reset", None)
+        if callable(reset):
+            reset()
+        if i18n.current_language() != self.services.config.ui.language:
+            self.set_language(self.services.config.ui.language)
+        if self.role != "display":
+            self.idle_timer.start()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._idle_watch)
+        self.idle_timer.stop()
+        self.clock_timer.stop()
+        for screen in (self.role_screen, self.admin_screen):
+            stop = getattr(screen, "stop", None)
+            if callable(stop):
+                stop()  # screens that follow the queue end their watch loops
+        super().closeEvent(event)
