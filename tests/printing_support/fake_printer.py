@@ -7,7 +7,8 @@ answers, prints nothing). Print data received while the printer cannot print is 
 
 ``paper_out_after(n)``: after n cuts the paper runs out as the next receipt starts.
 ``stall_after(n)``: after n bytes of print data the printer stops reading and answering
-(a printer that hangs in the middle of a job); ``unstall()`` resumes.
+(a printer that hangs in the middle of a job); ``unstall()`` is its power cycle: the
+connections open during the hang are dropped with whatever they had not read.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class FakePrinter:
         self.connections = 0
         self.cuts = 0
         self.stalled = False
+        self._generation = 0
         self._paper_after: int | None = None
         self._stall_after: int | None = None
         self._print_bytes = 0
@@ -91,6 +93,7 @@ class FakePrinter:
         with self._lock:
             self._stall_after = None
             self.stalled = False
+            self._generation += 1
             self._lock.notify_all()
 
     def wait_for(self, predicate: Callable[["FakePrinter"], bool], timeout: float = 10.0) -> bool:
@@ -125,9 +128,12 @@ class FakePrinter:
     def _handle(self, conn: socket.socket) -> None:
         conn.settimeout(0.1)
         buf = b""
+        generation = self._generation
         with conn:
             while not self._stop.is_set():
                 with self._lock:
+                    if self._generation != generation:
+                        return          # power-cycled: unread data is gone
                     if self.stalled:
                         self._lock.wait(0.05)
                         continue
