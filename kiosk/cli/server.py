@@ -1,0 +1,282 @@
+"""``kiosk server``: run the city server and administer its database.
+
+``kiosk server --db URL [--host H --port P]`` runs it (uvicorn; ``kiosk server run`` is the
+same). The other commands work on the database directly (no running server needed):
+``office add``, ``office list``, ``enroll-token``, ``revoke``, ``stats``, ``admin-token``,
+``new-epoch``. The database is ``--db`` on the command, else ``--db`` on the group, else
+``$KIOSK_SERVER_DB``, else ``sqlite:///<data dir>/server.db``.
+
+sync/ (FastAPI, psycopg, uvicorn) is imported inside each command, so ``kiosk --help`` on a
+kiosk without the server extra still works.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any
+
+import click
+
+_DB_HELP = ("Server database: sqlite:///path/server.db (embedded) or "
+            "postgresql://user@host/db (production). Default: $KIOSK_SERVER_DB, else "
+            "server.db in the data directory.")
+_ADMIN_HELP = ("Bearer token of the /admin endpoints (also $KIOSK_ADMIN_TOKEN). Without it the "
+               "token kept in the database is used; `kiosk server admin-token` prints it.")
+
+
+def _echo(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def _now_ms() -> int:
+    from kiosk.clock import SystemClock
+
+    return SystemClock().now().wall_ms
+
+
+def _db_url(ctx: click.Context, db: str | None) -> str:
+    if db:
+        return db
+    group_db = ctx.find_root().meta.get("kiosk.server.db")
+    if group_db:
+        return group_db
+    if os.environ.get("KIOSK_SERVER_DB"):
+        return os.environ["KIOSK_SERVER_DB"]
+    from kiosk.cli import Ctx
+
+    return f"sqlite:///{ctx.find_object(Ctx).data_dir}/server.db"
+
+
+def _open(ctx: click.Context, db: str | None):
+    """The store, or a one-line error a technician can act on (exit code 2)."""
+    url = _db_url(ctx, db)
+    try:
+        from sync.server.store import open_store
+    except ImportError as exc:
+        raise click.ClickException(f"the city server needs the server extra "
+                                   f"(pip install 'kelurahan-kiosk[server]'): {exc}") from exc
+    try:
+        return open_store(url)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except Exception as exc:  # the engine's own errors: unreachable host, bad file
+        raise click.ClickException(f"cannot open the server database {url}: {exc}") from exc
+
+
+def _store_call(fn, *args):
+    from sync.server.store import StoreError
+
+    try:
+        return fn(*args)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _db_option(fn):
+    return click.option("--db", "db", default=None, help=_DB_HELP)(fn)
+
+
+def register(main: click.Group) -> None:
+    main.add_command(server)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--db", "db", default=None, help=_DB_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="uvicorn worker processes (use several only with PostgreSQL).")
+@click.option("--admin-token", default=None, envvar="KIOSK_ADMIN_TOKEN", help=_ADMIN_HELP)
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              help="uvicorn log level.")
+@click.pass_context
+def server(ctx: click.Context, db: str | None, host: str, port: int, workers: int,
+           admin_token: str | None, log_level: str) -> None:
+    """The city server. Without a subcommand: run it on --db (same as `kiosk server run`)."""
+    if db:
+        ctx.find_root().meta["kiosk.server.db"] = db
+    if ctx.invoked_subcommand is None:
+        _serve(ctx, db, host, port, workers, admin_token, log_level)
+
+
+@server.command("run")
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="uvicorn worker processes (use several only with PostgreSQL).")
+@click.option("--admin-token", default=None, envvar="KIOSK_ADMIN_TOKEN", help=_ADMIN_HELP)
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              help="uvicorn log level.")
+@click.pass_context
+def run(ctx: click.Context, db: str | None, host: str, port: int, workers: int,
+        admin_token: str | None, log_level: str) -> None:
+    """Run the city server (uvicorn) on --db; its schema is created or migrated first."""
+    _serve(ctx, db, host, port, workers, admin_token, log_level)
+
+
+def _serve(ctx: click.Context, db: str | None, host: str, port: int, workers: int,
+           admin_token: str | None, log_level: str) -> None:
+    url = _db_url(ctx, db)
+    if workers > 1 and url.startswith("sqlite"):
+        raise click.ClickException("several workers need PostgreSQL; the SQLite store is for "
+                                   "one process (use --workers 1)")
+    _open(ctx, url).close()  # create or migrate now, and fail here with a clear message
+    try:
+        import uvicorn
+    except ImportError as exc:
+        raise click.ClickException("the city server needs the server extra "
+                                   "(pip install 'kelurahan-kiosk[server]')") from exc
+    os.environ["KIOSK_SERVER_DB"] = url
+    if admin_token:
+        os.environ["KIOSK_ADMIN_TOKEN"] = admin_token
+    click.echo(f"city server on http://{host}:{port} (docs at /docs), database {_redact(url)}, "
+               f"{workers} worker(s)", err=True)
+    uvicorn.run("sync.server.app:app_from_env", factory=True, host=host, port=port,
+                workers=workers, log_level=log_level, access_log=log_level == "debug")
+
+
+def _redact(url: str) -> str:
+    """Never print a password that is part of a URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+@server.group()
+def office() -> None:
+    """Offices (kelurahan) the server knows."""
+
+
+@office.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--tz", "tz", default="WIB", show_default=True,
+              help="Time zone: WIB, WITA, WIT or an IANA name such as Asia/Makassar.")
+@click.option("--address", default="", help="Postal address shown on receipts.")
+@_db_option
+@click.pass_context
+def office_add(ctx: click.Context, code: str, name: str, tz: str, address: str,
+               db: str | None) -> None:
+    """Register an office under CODE with its NAME; prints it as JSON."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from kiosk.clock import zone
+
+    try:
+        zone(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise click.BadParameter(f"{tz!r} is not WIB, WITA, WIT or an IANA time zone",
+                                 param_hint="--tz") from exc
+    if not code.strip() or not name.strip():
+        raise click.BadParameter("CODE and NAME must not be empty")
+    store = _open(ctx, db)
+    try:
+        result = _store_call(store.add_office, code.strip(), name.strip(), tz, address, _now_ms())
+    finally:
+        store.close()
+    _echo(result.as_reference(_now_ms()))
+
+
+@office.command("list")
+@_db_option
+@click.pass_context
+def office_list(ctx: click.Context, db: str | None) -> None:
+    """The offices as JSON."""
+    store = _open(ctx, db)
+    try:
+        _echo([{"id": o.id, "code": o.code, "name": o.name, "timezone": o.timezone,
+                "address": o.address} for o in store.offices()])
+    finally:
+        store.close()
+
+
+@server.command("enroll-token")
+@click.option("--office", "office_code", required=True, help="Office code the kiosk will serve.")
+@click.option("--ttl-hours", default=24.0, show_default=True, type=click.FloatRange(0.01, 24 * 30),
+              help="Hours the token stays valid (judged by the server's clock).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (token, office, expiry).")
+@_db_option
+@click.pass_context
+def enroll_token(ctx: click.Context, office_code: str, ttl_hours: float, as_json: bool,
+                 db: str | None) -> None:
+    """Make a single-use enrollment token for a kiosk of an office; prints the token."""
+    from sync.server.app import issue_enroll_token
+
+    store = _open(ctx, db)
+    try:
+        out = _store_call(issue_enroll_token, store, office_code, _now_ms(), int(ttl_hours * 3600))
+    finally:
+        store.close()
+    if as_json:
+        _echo({"token": out.token, "office_code": out.office_code, "expires_ms": out.expires_ms})
+    else:
+        click.echo(out.token)
+        expires = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(out.expires_ms / 1000))
+        click.echo(f"single use, for office {out.office_code}, valid until {expires}; on the "
+                   f"kiosk: kiosk enroll --server URL --token {out.token}", err=True)
+
+
+@server.command("revoke")
+@click.argument("device_id")
+@_db_option
+@click.pass_context
+def revoke(ctx: click.Context, device_id: str, db: str | None) -> None:
+    """Revoke a device: from now on every call it makes is answered 401."""
+    store = _open(ctx, db)
+    try:
+        _store_call(store.revoke, device_id, _now_ms())
+    finally:
+        store.close()
+    _echo({"device_id": device_id, "revoked": True})
+
+
+@server.command("stats")
+@_db_option
+@click.pass_context
+def stats(ctx: click.Context, db: str | None) -> None:
+    """JSON counts per office and table, and the number of duplicate record ids (must be 0)."""
+    store = _open(ctx, db)
+    try:
+        result = store.stats()
+        result["epoch"] = store.current_epoch()
+    finally:
+        store.close()
+    _echo(result)
+    if result["duplicate_record_ids"]:
+        sys.exit(1)
+
+
+@server.command("admin-token")
+@_db_option
+@click.pass_context
+def admin_token(ctx: click.Context, db: str | None) -> None:
+    """Print the admin token kept in the database (used when --admin-token is not given)."""
+    store = _open(ctx, db)
+    try:
+        click.echo(store.admin_token)
+    finally:
+        store.close()
+
+
+@server.command("new-epoch")
+@_db_option
+@click.confirmation_option(prompt="Every kiosk will re-send what it still keeps. Continue?",
+                           help="Do not ask.")
+@click.pass_context
+def new_epoch(ctx: click.Context, db: str | None) -> None:
+    """After restoring the database from a backup: give it a new epoch so kiosks re-send."""
+    store = _open(ctx, db)
+    try:
+        _echo({"epoch": store.new_epoch()})
+    finally:
+        store.close()
