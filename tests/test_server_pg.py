@@ -1,0 +1,215 @@
+"""What only PostgreSQL can show: the pull cursor under concurrent writers that commit out of
+order, the per-device push lock across workers, the epoch of a restored database, pool
+exhaustion. Each test uses its own schema on the real server at 127.0.0.1:5432."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+import time
+import warnings
+
+import psycopg
+import pytest
+
+from server_support import ADMIN, add_office, admin_headers, enrolled_device, pg_schema_url, stats
+from sync.server import create_app
+from sync.server.store import Overloaded
+from sync.server.store_pg import LOCK_SPACE, PgStore, insert_reference
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+@pytest.fixture
+def pg_url():
+    with pg_schema_url() as url:
+        yield url
+
+
+@pytest.fixture
+def store(pg_url):
+    s = PgStore(pg_url)
+    yield s
+    s.close()
+
+
+def _write(conn: psycopg.Connection, office_id: str, record_id: str) -> None:
+    with conn.cursor() as cur:
+        insert_reference(cur, office_id, "services", record_id, "upsert",
+                         {"id": record_id, "prefix": "A", "name_id": record_id}, 0)
+
+
+def _pull_ids(store: PgStore, office_id: str, cursor: str) -> tuple[list[str], str]:
+    changes, next_cursor, has_more, _ = store.pull(office_id, "reference", cursor, 100)
+    assert not has_more
+    return [c["record_id"] for c in changes], next_cursor
+
+
+def test_cursor_never_skips_a_transaction_that_started_first_and_commits_last(store, pg_url):
+    office = store.add_office("K1", "Satu", "WIB", "", 0)
+    _, cursor = _pull_ids(store, office.id, "0")          # past the office row
+    early = psycopg.connect(pg_url)                       # starts first ...
+    late = psycopg.connect(pg_url)
+    try:
+        _write(early, office.id, "early")                 # takes a sequence number first
+        _write(late, office.id, "late")
+        late.commit()                                     # ... the later one commits first
+        # A plain "seq > cursor" reader would now serve "late" and move past "early":
+        naive = [r[0] for r in late.execute(
+            "SELECT record_id FROM ref_changes WHERE seq > (SELECT max(seq) FROM ref_changes"
+            " WHERE table_name = 'offices') ORDER BY seq")]
+        late.commit()
+        assert naive == ["late"]
+        # Ours serves nothing until the earlier transaction has finished.
+        ids, cursor_during = _pull_ids(store, office.id, cursor)
+        assert ids == [] and cursor_during == cursor
+        early.commit()
+        ids, cursor_after = _pull_ids(store, office.id, cursor_during)
+        assert ids == ["early", "late"]
+        assert _pull_ids(store, office.id, cursor_after)[0] == []
+    finally:
+        early.close()
+        late.close()
+
+
+def test_cursor_with_transaction_ids_and_sequence_numbers_in_opposite_order(store, pg_url):
+    office = store.add_office("K1", "Satu", "WIB", "", 0)
+    _, cursor = _pull_ids(store, office.id, "0")
+    first = psycopg.connect(pg_url)
+    second = psycopg.connect(pg_url)
+    try:
+        first.execute("SELECT pg_current_xact_id()")     # gets its transaction id first
+        _write(second, office.id, "second")              # ... but this row gets the lower seq
+        second.commit()
+        ids, cursor = _pull_ids(store, office.id, cursor)
+        assert ids == []
+        _write(first, office.id, "first")
+        first.commit()
+        ids, cursor = _pull_ids(store, office.id, cursor)
+        assert ids == ["first", "second"]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_many_concurrent_writers_are_each_pulled_exactly_once(store, pg_url):
+    office = store.add_office("K1", "Satu", "WIB", "", 0)
+    _, cursor = _pull_ids(store, office.id, "0")
+    seen: list[str] = []
+    stop = threading.Event()
+
+    def writer(n: int) -> None:
+        with psycopg.connect(pg_url) as conn:
+            for i in range(15):
+                _write(conn, office.id, f"w{n}-{i}")
+                time.sleep(0.001 * ((n + i) % 4))     # commits land out of order
+                conn.commit()
+
+    def reader() -> None:
+        nonlocal cursor
+        while not stop.is_set():
+            ids, cursor = _pull_ids(store, office.id, cursor)
+            seen.extend(ids)
+
+    r = threading.Thread(target=reader)
+    r.start()
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        list(pool.map(writer, range(6)))
+    stop.set()
+    r.join()
+    seen.extend(_pull_ids(store, office.id, cursor)[0])
+    assert sorted(seen) == sorted(f"w{n}-{i}" for n in range(6) for i in range(15))
+
+
+def test_second_concurrent_push_of_a_device_gets_409_across_workers(pg_url):
+    app = create_app(pg_url, admin_token=ADMIN)
+    with TestClient(app) as client:
+        add_office(client)
+        device = enrolled_device(client)
+        other_worker = psycopg.connect(pg_url, autocommit=True)
+        try:
+            other_worker.execute("SELECT pg_advisory_lock(%s, hashtext(%s))",
+                                 (LOCK_SPACE, device.id))
+            r = device.push([device.item()])
+            assert r.status_code == 409 and "already running" in r.json()["detail"]
+            assert stats(client)["changes"] == 0
+            other_worker.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))",
+                                 (LOCK_SPACE, device.id))
+            assert device.push([device.item()]).status_code == 200
+        finally:
+            other_worker.close()
+
+
+def test_two_workers_racing_the_same_batch_store_it_once(pg_url):
+    apps = [create_app(pg_url, admin_token=ADMIN) for _ in range(2)]
+    with TestClient(apps[0]) as c0, TestClient(apps[1]) as c1:
+        add_office(c0)
+        device = enrolled_device(c0)
+        items = [device.item() for _ in range(300)]
+        barrier = threading.Barrier(4)
+
+        def push(client):
+            device.client = client
+            barrier.wait()
+            return client.post("/sync/push", json={"device_id": device.id, "items": items},
+                               headers=device.headers)
+
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(push, [c0, c1, c0, c1]))
+        codes = sorted(a.status_code for a in answers)
+        assert set(codes) <= {200, 409} and 200 in codes
+        accepted_per_seq: dict[int, int] = {}
+        for a in answers:
+            if a.status_code == 200:
+                for res in a.json()["results"]:
+                    assert res["status"] in ("accepted", "duplicate")
+                    accepted_per_seq[res["device_seq"]] = (
+                        accepted_per_seq.get(res["device_seq"], 0) + (res["status"] == "accepted"))
+        assert all(n <= 1 for n in accepted_per_seq.values())
+        s = stats(c1)
+        assert s["changes"] == 300 and s["duplicate_record_ids"] == 0
+
+
+def test_a_restored_database_gets_a_new_epoch(pg_url):
+    first = PgStore(pg_url)
+    epoch = first.current_epoch()
+    first.close()
+    again = PgStore(pg_url)
+    assert again.current_epoch() == epoch      # restarting is not restoring
+    again.close()
+    with psycopg.connect(pg_url) as conn:      # as if restored into another database
+        conn.execute("UPDATE server_meta SET value = 'another-cluster' WHERE key = 'fingerprint'")
+    restored = PgStore(pg_url)
+    try:
+        assert restored.current_epoch() != epoch
+    finally:
+        restored.close()
+
+
+def test_an_exhausted_pool_is_overloaded_not_stuck(pg_url):
+    store = PgStore(pg_url, min_size=1, max_size=1, timeout_s=0.3)
+    try:
+        with store.pool.connection():
+            t0 = time.monotonic()
+            with pytest.raises(Overloaded):
+                store.device("anything")
+            assert time.monotonic() - t0 < 5
+        assert store.device("anything") is None
+    finally:
+        store.close()
+
+
+def test_admin_reference_change_reaches_only_its_office(pg_url):
+    with TestClient(create_app(pg_url, admin_token=ADMIN)) as client:
+        add_office(client, "K1")
+        add_office(client, "K2")
+        d1, d2 = enrolled_device(client, "K1"), enrolled_device(client, "K2")
+        r = client.put("/admin/reference", json={"office_code": "K2", "changes": [
+            {"table": "employees", "record_id": "e1", "payload": {"id": "e1", "name": "Rina"}}]},
+            headers=admin_headers())
+        assert r.status_code == 200
+        k1 = {c["record_id"] for c in d1.pull_all()[0]}
+        k2 = {c["record_id"] for c in d2.pull_all()[0]}
+        assert "e1" in k2 and "e1" not in k1
