@@ -131,10 +131,19 @@ def _qr(p: Dummy, payload: str, layout: Layout) -> None:
         return
     import qrcode
 
-    # Module size: as large as fits in about 60% of the paper width (box + 1-module border).
-    code = qrcode.QRCode(border=1)
+    # One QR matrix, drawn at the largest module size that fits about 60% of the paper
+    # (python-escpos's own qr(native=False) would build it twice to size it, and its
+    # centring needs a profile that knows the paper's dots; ESC a 1 centres it anyway).
+    # A fixed mask pattern: choosing the "best" of eight is 70% of the time in pure-Python
+    # qrcode, and any mask gives a valid, readable code.
+    code = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M,
+                         mask_pattern=0)
     code.add_data(payload)
     code.make(fit=True)
     modules = code.modules_count + 2
-    size = max(2, min(8, int(DOTS[layout.paper_width_mm] * 0.6) // modules))
-    p.qr(payload, size=size, native=False)
+    box = max(2, min(8, int(DOTS[layout.paper_width_mm] * 0.6) // modules))
+    code.box_size = box
+    image = code.make_image().get_image().convert("1")
+    p._raw(b"\n")
+    p.image(image)
+    p._raw(b"\n")
