@@ -114,10 +114,16 @@ def test_jobs_and_reprint(demo_dir):
     assert (pending["id"], pending["big_number"], pending["ref_id"]) == (new["job_id"], "A-007", "t7")
     missing = kiosk(demo_dir, "reprint", "no-such-job")
     assert missing.exit_code != 0 and "does not exist" in missing.output
+    cancelled = kiosk(demo_dir, "cancel", new["job_id"])
+    assert cancelled.exit_code == 0, cancelled.output
+    assert pq.job_status(db, new["job_id"]) == "cancelled"
+    assert json.loads(kiosk(demo_dir, "jobs").output) == []
+    again = kiosk(demo_dir, "cancel", job)
+    assert again.exit_code != 0 and "already done" in again.output
     db.close()
 
 
-@pytest.mark.parametrize("command", ["test", "status", "jobs", "reprint", "run"])
+@pytest.mark.parametrize("command", ["test", "status", "jobs", "reprint", "cancel", "run"])
 def test_every_printer_command_has_help(command):
     result = CliRunner().invoke(main, ["printer", command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output

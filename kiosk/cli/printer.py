@@ -57,7 +57,7 @@ def register(main: click.Group) -> None:
 
     @main.group()
     def printer() -> None:
-        """Receipt printer: test print, status, print queue and reprints."""
+        """Receipt printer: test print, status, print queue, reprints and the print worker."""
 
     @printer.command("test")
     @click.option("--printer", "uri", default=None, help=_PRINTER_HELP)
@@ -157,6 +157,24 @@ def register(main: click.Group) -> None:
         finally:
             rt.close()
         _echo({"job_id": new_id, "reprint_of": job_id})
+
+    @printer.command()
+    @click.argument("job_id")
+    @pass_ctx
+    def cancel(ctx: Ctx, job_id: str) -> None:
+        """Give up on pending print job JOB_ID (e.g. yesterday's tickets after a night
+        without paper); it stays in the records as cancelled."""
+        from kiosk import print_queue as pq
+        from kiosk.errors import KioskError
+
+        rt = ctx.runtime()
+        try:
+            pq.cancel(rt.db, job_id, rt.clock.now())
+        except KioskError as exc:
+            raise click.ClickException(str(exc)) from None
+        finally:
+            rt.close()
+        _echo({"job_id": job_id, "status": "cancelled"})
 
     @printer.command()
     @click.option("--printer", "uri", default=None, help=_PRINTER_HELP)
