@@ -1,0 +1,750 @@
+"""The counter console: what a staff member at a loket works with all day.
+
+One big "Panggil Berikutnya"; recall, start, finish, no-show and transfer one tap away; who
+waits and for how long; the printer's state; and a clear banner when the edge is out of
+reach. Every queue call runs on the worker (ui.ops.run_op) and the screen follows the change
+feed (ui.queue_watch), so a counter on a staff PC behaves the same over the office LAN
+(RemoteQueue) as on the edge itself (LocalQueue).
+
+Two pages: sign in (who, which counter, which services) and the console. Transfer is an
+in-page picker rather than a dialog, so it works by touch and never blocks the screen.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel,
+                               QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
+
+from kiosk.clock import SystemClock
+from kiosk.errors import KioskError
+from ui import theme
+from ui.ops import run_op
+from ui.queue_watch import QueueWatcher
+
+log = logging.getLogger(__name__)
+
+#: Recalls before "Tidak hadir" is offered (the domain's default queue.no_show_min_recalls;
+#: if an office sets more, the domain refuses with a message that says so).
+NO_SHOW_AFTER_RECALLS = 1
+WAITING_SHOWN = 8
+REFRESH_EVERY_MS = 15_000      # waiting minutes and the printer's state age even without events
+
+
+@dataclass(frozen=True)
+class Employee:
+    id: str
+    name: str
+    nip: str
+
+
+def load_employees(services) -> list[Employee]:
+    """Active employees, for the sign-in page. Uses ``queue.employees()`` when the client
+    offers it (a console across the LAN), else this machine's database."""
+    fn = getattr(services.queue, "employees", None)
+    if callable(fn):
+        return [Employee(e["id"], e["name"], e.get("nip") or "") for e in fn()]
+    runtime = services.runtime
+    if runtime is None:
+        return []
+    rows = runtime.db.execute("SELECT id, name, coalesce(nip, '') FROM employees"
+                              " WHERE coalesce(active, 1) = 1 ORDER BY name").fetchall()
+    return [Employee(*row) for row in rows]
+
+
+def minutes_text(tr, ms: int) -> str:
+    minutes = max(0, ms) // 60_000
+    if minutes < 1:
+        return tr("baru saja")
+    if minutes < 60:
+        return tr("{m} mnt").format(m=minutes)
+    return tr("{h} j {m} mnt").format(h=minutes // 60, m=minutes % 60)
+
+
+def _choice_button(text: str, parent: QWidget | None = None) -> QPushButton:
+    """A checkable touch button that looks chosen when checked."""
+    button = theme.touch_button(text, "secondary", parent=parent)
+    button.setCheckable(True)
+
+    def on_toggle(checked: bool) -> None:
+        button.setProperty("kind", "primary" if checked else "secondary")
+        theme.restyle(button)
+
+    button.toggled.connect(on_toggle)
+    return button
+
+
+def _card() -> QFrame:
+    frame = QFrame()
+    frame.setProperty("card", True)
+    return frame
+
+
+class CounterScreen(QWidget):
+    """The counter console. ``services.queue`` is a QueueClient."""
+
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.queue = services.queue
+        runtime = getattr(services, "runtime", None)
+        self._clock = runtime.clock if runtime is not None else SystemClock()
+        # Session
+        self.employees: list[Employee] = []
+        self.counters: list[dict] = []
+        self.service_list: list = []
+        self.staff: Employee | None = None
+        self.counter: dict | None = None
+        self.service_ids: list[str] = []
+        self.paused = False
+        # What the screen shows
+        self.ticket = None
+        self.waiting: list = []
+        self.printer: dict | None = None
+        self.connected = True
+        self.busy = False
+        self._refreshing = False
+        self._refresh_again = False
+
+        self.stack = QStackedWidget(self)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.addWidget(self.stack)
+        self._build_sign_in()
+        self._build_console()
+        self._build_transfer()
+        self.stack.setCurrentWidget(self.sign_in_page)
+        self._retranslate()
+
+        self.watcher = QueueWatcher(self.queue, self)
+        self.watcher.event.connect(self._on_event)
+        self.watcher.connection.connect(self.set_connected)
+        self.watcher.start()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start(REFRESH_EVERY_MS)
+        self.load_sign_in()
+
+    # === sign-in page =====================================================================
+    def _build_sign_in(self) -> None:
+        page = QWidget()
+        self.sign_in_page = page
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(40, 28, 40, 28)
+        layout.setSpacing(14)
+        self.sign_in_title = theme.text_label("", "title")
+        layout.addWidget(self.sign_in_title)
+        self.staff_heading = theme.text_label("", "large")
+        layout.addWidget(self.staff_heading)
+        self.staff_grid = QGridLayout()
+        self.staff_grid.setSpacing(12)
+        layout.addLayout(self.staff_grid)
+        self.counter_heading = theme.text_label("", "large")
+        layout.addWidget(self.counter_heading)
+        self.counter_row = QHBoxLayout()
+        self.counter_row.setSpacing(12)
+        layout.addLayout(self.counter_row)
+        self.services_heading = theme.text_label("", "large")
+        layout.addWidget(self.services_heading)
+        self.services_row = QHBoxLayout()
+        self.services_row.setSpacing(12)
+        layout.addLayout(self.services_row)
+        layout.addStretch(1)
+        self.sign_in_error = theme.text_label("", "error")
+        self.sign_in_error.hide()
+        layout.addWidget(self.sign_in_error)
+        self.start_button = theme.touch_button("", "primary", "check")
+        self.start_button.setObjectName("startShift")
+        self.start_button.clicked.connect(self._sign_in)
+        layout.addWidget(self.start_button)
+        self.staff_group = QButtonGroup(self)
+        self.staff_group.setExclusive(True)
+        self.counter_group = QButtonGroup(self)
+        self.counter_group.setExclusive(True)
+        self.staff_buttons: dict[str, QPushButton] = {}
+        self.counter_buttons: dict[str, QPushButton] = {}
+        self.service_buttons: dict[str, QPushButton] = {}
+
+    def load_sign_in(self) -> None:
+        def fetch():
+            return (load_employees(self.services), self.queue.counters(),
+                    self.queue.list_services())
+        run_op(self, fetch, self._show_sign_in, self._sign_in_failed)
+
+    def _show_sign_in(self, data) -> None:
+        self.employees, self.counters, self.service_list = data
+        for layout in (self.staff_grid, self.counter_row, self.services_row):
+            _clear(layout)
+        for group in (self.staff_group, self.counter_group):
+            for button in group.buttons():
+                group.removeButton(button)
+        self.staff_buttons.clear()
+        self.counter_buttons.clear()
+        self.service_buttons.clear()
+        for i, employee in enumerate(self.employees):
+            button = _choice_button(employee.name)
+            button.setObjectName(f"staff-{employee.id}")
+            button.toggled.connect(self._update_start_button)
+            self.staff_group.addButton(button)
+            self.staff_grid.addWidget(button, i // 2, i % 2)
+            self.staff_buttons[employee.id] = button
+        for counter in self.counters:
+            button = _choice_button(counter.get("name") or
+                                    self.tr("Loket {n}").format(n=counter["number"]))
+            button.setObjectName(f"counter-{counter['id']}")
+            button.toggled.connect(self._update_start_button)
+            self.counter_group.addButton(button)
+            self.counter_row.addWidget(button)
+            self.counter_buttons[counter["id"]] = button
+        for service in self.service_list:
+            button = _choice_button(f"{service.prefix} · {self._service_name(service)}")
+            button.setObjectName(f"service-{service.id}")
+            button.setChecked(True)           # a counter usually serves everything
+            button.toggled.connect(self._update_start_button)
+            self.services_row.addWidget(button)
+            self.service_buttons[service.id] = button
+        self.sign_in_error.hide()
+        self._update_start_button()
+
+    def _sign_in_failed(self, exc: Exception) -> None:
+        self.sign_in_error.setText(self._error_text(exc))
+        self.sign_in_error.show()
+        QTimer.singleShot(3000, self, self.load_sign_in)
+
+    def _chosen(self) -> tuple[Employee | None, dict | None, list[str]]:
+        staff = next((e for e in self.employees if self.staff_buttons[e.id].isChecked()), None)
+        counter = next((c for c in self.counters if self.counter_buttons[c["id"]].isChecked()),
+                       None)
+        services = [sid for sid, b in self.service_buttons.items() if b.isChecked()]
+        return staff, counter, services
+
+    def _update_start_button(self, *_args) -> None:
+        staff, counter, services = self._chosen()
+        self.start_button.setEnabled(bool(staff and counter and services) and not self.busy)
+
+    def _sign_in(self) -> None:
+        staff, counter, services = self._chosen()
+        if not (staff and counter and services):
+            return
+        self._set_busy(True)
+
+        def done(_result) -> None:
+            self.staff, self.counter, self.service_ids = staff, counter, services
+            self.paused = False
+            self._set_busy(False)
+            self.message.hide()
+            self._show_header()
+            self._show_ticket()
+            self.stack.setCurrentWidget(self.console_page)
+            self.refresh()
+
+        def failed(exc: Exception) -> None:
+            self._set_busy(False)
+            self.sign_in_error.setText(self._error_text(exc))
+            self.sign_in_error.show()
+
+        run_op(self, lambda: self.queue.set_counter(counter["id"], service_ids=services,
+                                                    staff_id=staff.id, paused=False),
+               done, failed)
+
+    # === console page =====================================================================
+    def _build_console(self) -> None:
+        page = QWidget()
+        self.console_page = page
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(24, 16, 24, 20)
+        layout.setSpacing(12)
+
+        self.banner = QFrame()
+        self.banner.setProperty("banner", "warning")
+        banner_row = QHBoxLayout(self.banner)
+        banner_row.setContentsMargins(16, 8, 16, 8)
+        banner_row.addWidget(theme.icon_label("warning", 36, theme.ON_WARNING))
+        self.banner_text = theme.text_label("", "large")
+        banner_row.addWidget(self.banner_text, 1)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+
+        header = QHBoxLayout()
+        header.setSpacing(16)
+        self.header_label = theme.text_label("", "large")
+        self.header_label.setWordWrap(False)
+        self.header_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        header.addWidget(self.header_label, 1)
+        self.sign_out_button = theme.touch_button("", "flat", "exit")
+        self.sign_out_button.clicked.connect(self.sign_out)
+        header.addWidget(self.sign_out_button)
+        layout.addLayout(header)
+
+        body = QHBoxLayout()
+        body.setSpacing(20)
+        left = QVBoxLayout()
+        left.setSpacing(12)
+        ticket_card = _card()
+        card = QVBoxLayout(ticket_card)
+        card.setContentsMargins(24, 16, 24, 16)
+        card.setSpacing(4)
+        self.ticket_status = theme.text_label("", "large")
+        self.ticket_status.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.ticket_number = theme.text_label("—", "huge")
+        self.ticket_number.setObjectName("ticketNumber")
+        self.ticket_number.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.ticket_detail = theme.text_label("", "muted")
+        self.ticket_detail.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        card.addWidget(self.ticket_status)
+        card.addWidget(self.ticket_number)
+        card.addWidget(self.ticket_detail)
+        left.addWidget(ticket_card, 1)
+
+        actions = QGridLayout()
+        actions.setSpacing(10)
+        self.recall_button = theme.touch_button("", "secondary", "sync")
+        self.start_service_button = theme.touch_button("", "secondary", "clock")
+        self.finish_button = theme.touch_button("", "success", "check")
+        self.no_show_button = theme.touch_button("", "danger", "warning")
+        self.transfer_button = theme.touch_button("", "secondary", "back")
+        self.pause_button = theme.touch_button("", "secondary", "lock")
+        for i, button in enumerate((self.recall_button, self.start_service_button,
+                                    self.finish_button, self.no_show_button,
+                                    self.transfer_button, self.pause_button)):
+            # Six actions share the width: slightly smaller type than the big button, so
+            # "Panggil Ulang (2)" fits; still well above the 60 px target.
+            button.setStyleSheet("font-size: 24px; padding: 8px 10px;")
+            button.setIconSize(QSize(30, 30))
+            actions.addWidget(button, i // 3, i % 3)
+        self.recall_button.clicked.connect(self.recall)
+        self.start_service_button.clicked.connect(self.start_service)
+        self.finish_button.clicked.connect(self.finish)
+        self.no_show_button.clicked.connect(self.no_show)
+        self.transfer_button.clicked.connect(self.open_transfer)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        left.addLayout(actions)
+
+        self.message = theme.text_label("", "error")
+        self.message.hide()
+        left.addWidget(self.message)
+
+        self.call_button = theme.touch_button("", "primary", "people")
+        self.call_button.setObjectName("callNext")
+        self.call_button.setMinimumHeight(104)
+        self.call_button.setStyleSheet("font-size: 38px; font-weight: 800;")
+        self.call_button.clicked.connect(self.call_next)
+        left.addWidget(self.call_button)
+        body.addLayout(left, 64)
+
+        waiting_card = _card()
+        waiting = QVBoxLayout(waiting_card)
+        waiting.setContentsMargins(20, 16, 20, 16)
+        waiting.setSpacing(6)
+        self.waiting_title = theme.text_label("", "large")
+        waiting.addWidget(self.waiting_title)
+        self.waiting_rows = QVBoxLayout()
+        self.waiting_rows.setSpacing(2)
+        waiting.addLayout(self.waiting_rows)
+        waiting.addStretch(1)
+        self.printer_chip = QLabel()
+        self.printer_chip.setObjectName("printerChip")
+        self.printer_chip.setWordWrap(True)
+        waiting.addWidget(self.printer_chip)
+        body.addWidget(waiting_card, 36)
+        layout.addLayout(body, 1)
+        self.stack.addWidget(page)
+        self.stack.addWidget(self.sign_in_page)
+
+    def _build_transfer(self) -> None:
+        page = QWidget()
+        self.transfer_page = page
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(40, 28, 40, 28)
+        layout.setSpacing(16)
+        self.transfer_title = theme.text_label("", "title")
+        layout.addWidget(self.transfer_title)
+        self.transfer_hint = theme.text_label("", "muted")
+        layout.addWidget(self.transfer_hint)
+        self.transfer_options = QVBoxLayout()
+        self.transfer_options.setSpacing(12)
+        layout.addLayout(self.transfer_options)
+        layout.addStretch(1)
+        self.transfer_cancel = theme.touch_button("", "secondary", "back")
+        self.transfer_cancel.clicked.connect(self.close_transfer)
+        layout.addWidget(self.transfer_cancel)
+        self.transfer_buttons: dict[str, QPushButton] = {}
+        self.stack.addWidget(page)
+
+    # === texts ============================================================================
+    def _retranslate(self) -> None:
+        self.sign_in_title.setText(self.tr("Masuk Loket"))
+        self.staff_heading.setText(self.tr("1. Siapa yang bertugas?"))
+        self.counter_heading.setText(self.tr("2. Di loket mana?"))
+        self.services_heading.setText(self.tr("3. Layanan yang dilayani"))
+        self.start_button.setText(self.tr("Mulai Bertugas"))
+        self.banner_text.setText(self.tr("Koneksi ke server kantor terputus. Menyambung "
+                                         "kembali… Tombol akan aktif lagi setelah tersambung."))
+        self.sign_out_button.setText(self.tr("Selesai Bertugas"))
+        self.call_button.setText(self.tr("Panggil Berikutnya"))
+        self.start_service_button.setText(self.tr("Mulai Layani"))
+        self.finish_button.setText(self.tr("Selesai"))
+        self.no_show_button.setText(self.tr("Tidak Hadir"))
+        self.transfer_button.setText(self.tr("Alihkan"))
+        self.transfer_title.setText(self.tr("Alihkan ke layanan lain"))
+        self.transfer_cancel.setText(self.tr("Batal"))
+        for sid, button in self.transfer_buttons.items():
+            service = next((s for s in self.service_list if s.id == sid), None)
+            if service is not None:
+                button.setText(f"{service.prefix} · {self._service_name(service)}")
+        self._show_header()
+        self._show_ticket()
+        self._show_waiting()
+        self._show_printer()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "transfer_cancel"):
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _service_name(self, service) -> str:
+        from ui.i18n import current_language
+
+        return service.name_en if current_language() == "en" and service.name_en \
+            else service.name_id
+
+    def _error_text(self, exc: Exception) -> str:
+        if isinstance(exc, KioskError):
+            return str(exc)
+        return self.tr("Tidak dapat menghubungi server kantor. Periksa jaringan, lalu coba "
+                       "lagi.")
+
+    # === showing ==========================================================================
+    def _show_header(self) -> None:
+        if self.counter is None or self.staff is None:
+            self.header_label.setText("")
+            return
+        prefixes = ", ".join(s.prefix for s in self.service_list if s.id in self.service_ids)
+        name = self.counter.get("name") or self.tr("Loket {n}").format(n=self.counter["number"])
+        self.header_label.setText(f"{name} · {self.staff.name} · "
+                                  + self.tr("Layanan {list}").format(list=prefixes))
+
+    def _show_ticket(self) -> None:
+        ticket = self.ticket
+        recalls = ticket.recalls if ticket is not None else 0
+        self.recall_button.setText(self.tr("Panggil Ulang") +
+                                   (f" ({recalls})" if recalls else ""))
+        self.pause_button.setText(self.tr("Lanjutkan") if self.paused else self.tr("Jeda"))
+        self.pause_button.setProperty("kind", "priority" if self.paused else "secondary")
+        theme.restyle(self.pause_button)
+        now = self._clock.now().wall_ms
+        if self.paused:
+            self.ticket_status.setText(self.tr("Loket sedang jeda"))
+        elif ticket is None:
+            self.ticket_status.setText(self.tr("Belum ada nomor dipanggil"))
+        elif ticket.status == "called":
+            self.ticket_status.setText(self.tr("Sedang dipanggil"))
+        else:
+            self.ticket_status.setText(self.tr("Sedang dilayani"))
+        if ticket is None:
+            self.ticket_number.setText("—")
+            self.ticket_detail.setText(self.tr("Tekan “Panggil Berikutnya” untuk memanggil "
+                                               "warga berikutnya.") if not self.paused else
+                                       self.tr("Tekan “Lanjutkan” untuk melayani lagi."))
+        else:
+            self.ticket_number.setText(ticket.number)
+            parts = [self.tr("menunggu {t}").format(
+                t=minutes_text(self.tr, (ticket.called_ms or now) - ticket.arrival_ms))]
+            if ticket.status == "called":
+                parts.append(self.tr("dipanggil {t}").format(
+                    t=minutes_text(self.tr, now - (ticket.called_ms or now))))
+                if recalls:
+                    parts.append(self.tr("dipanggil ulang {n}×").format(n=recalls))
+            elif ticket.started_ms:
+                parts.append(self.tr("dilayani {t}").format(
+                    t=minutes_text(self.tr, now - ticket.started_ms)))
+            if ticket.priority:
+                parts.append(self._priority_text(ticket.priority))
+            self.ticket_detail.setText(" · ".join(parts))
+        self._update_actions()
+
+    def _priority_text(self, kind: str) -> str:
+        return {"lansia": self.tr("Prioritas: lansia"),
+                "disabilitas": self.tr("Prioritas: disabilitas"),
+                "hamil": self.tr("Prioritas: ibu hamil / membawa balita")}.get(
+                    kind, self.tr("Prioritas"))
+
+    def _update_actions(self) -> None:
+        ticket = self.ticket
+        ready = self.connected and not self.busy and self.counter is not None
+        called = ticket is not None and ticket.status == "called"
+        serving = ticket is not None and ticket.status == "serving"
+        self.call_button.setEnabled(ready and not self.paused)
+        self.recall_button.setEnabled(ready and called)
+        self.start_service_button.setEnabled(ready and called)
+        self.finish_button.setEnabled(ready and (called or serving))
+        self.no_show_button.setEnabled(ready and called
+                                       and ticket.recalls >= NO_SHOW_AFTER_RECALLS)
+        self.transfer_button.setEnabled(ready and (called or serving))
+        self.pause_button.setEnabled(ready and not (called or serving))
+
+    def _show_waiting(self) -> None:
+        _clear(self.waiting_rows)
+        self.waiting_title.setText(self.tr("Menunggu ({n})").format(n=len(self.waiting)))
+        now = self._clock.now().wall_ms
+        if not self.waiting:
+            label = theme.text_label(self.tr("Tidak ada yang menunggu."), "muted")
+            self.waiting_rows.addWidget(label)
+            return
+        for ticket in self.waiting[:WAITING_SHOWN]:
+            row = QHBoxLayout()
+            number = theme.text_label(ticket.number, "large")
+            number.setObjectName("waitingNumber")
+            row.addWidget(number)
+            if ticket.priority:
+                row.addWidget(theme.icon_label(
+                    {"lansia": "elderly", "disabilitas": "wheelchair", "hamil": "baby"}.get(
+                        ticket.priority, "people"), 30, theme.PRIORITY))
+            row.addStretch(1)
+            row.addWidget(theme.text_label(minutes_text(self.tr, now - ticket.arrival_ms),
+                                           "body"))
+            holder = QWidget()
+            holder.setStyleSheet("background: transparent;")
+            holder.setLayout(row)
+            row.setContentsMargins(0, 0, 0, 0)
+            self.waiting_rows.addWidget(holder)
+        if len(self.waiting) > WAITING_SHOWN:
+            self.waiting_rows.addWidget(theme.text_label(
+                self.tr("dan {n} lainnya").format(n=len(self.waiting) - WAITING_SHOWN), "muted"))
+
+    _PRINTER_OK = {"online"}
+    _PRINTER_WARN = {"paper_near_end", "unknown"}
+
+    def _show_printer(self) -> None:
+        state = (self.printer or {}).get("state", "unknown")
+        texts = {
+            "online": self.tr("Printer siap"),
+            "paper_near_end": self.tr("Kertas hampir habis"),
+            "paper_out": self.tr("Kertas printer habis"),
+            "cover_open": self.tr("Tutup printer terbuka"),
+            "offline": self.tr("Printer tidak tersambung"),
+            "no_answer": self.tr("Printer tidak menjawab"),
+            "unknown": self.tr("Status printer belum diketahui"),
+        }
+        text = texts.get(state, texts["unknown"])
+        pending = int((self.printer or {}).get("pending_jobs") or 0)
+        if pending and state != "online":
+            text += " · " + self.tr("{n} menunggu cetak").format(n=pending)
+        if state in self._PRINTER_OK:
+            fg, bg = theme.ON_SUCCESS, theme.SUCCESS
+        elif state in self._PRINTER_WARN:
+            fg, bg = theme.ON_WARNING, theme.WARNING_BG
+        else:
+            fg, bg = theme.ON_DANGER, theme.DANGER
+        self.printer_chip.setText(text)
+        self.printer_chip.setProperty("state", state)
+        self.printer_chip.setStyleSheet(
+            f"#printerChip {{ background: {bg}; color: {fg}; border-radius: 12px;"
+            f" padding: 8px 16px; font-size: {theme.FONT_SMALL}px; font-weight: 600; }}")
+
+    # === data =============================================================================
+    def refresh(self) -> None:
+        """Fetch the counter's ticket, who waits, and the printer, on the worker."""
+        if self.counter is None:
+            return
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        counter_id, service_ids = self.counter["id"], list(self.service_ids)
+
+        def fetch():
+            return (self.queue.current_ticket(counter_id), self.queue.waiting(service_ids),
+                    self.queue.printer_state())
+
+        run_op(self, fetch, self._on_refreshed, self._on_refresh_failed)
+
+    def _on_refreshed(self, data) -> None:
+        self._refreshing = False
+        self.ticket, self.waiting, self.printer = data
+        self._show_ticket()
+        self._show_waiting()
+        self._show_printer()
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
+
+    def _on_refresh_failed(self, exc: Exception) -> None:
+        self._refreshing = False
+        log.warning("counter: refresh failed: %s", exc)
+        if not isinstance(exc, KioskError):
+            self.set_connected(False)
+
+    def _on_event(self, event) -> None:
+        if not self.connected:
+            self.set_connected(True)
+        self.refresh()
+
+    def set_connected(self, up: bool) -> None:
+        self.connected = bool(up)
+        self.banner.setVisible(not self.connected)
+        self._update_actions()
+        if up:
+            self.refresh()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self._update_actions()
+        self._update_start_button()
+
+    def _act(self, fn, on_done=None) -> None:
+        """Run one counter step on the worker; the screen shows the result or the error."""
+        if self.busy:
+            return
+        self._set_busy(True)
+        self.message.hide()
+
+        def done(result) -> None:
+            self._set_busy(False)
+            if on_done is not None:
+                on_done(result)
+            self.refresh()
+
+        def failed(exc: Exception) -> None:
+            self._set_busy(False)
+            self._say(self._error_text(exc))
+            if not isinstance(exc, KioskError):
+                self.set_connected(False)
+            self.refresh()
+
+        run_op(self, fn, done, failed)
+
+    def _say(self, text: str, role: str = "error") -> None:
+        """A line under the buttons: an error (what happened, what to do) or a plain note."""
+        if self.message.property("role") != role:
+            self.message.setProperty("role", role)
+            theme.restyle(self.message)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # === actions ==========================================================================
+    def call_next(self) -> None:
+        counter_id, services, staff = self.counter["id"], list(self.service_ids), self.staff.id
+
+        def called(ticket) -> None:
+            self.ticket = ticket
+            if ticket is None:
+                self._say(self.tr("Tidak ada warga yang menunggu untuk layanan loket ini."))
+            self._show_ticket()
+
+        self._act(lambda: self.queue.call_next(counter_id, services, staff), called)
+
+    def recall(self) -> None:
+        ticket_id = self.ticket.id
+        self._act(lambda: self.queue.recall(ticket_id), self._set_ticket)
+
+    def start_service(self) -> None:
+        ticket_id = self.ticket.id
+        self._act(lambda: self.queue.start_service(ticket_id), self._set_ticket)
+
+    def finish(self) -> None:
+        ticket_id = self.ticket.id
+        self._act(lambda: self.queue.finish(ticket_id), self._clear_ticket)
+
+    def no_show(self) -> None:
+        ticket_id = self.ticket.id
+        self._act(lambda: self.queue.no_show(ticket_id), self._clear_ticket)
+
+    def toggle_pause(self) -> None:
+        paused = not self.paused
+        counter_id, services, staff = self.counter["id"], list(self.service_ids), self.staff.id
+
+        def done(_result) -> None:
+            self.paused = paused
+            self._show_ticket()
+
+        self._act(lambda: self.queue.set_counter(counter_id, service_ids=services,
+                                                 staff_id=staff, paused=paused), done)
+
+    def open_transfer(self) -> None:
+        if self.ticket is None:
+            return
+        _clear(self.transfer_options)
+        self.transfer_buttons.clear()
+        self.transfer_hint.setText(self.tr("Nomor {number} tetap dengan waktu datang "
+                                           "semula, jadi tidak kehilangan giliran.").format(
+                                               number=self.ticket.number))
+        for service in self.service_list:
+            if service.id == self.ticket.service_id:
+                continue
+            button = theme.touch_button(f"{service.prefix} · {self._service_name(service)}",
+                                        "secondary")
+            button.setObjectName(f"transfer-{service.id}")
+            button.clicked.connect(lambda _=False, sid=service.id: self.transfer(sid))
+            self.transfer_options.addWidget(button)
+            self.transfer_buttons[service.id] = button
+        self.stack.setCurrentWidget(self.transfer_page)
+
+    def close_transfer(self) -> None:
+        if self.stack.currentWidget() is self.transfer_page:
+            self.stack.setCurrentWidget(self.console_page)
+
+    def transfer(self, service_id: str) -> None:
+        ticket_id = self.ticket.id
+        self.close_transfer()
+
+        def moved(ticket) -> None:
+            self._clear_ticket(None)
+            self._say(self.tr("Nomor {number} dialihkan ke layanan lain dan menunggu di "
+                              "sana.").format(number=ticket.number), "large")
+
+        self._act(lambda: self.queue.transfer(ticket_id, service_id), moved)
+
+    def _set_ticket(self, ticket) -> None:
+        self.ticket = ticket
+        self._show_ticket()
+
+    def _clear_ticket(self, _result) -> None:
+        self.ticket = None
+        self._show_ticket()
+
+    def sign_out(self) -> None:
+        """End the shift: the counter's session closes (statistics know who served when)."""
+        counter, services = self.counter, list(self.service_ids)
+
+        def done(_result) -> None:
+            self.staff = self.counter = None
+            self.ticket = None
+            self.waiting = []
+            self.paused = False
+            self._show_header()
+            self.stack.setCurrentWidget(self.sign_in_page)
+            self.load_sign_in()
+
+        if counter is None:
+            done(None)
+            return
+        self._act(lambda: self.queue.set_counter(counter["id"], service_ids=services,
+                                                 staff_id=None, paused=True), done)
+
+    # === lifecycle ========================================================================
+    def reset(self) -> None:
+        """The idle timer. A counter's shift is not a citizen's visit: staying signed in is
+        expected, so only transient things go (the transfer picker, an old message)."""
+        self.close_transfer()
+        self.message.hide()
+
+    def stop(self) -> None:
+        self.watcher.stop()
+        self._timer.stop()
+
+    def closeEvent(self, event) -> None:
+        self.stop()
+        super().closeEvent(event)
+
+
+def _clear(layout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            item.widget().deleteLater()
+        elif item.layout() is not None:
+            _clear(item.layout())
