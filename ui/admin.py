@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QFrame, QGridLayout
                                QWidget)
 
 from kiosk.clock import business_day
-from ui import theme
+from ui import i18n, theme
 from ui.ops import run_op
 from ui.services import Services
 
@@ -221,6 +221,12 @@ class AdminScreen(QWidget):
 
                 stats = queue_stats(runtime, day_from, day_to)
             try:
+                names = {s.id: (s.name_id, s.name_en) for s in services.queue.list_services()}
+            except Exception:  # noqa: BLE001 - the names are a nicety; stats carry name_id
+                names = {}
+            if stats is not None:
+                stats = dict(stats, names=names)
+            try:
                 printer = services.queue.printer_state()
             except Exception as exc:  # noqa: BLE001 - show what failed instead of nothing
                 printer = {"state": "error", "detail": str(exc), "pending_jobs": None}
@@ -285,7 +291,9 @@ class AdminScreen(QWidget):
         rows = stats.get("per_service", [])
         self.service_table.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            values = [f"{row.get('prefix', '')} \u00b7 {row.get('name', '')}", row.get("issued", 0),
+            name_id, name_en = stats.get("names", {}).get(row.get("service_id"), (row.get("name", ""), ""))
+            name = name_en if i18n.current_language() == "en" and name_en else name_id
+            values = [f"{row.get('prefix', '')} \u00b7 {name}", row.get("issued", 0),
                       row.get("served", 0), row.get("no_show", 0), minutes(row.get("wait_mean_s")),
                       minutes(row.get("wait_p90_s")), minutes(row.get("service_mean_s")),
                       minutes(row.get("service_p90_s"))]

@@ -391,6 +391,9 @@ class CitizenScreen(QWidget):
     # --- service -----------------------------------------------------------------------------
     def choose_service(self, service) -> None:
         self.current_service = service
+        if service.daily_cap is not None and service.issued_today >= service.daily_cap:
+            self._show_message("quota")  # say it at once rather than after a second tap
+            return
         self._issuing = False
         self.service_status.setText("")
         self._set_issue_buttons_enabled(True)

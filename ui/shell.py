@@ -102,6 +102,7 @@ class EscapeCorner(QPushButton):
         self.setStyleSheet(f"text-align: left; padding-left: 8px; font-size: {theme.FONT_BODY}px;"
                            f" color: {theme.TEXT}; font-weight: 700;")
         self._taps: list[float] = []
+        self.now = time.monotonic  # replaceable in tests
         self._full_text = ""
         self.clicked.connect(self._tap)
 
@@ -121,8 +122,8 @@ class EscapeCorner(QPushButton):
         self.setToolTip(self._full_text)
 
     def _tap(self) -> None:
-        now = time.monotonic()
-        self._taps = [t for t in self._taps if now - t <= ESCAPE_WINDOW_S] + [now]
+        now = self.now()
+        self._taps = [t for t in self._taps if 0 <= now - t <= ESCAPE_WINDOW_S] + [now]
         if len(self._taps) >= ESCAPE_TAPS:
             self._taps.clear()
             self.triggered.emit()

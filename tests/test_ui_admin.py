@@ -1,0 +1,138 @@
+"""The admin screen behind the PIN: today's numbers, times per service and counter, the chart,
+CSV export for a date range, printer and sync facts."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+import pytest
+
+from kiosk import queue
+from ui import ops
+
+from ui_support import back_to_indonesian, five_taps, make_services, open_shell, tap, type_pin
+
+
+@pytest.fixture(autouse=True)
+def indonesian_again():
+    yield
+    back_to_indonesian()
+    ops.wait_idle()
+
+
+@pytest.fixture
+def busy_morning(runtime, clock):
+    """Four tickets a minute apart; counter 1 serves A-001 (waited 4 min, served 5 min),
+    counter 2 serves B-001 (waited 3 min, served 2 min); two still wait."""
+    ids = ["svc-a", "svc-b", "svc-c"]
+    for number in (1, 2):
+        queue.set_counter(runtime, f"counter-{number}", service_ids=ids, staff_id=None, paused=False)
+    for service in ("svc-a", "svc-b", "svc-a", "svc-c"):
+        queue.issue_ticket(runtime, service)
+        clock.advance(60)
+    first = queue.call_next(runtime, "counter-1", ["svc-a"])
+    second = queue.call_next(runtime, "counter-2", ["svc-b"])
+    assert (first.number, second.number) == ("A-001", "B-001")
+    queue.start_service(runtime, first.id)
+    queue.start_service(runtime, second.id)
+    clock.advance(120)
+    queue.finish(runtime, second.id)
+    clock.advance(180)
+    queue.finish(runtime, first.id)
+    return runtime
+
+
+def open_admin(qtbot, runtime):
+    shell = open_shell(qtbot, make_services(runtime))
+    five_taps(qtbot, shell)
+    type_pin(qtbot, shell, "1234")
+    qtbot.waitUntil(lambda: shell.current_page() is shell.admin_screen, timeout=5000)
+    admin = shell.admin_screen
+    qtbot.waitUntil(lambda: admin.stats is not None, timeout=5000)
+    return shell, admin
+
+
+def cell(table, row, column):
+    return table.item(row, column).text()
+
+
+def test_admin_shows_todays_counts_times_and_chart(qtbot, busy_morning):
+    shell, admin = open_admin(qtbot, busy_morning)
+    tiles = {key: value.text() for key, (value, _) in admin.tiles.items()}
+    assert tiles == {"issued": "4", "served": "2", "no_show": "0", "waiting_now": "2"}
+    table = admin.service_table
+    assert table.rowCount() == 3
+    assert cell(table, 0, 0) == "A \u00b7 Administrasi Kependudukan"
+    assert [cell(table, 0, c) for c in range(1, 8)] == ["2", "1", "0", "4.0", "4.0", "5.0", "5.0"]
+    assert [cell(table, 1, c) for c in (1, 2, 4, 6)] == ["1", "1", "3.0", "2.0"]
+    counters = {cell(admin.counter_table, r, 0): cell(admin.counter_table, r, 1)
+                for r in range(admin.counter_table.rowCount())}
+    assert counters["Loket 1"] == "1" and counters["Loket 2"] == "1"
+    series = admin.chart.series()
+    assert len(series) == 1
+    mean, p90 = series[0].barSets()
+    assert mean.at(0) == pytest.approx(4.0) and p90.at(1) == pytest.approx(3.0)
+    assert admin.printer_label.text() == "Printer: belum diperiksa \u00b7 4 tiket menunggu dicetak"
+    assert admin.sync_label.text().startswith("Sinkronisasi: server kota belum diatur \u00b7 ")
+    assert admin.sync_label.text().endswith("perubahan belum terkirim")
+
+
+def test_admin_exports_csv_for_a_date_range(qtbot, busy_morning, tmp_path):
+    shell, admin = open_admin(qtbot, busy_morning)
+    admin.export_dir = tmp_path / "usb"
+    tap(qtbot, admin.export_button)
+    qtbot.waitUntil(lambda: admin.last_export is not None, timeout=5000)
+    path = admin.last_export
+    assert path.parent == tmp_path / "usb" and path.suffix == ".csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["number"] for r in rows] == ["A-001", "B-001", "A-002", "C-001"]
+    assert rows[0]["status"] == "done" and rows[0]["wait_s"] == "240" and rows[0]["service_s"] == "300"
+    assert admin.export_label.text() == f"4 baris diekspor ke {path}"
+
+    # yesterday: nothing happened, and the screen and the file both say so
+    yesterday = admin.from_edit.date().addDays(-1)
+    admin.from_edit.setDate(yesterday)
+    admin.to_edit.setDate(yesterday)
+    tap(qtbot, admin.refresh_button)
+    qtbot.waitUntil(lambda: admin.tiles["issued"][0].text() == "0", timeout=5000)
+    assert admin.service_table.item(0, 1).text() == "0"
+    admin.last_export = None
+    tap(qtbot, admin.export_button)
+    qtbot.waitUntil(lambda: admin.last_export is not None, timeout=5000)
+    assert admin.last_export.name == f"antrian_{yesterday.toPython()}_{yesterday.toPython()}.csv"
+    with open(admin.last_export, encoding="utf-8") as fh:
+        assert len(fh.read().strip().splitlines()) == 1   # the header alone
+
+
+def test_export_failure_is_said_on_screen(qtbot, busy_morning, tmp_path):
+    shell, admin = open_admin(qtbot, busy_morning)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the export folder should be")
+    admin.export_dir = blocker
+    tap(qtbot, admin.export_button)
+    qtbot.waitUntil(lambda: admin.export_label.text().startswith("Ekspor gagal: "), timeout=5000)
+    assert admin.export_button.isEnabled()
+
+
+def test_admin_in_english(qtbot, busy_morning):
+    shell, admin = open_admin(qtbot, busy_morning)
+    tap(qtbot, shell.language_switch.buttons["en"])
+    qtbot.waitUntil(lambda: admin.title.text() == "Office admin", timeout=3000)
+    assert admin.tiles["issued"][1].text() == "Tickets taken"
+    assert cell(admin.service_table, 0, 0) == "A \u00b7 Population Administration"
+    assert admin.printer_label.text() == "Printer: not checked yet \u00b7 4 tickets waiting to print"
+    assert shell.exit_admin_button.text() == "Leave Admin"
+
+
+def test_a_range_given_backwards_is_read_forwards(qtbot, busy_morning):
+    shell, admin = open_admin(qtbot, busy_morning)
+    today = admin.to_edit.date()
+    admin.from_edit.setDate(today)
+    admin.to_edit.setDate(today.addDays(-3))
+    day_from, day_to = admin._range()
+    assert day_to - day_from == timedelta(days=3)
+    tap(qtbot, admin.refresh_button)
+    ops.wait_idle()
+    assert admin.tiles["issued"][0].text() == "4"

@@ -1,0 +1,51 @@
+"""Helpers shared by the UI tests: a themed app, Services over the test runtime, and the
+person-like gestures (five taps on the office name, typing a PIN)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from kiosk.queue.client import LocalQueue
+from ui import i18n, theme
+from ui.services import Services
+
+
+def make_services(runtime, printer_worker=None) -> Services:
+    return Services(runtime=runtime, config=runtime.config, queue=LocalQueue(runtime),
+                    printer_worker=printer_worker)
+
+
+def open_shell(qtbot, services, role="citizen", **kwargs):
+    from PySide6.QtWidgets import QApplication
+
+    from ui.shell import Shell
+
+    theme.apply(QApplication.instance())
+    shell = Shell(services, role, **kwargs)
+    qtbot.addWidget(shell)
+    shell.resize(1280, 800)
+    shell.show()
+    return shell
+
+
+def wait_services(qtbot, shell, count=3) -> None:
+    qtbot.waitUntil(lambda: len(shell.role_screen.service_buttons) == count, timeout=5000)
+
+
+def tap(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def five_taps(qtbot, shell) -> None:
+    for _ in range(5):
+        tap(qtbot, shell.escape_corner)
+
+
+def type_pin(qtbot, shell, pin: str) -> None:
+    for digit in pin:
+        tap(qtbot, shell.pin_pad.digit_buttons[digit])
+    tap(qtbot, shell.pin_pad.ok_button)
+
+
+def back_to_indonesian() -> None:
+    i18n.set_language("id")
