@@ -168,3 +168,49 @@ def test_reset_is_harmless(qtbot, runtime, open_board) -> None:
     board.reset()
     assert board.current_number.text() == "A-001"
     assert board.watcher.running
+
+
+def test_counter_calls_next_and_the_board_shows_and_speaks_it(qtbot, runtime, open_board) -> None:
+    """The journey end to end: Rina taps "Panggil Berikutnya" at loket 2; the board shows
+    B-014 and queues "Nomor antrian B empat belas, silakan menuju loket dua"; her recall is
+    spoken again."""
+    from PySide6.QtCore import Qt
+
+    from ui.counter import CounterScreen
+
+    log: list[str] = []
+    speaker = Speaker(RecordingVoice(log=log, duration_ms=30), RecordingChime(log=log),
+                      gap_ms=10)
+    services = make_services(runtime, speaker=speaker)
+    queue = services.queue
+    for _ in range(14):
+        queue.issue_ticket("svc-b")
+    for _ in range(13):
+        queue.finish(queue.call_next("counter-1", ["svc-b"]).id)
+    board = open_board(services)
+
+    counter = CounterScreen(make_services(runtime, queue=LocalQueue(runtime)))
+    qtbot.addWidget(counter)
+    counter.resize(1280, 800)
+    counter.show()
+    try:
+        def tap(button) -> None:
+            qtbot.waitUntil(lambda: button.isVisible() and button.isEnabled(), timeout=3000)
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+        qtbot.waitUntil(lambda: "emp-2002" in counter.staff_buttons, timeout=3000)
+        tap(counter.staff_buttons["emp-2002"])
+        tap(counter.counter_buttons["counter-2"])
+        tap(counter.start_button)
+        tap(counter.call_button)
+        qtbot.waitUntil(lambda: board.current_number.text() == "B-014", timeout=3000)
+        assert board.current_counter.text() == "Loket 2"
+        call = "Nomor antrian B empat belas, silakan menuju loket dua"
+        qtbot.waitUntil(lambda: speaker.history == [call], timeout=3000)
+        tap(counter.recall_button)
+        recall = "Panggilan ulang. " + call
+        qtbot.waitUntil(lambda: speaker.history == [call, recall], timeout=3000)
+        assert log == [CHIME_MARK, call, CHIME_MARK, recall]
+        assert board.announced == [call, recall]
+    finally:
+        counter.stop()
