@@ -255,7 +255,8 @@ def remote_queue_for(config, *, discover_timeout: float = 3.0,
         return RemoteQueue(config.lan.edge_url, config.lan.token)
     from sync.lan.discovery import discover
 
-    for edge in discover(discover_timeout, interfaces=interfaces, office_code=config.office.code):
+    for edge in discover(discover_timeout, interfaces=interfaces, office_code=config.office.code,
+                         first=True):
         return RemoteQueue(edge.url, config.lan.token)
     raise EdgeUnreachable(f"no edge appliance of office {config.office.code} answered on the "
                           f"network within {discover_timeout:g} s; check that it is on, or set "
