@@ -167,6 +167,18 @@ def test_push_answers_per_item_and_a_replay_gets_the_same_answers(client):
     assert stored_changes(client) == 3
 
 
+def test_overlapping_and_out_of_order_batches(client):
+    device = enrolled_device(client)
+    items = [device.item() for _ in range(6)]
+    assert device.push(items[4:5]).status_code == 200                       # seq 5 first
+    r = device.push(items[:3]).json()["results"]                            # then 1..3
+    assert [x["status"] for x in r] == ["accepted"] * 3
+    r = device.push(items[1:]).json()["results"]                            # 2..6
+    assert [x["status"] for x in r] == ["duplicate", "duplicate", "accepted", "duplicate",
+                                        "accepted"]
+    assert stored_changes(client) == 6
+
+
 def test_same_seq_with_different_content_is_rejected_and_original_kept(client):
     device = enrolled_device(client)
     item = device.item()
