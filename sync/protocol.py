@@ -43,9 +43,11 @@ OPS = ("upsert", "delete")
 #: Tables the kiosk owns and pushes. An item for any other table is rejected ("unknown
 #: table"). A feature that adds a kiosk-owned table adds its name here, so the server that
 #: ships with it stores it.
+#: tests/test_server_api.py checks that every table kiosk/ declares with
+#: ``outbox.syncable()`` is listed.
 PUSH_TABLES: frozenset[str] = frozenset({
-    "tickets", "ticket_events", "print_jobs", "attendance", "requests", "request_events",
-    "letter_requests", "feedback",
+    "tickets", "queue_calls", "counter_sessions", "ticket_events", "print_jobs", "attendance",
+    "requests", "request_events", "letter_requests", "feedback",
 })
 
 #: Pull scopes and the server-owned tables each one carries.

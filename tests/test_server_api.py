@@ -42,6 +42,24 @@ def stored_changes(client) -> int:
     return stats(client)["changes"]
 
 
+def test_every_kiosk_owned_table_is_stored_by_the_server():
+    """A table declared with outbox.syncable() in kiosk/ must be in protocol.PUSH_TABLES, or
+    the server would reject its records as an unknown table."""
+    import importlib
+    import pkgutil
+
+    import kiosk
+    from kiosk import outbox
+
+    for module in pkgutil.walk_packages(kiosk.__path__, "kiosk."):
+        if not module.name.startswith("kiosk.cli"):
+            importlib.import_module(module.name)
+    declared = {t for t in outbox.SYNCABLE_TABLES if not t.startswith(("test_", "sync_test_"))}
+    assert declared, "no syncable table found: did kiosk/ stop declaring them?"
+    assert declared <= protocol.PUSH_TABLES, (
+        f"add {sorted(declared - protocol.PUSH_TABLES)} to sync.protocol.PUSH_TABLES")
+
+
 # -- meta ------------------------------------------------------------------------------------
 def test_meta_reports_versions_time_epoch(client, clock):
     r = client.get("/sync/meta")
