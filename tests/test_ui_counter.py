@@ -273,3 +273,18 @@ def test_reset_and_sign_out(qtbot, runtime, open_counter) -> None:
     qtbot.waitUntil(lambda: screen.stack.currentWidget() is screen.sign_in_page, timeout=3000)
     counter = next(c for c in queue.counters() if c["id"] == "counter-2")
     assert counter["staff_id"] is None
+
+
+def test_english_on_the_switch(qtbot, runtime, open_counter) -> None:
+    from ui.i18n import set_language
+
+    screen = open_counter(runtime)
+    sign_in(qtbot, screen)
+    try:
+        set_language("en")
+        qtbot.waitUntil(lambda: screen.call_button.text() == "Call Next", timeout=2000)
+        assert screen.ticket_status.text() == "No number called yet"
+        assert screen.header_label.text() == "Loket 2 · Rina Wulandari · Services A, B, C"
+    finally:
+        set_language("id")
+    qtbot.waitUntil(lambda: screen.call_button.text() == "Panggil Berikutnya", timeout=2000)

@@ -55,15 +55,6 @@ def load_employees(services) -> list[Employee]:
     return [Employee(*row) for row in rows]
 
 
-def minutes_text(tr, ms: int) -> str:
-    minutes = max(0, ms) // 60_000
-    if minutes < 1:
-        return tr("baru saja")
-    if minutes < 60:
-        return tr("{m} mnt").format(m=minutes)
-    return tr("{h} j {m} mnt").format(h=minutes // 60, m=minutes % 60)
-
-
 def _choice_button(text: str, parent: QWidget | None = None) -> QPushButton:
     """A checkable touch button that looks chosen when checked."""
     button = theme.touch_button(text, "secondary", parent=parent)
@@ -452,19 +443,28 @@ class CounterScreen(QWidget):
         else:
             self.ticket_number.setText(ticket.number)
             parts = [self.tr("menunggu {t}").format(
-                t=minutes_text(self.tr, (ticket.called_ms or now) - ticket.arrival_ms))]
+                t=self._minutes((ticket.called_ms or now) - ticket.arrival_ms))]
             if ticket.status == "called":
                 parts.append(self.tr("dipanggil {t}").format(
-                    t=minutes_text(self.tr, now - (ticket.called_ms or now))))
+                    t=self._minutes(now - (ticket.called_ms or now))))
                 if recalls:
                     parts.append(self.tr("dipanggil ulang {n}×").format(n=recalls))
             elif ticket.started_ms:
                 parts.append(self.tr("dilayani {t}").format(
-                    t=minutes_text(self.tr, now - ticket.started_ms)))
+                    t=self._minutes(now - ticket.started_ms)))
             if ticket.priority:
                 parts.append(self._priority_text(ticket.priority))
             self.ticket_detail.setText(" · ".join(parts))
         self._update_actions()
+
+    def _minutes(self, ms: int) -> str:
+        """How long, as staff say it: "baru saja", "12 mnt", "1 j 5 mnt"."""
+        minutes = max(0, ms) // 60_000
+        if minutes < 1:
+            return self.tr("baru saja")
+        if minutes < 60:
+            return self.tr("{m} mnt").format(m=minutes)
+        return self.tr("{h} j {m} mnt").format(h=minutes // 60, m=minutes % 60)
 
     def _priority_text(self, kind: str) -> str:
         return {"lansia": self.tr("Prioritas: lansia"),
@@ -504,7 +504,7 @@ class CounterScreen(QWidget):
                     {"lansia": "elderly", "disabilitas": "wheelchair", "hamil": "baby"}.get(
                         ticket.priority, "people"), 30, theme.PRIORITY))
             row.addStretch(1)
-            row.addWidget(theme.text_label(minutes_text(self.tr, now - ticket.arrival_ms),
+            row.addWidget(theme.text_label(self._minutes(now - ticket.arrival_ms),
                                            "body"))
             holder = QWidget()
             holder.setStyleSheet("background: transparent;")
