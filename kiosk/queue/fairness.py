@@ -86,29 +86,27 @@ def _remember(recent: list[bool], was_priority: bool, ratio: int) -> None:
 
 def people_ahead(overdue_priority: Sequence[bool], regular: int, priority: int,
                  is_priority: bool, recent_priority: Sequence[bool], ratio: int) -> int:
-    """How many are called before a ticket that has just arrived (the same answer as its
-    index in :func:`order`, by counting instead of sorting: the kiosk asks on every ticket).
+    """How many are called before a ticket that has just arrived: the same answer as its
+    index in :func:`order` (a property test holds them equal), but counted in constant time
+    because the kiosk asks on every ticket.
 
     ``overdue_priority``: the lane of each overdue ticket, in arrival order (they go first).
     ``regular``/``priority``: the other waiting, not overdue tickets of each lane; all
     arrived earlier, so in its own lane they are all ahead of the new ticket.
+
+    While both lanes wait, priority calls happen after ``gap`` more regular calls (0 if one
+    is due now, else what the ratio still asks for) and then after every ``ratio`` regular
+    calls; the new ticket keeps its own lane from running dry before it is called.
     """
     recent = list(recent_priority)
-    ahead = 0
     for was_priority in overdue_priority:
-        ahead += 1
         _remember(recent, was_priority, ratio)
-    while True:
-        regular_waits = regular > 0 or not is_priority
-        priority_waits = priority > 0 or is_priority
-        take_priority = priority_waits and (not regular_waits or priority_due(recent, ratio))
-        if take_priority:
-            if priority == 0:
-                return ahead
-            priority -= 1
-        else:
-            if regular == 0:
-                return ahead
-            regular -= 1
-        ahead += 1
-        _remember(recent, take_priority, ratio)
+    window = recent[:ratio]
+    gap = 0 if ratio == 0 or not any(window) else ratio - window.index(True)
+    ahead = len(overdue_priority)
+    if is_priority:
+        return ahead + priority + min(regular, gap + priority * ratio)
+    if ratio == 0:
+        return ahead + regular + priority
+    slots = (regular - gap) // ratio + 1 if regular >= gap else 0
+    return ahead + regular + min(priority, slots)

@@ -9,6 +9,7 @@ so bad input changes nothing.
 
 from __future__ import annotations
 
+import json
 import math
 
 from kiosk import print_queue
@@ -70,9 +71,9 @@ def issue_ticket(rt, service_id: str, priority: str | None = None) -> Issued:
             "started_ms": None, "finished_ms": None, "call_order": None,
             "transferred_from": None, "device_id": rt.device_id, "updated_ms": stamp.wall_ms,
         }
-        store.insert_ticket(db, row, stamp)
         ticket = store.ticket_from_row(row)
-        ahead = _people_ahead(db, ticket, conf, stamp.wall_ms)
+        ahead = _people_ahead(db, ticket, conf, stamp.wall_ms)   # before it joins the queue
+        store.insert_ticket(db, row, stamp)
         wait_min = estimate_wait_min(db, service["id"], day, ahead, conf)
         store.add_event(db, "issued", stamp.wall_ms, ticket=ticket)
         job_id = print_queue.enqueue(db, ticket_receipt(rt, ticket, service, stamp, ahead, wait_min),
@@ -95,20 +96,24 @@ def ticket_receipt(rt, ticket: Ticket, service: dict, stamp: Stamp, ahead: int |
 
 
 def _people_ahead(db, ticket: Ticket, conf: settings_mod.QueueSettings, now_ms: int) -> int:
-    """Position of a just-issued ticket among its service's waiting tickets (fairness.py)."""
+    """Position of a ticket about to join its service's queue (fairness.people_ahead); asked
+    before the ticket is inserted, so the count is answered from the tickets_waiting index."""
     cut = now_ms - conf.max_wait_ms
-    overdue = [bool(r[0]) for r in db.execute(
-        "SELECT priority IS NOT NULL FROM tickets WHERE business_day = ? AND service_id = ?"
-        " AND status = 'waiting' AND arrival_ms <= ? AND id != ? ORDER BY arrival_ms, issued_ms, id",
-        [ticket.business_day, ticket.service_id, cut, ticket.id]).fetchall()]
-    regular, priority = db.execute(
-        "SELECT count(*) FILTER (WHERE priority IS NULL), count(*) FILTER (WHERE priority IS NOT NULL)"
-        " FROM tickets WHERE business_day = ? AND service_id = ? AND status = 'waiting'"
-        " AND arrival_ms > ? AND id != ?",
-        [ticket.business_day, ticket.service_id, cut, ticket.id]).fetchone()
+    where = "business_day = ? AND service_id = ? AND status = 'waiting'"
+    params = [ticket.business_day, ticket.service_id]
+    overdue, regular, priority = db.conn.execute(
+        "SELECT count(*) FILTER (WHERE arrival_ms <= ?),"
+        " count(*) FILTER (WHERE arrival_ms > ? AND priority IS NULL),"
+        " count(*) FILTER (WHERE arrival_ms > ? AND priority IS NOT NULL)"
+        f" FROM tickets WHERE {where}", [cut, cut, cut, *params]).fetchone()
+    overdue_lanes: list[bool] = []
+    if overdue:    # rare: only when the office has fallen behind by the maximum wait
+        overdue_lanes = [bool(r[0]) for r in db.conn.execute(
+            f"SELECT priority IS NOT NULL FROM tickets WHERE {where} AND arrival_ms <= ?"
+            " ORDER BY arrival_ms, issued_ms, id", [*params, cut]).fetchall()]
     recent = store.recent_priority(db, ticket.business_day, [ticket.service_id], conf.priority_ratio)
-    return fairness.people_ahead(overdue, regular, priority, ticket.priority is not None, recent,
-                                 conf.priority_ratio)
+    return fairness.people_ahead(overdue_lanes, regular, priority, ticket.priority is not None,
+                                 recent, conf.priority_ratio)
 
 
 def estimate_wait_min(db, service_id: str, day: str, ahead: int,
@@ -116,25 +121,24 @@ def estimate_wait_min(db, service_id: str, day: str, ahead: int,
     """Minutes until a ticket with ``ahead`` people before it is called: the mean of today's
     last N service times of this service (of any service while it has none; the
     ``queue.default_service_min`` setting before the day has any), times the people ahead,
-    shared by the counters open for the service today (at least one)."""
+    shared by the counters open for the service today (at least one). One query: the kiosk
+    asks on every ticket."""
     if ahead <= 0:
         return 0
-    durations = [r[0] for r in db.execute(
-        "SELECT finished_ms - started_ms FROM tickets WHERE business_day = ? AND status = 'done'"
-        " AND service_id = ? AND started_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT ?",
-        [day, service_id, conf.estimate_last_n]).fetchall()]
-    if not durations:
-        durations = [r[0] for r in db.execute(
-            "SELECT finished_ms - started_ms FROM tickets WHERE business_day = ? AND status = 'done'"
-            " AND started_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT ?",
-            [day, conf.estimate_last_n]).fetchall()]
-    mean_ms = (sum(durations) / len(durations)) if durations else conf.default_service_min * 60_000
-    counters = 0
-    for (service_ids,) in db.execute(
-            "SELECT service_ids FROM counter_sessions WHERE closed_ms IS NULL AND paused = 0"
-            " AND business_day = ?", [day]).fetchall():
-        if service_ids in ("[]", "") or f'"{service_id}"' in service_ids:
-            counters += 1
+    recent_done = ("SELECT finished_ms - started_ms AS d FROM tickets WHERE business_day = ?1"
+                   " AND status = 'done' AND started_ms IS NOT NULL {and_service}"
+                   " ORDER BY finished_ms DESC LIMIT ?3")
+    mine, anyone, sessions = db.conn.execute(
+        f"SELECT (SELECT avg(d) FROM ({recent_done.format(and_service='AND service_id = ?2')})),"
+        f" (SELECT avg(d) FROM ({recent_done.format(and_service='')})),"
+        " (SELECT json_group_array(service_ids) FROM counter_sessions WHERE closed_ms IS NULL"
+        "  AND paused = 0 AND business_day = ?1)",
+        [day, service_id, conf.estimate_last_n]).fetchone()
+    mean_ms = mine if mine is not None else anyone
+    if mean_ms is None:
+        mean_ms = conf.default_service_min * 60_000
+    counters = sum(1 for ids in json.loads(sessions or "[]")
+                   if ids in ("[]", "") or f'"{service_id}"' in ids)
     return math.ceil(ahead * mean_ms / max(counters, 1) / 60_000)
 
 

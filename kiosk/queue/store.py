@@ -80,7 +80,7 @@ def update_ticket(db: sqlite_utils.Database, row: dict[str, Any], stamp: Stamp) 
 
 def insert_call(db: sqlite_utils.Database, call: Call, counter_id: str, day: str,
                 stamp: Stamp) -> None:
-    row = dataclasses.asdict(call) | {"counter_id": counter_id, "business_day": day}
+    row = vars(call) | {"counter_id": counter_id, "business_day": day}
     db.conn.execute(f"INSERT INTO queue_calls ({', '.join(CALL_COLUMNS)}) VALUES "
                     f"({', '.join('?' * len(CALL_COLUMNS))})", [row[c] for c in CALL_COLUMNS])
     outbox.append(db, CALLS, call.id, row, stamp)
@@ -97,7 +97,7 @@ def add_event(db: sqlite_utils.Database, kind: str, at_ms: int, *, ticket: Ticke
         if value is None:
             return None
         if dataclasses.is_dataclass(value):
-            value = dataclasses.asdict(value)
+            value = vars(value)   # flat dataclasses: a shallow copy is asdict, without deepcopy
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     cur = db.conn.execute("INSERT INTO queue_events (kind, ticket, call, counter, at_ms)"
@@ -159,7 +159,7 @@ def recent_priority(db: sqlite_utils.Database, day: str, service_ids: list[str],
     if ratio <= 0:
         return []
     marks = ",".join("?" * len(service_ids))
-    return [bool(r[0]) for r in db.execute(
+    return [bool(r[0]) for r in db.conn.execute(
         f"SELECT priority IS NOT NULL FROM tickets WHERE business_day = ? AND call_order IS NOT NULL"
         f" AND service_id IN ({marks}) ORDER BY call_order DESC LIMIT ?",
         [day, *service_ids, ratio]).fetchall()]

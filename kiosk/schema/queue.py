@@ -55,7 +55,9 @@ def m0002_queue(db: sqlite_utils.Database) -> None:
     # A number is given out once per prefix and day; transfer copies share their original's.
     db.execute("CREATE UNIQUE INDEX tickets_number ON tickets (business_day, prefix, seq)"
                " WHERE transferred_from IS NULL")
-    db.execute("CREATE INDEX tickets_waiting ON tickets (business_day, service_id, arrival_ms)"
+    # Covers the kiosk's "people ahead" count (bench/tickets.py) and the lane heads.
+    db.execute("CREATE INDEX tickets_waiting ON tickets"
+               " (business_day, service_id, status, arrival_ms, priority)"
                " WHERE status = 'waiting'")
     db.execute("CREATE INDEX tickets_call_order ON tickets (business_day, call_order)"
                " WHERE call_order IS NOT NULL")
