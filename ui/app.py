@@ -99,6 +99,9 @@ def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> 
         window.show()
     else:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        # Without a window manager (a bare X server on a kiosk) full screen is only a hint:
+        # cover the screen ourselves as well.
+        window.setGeometry(app.primaryScreen().geometry())
         window.showFullScreen()
     try:
         return app.exec()
