@@ -76,7 +76,7 @@ def test_text_goes_out_ascii_only():
 
 def test_ascii_safe_drops_control_characters():
     assert ascii_safe("A\x1b@B\x1dV\x00") == "A?@B?V?"
-    assert ascii_safe("naïve ﬁle ½") == "naive file 1?2"
+    assert ascii_safe("naïve ﬁle ½ 中") == "naive file 1/2 ?"
 
 
 def test_reprint_and_no_one_ahead_and_english_labels():

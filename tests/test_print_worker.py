@@ -203,3 +203,53 @@ def test_a_failed_write_keeps_the_job_pending(db, db_path):
     finally:
         worker.stop()
     assert len(printer.jobs) == 1
+
+
+def test_serial_printer_over_a_pseudo_terminal(db, db_path):
+    """serial:// through pyserial on a real pty: silent first, then a printer that answers."""
+    import os
+    import select
+    import threading
+    import tty
+
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    received = bytearray()
+    answering = threading.Event()
+    stop = threading.Event()
+
+    def printer_end() -> None:
+        pending = b""
+        while not stop.is_set():
+            if not select.select([master], [], [], 0.05)[0]:
+                continue
+            pending += os.read(master, 4096)
+            while True:
+                at = pending.find(b"\x10\x04")
+                if at < 0 or len(pending) < at + 3:
+                    break
+                received.extend(pending[:at])
+                pending = pending[at + 3:]
+                if answering.is_set():
+                    os.write(master, b"\x12")
+            if b"\x10" not in pending:
+                received.extend(pending)
+                pending = b""
+
+    thread = threading.Thread(target=printer_end, daemon=True)
+    thread.start()
+    job = enqueue(db, "S-001")
+    printer = open_printer(f"serial://{os.ttyname(slave)}?baudrate=9600", timeout=0.3)
+    worker = start_print_worker(db_path, printer, SystemClock(), **FAST)
+    try:
+        assert wait_until(lambda: pq.printer_state(db)["state"] == "no_answer")
+        assert pq.job_status(db, job) == "pending"
+        answering.set()
+        assert wait_until(lambda: pq.job_status(db, job) == "done")
+    finally:
+        worker.stop()
+        stop.set()
+        thread.join(2)
+        os.close(master)
+        os.close(slave)
+    assert big_numbers(bytes(received)) == ["S-001"]

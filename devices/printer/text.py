@@ -25,7 +25,7 @@ _PUNCTUATION = str.maketrans({
     "\u2022": "*", "\u00b7": "*", "\u2023": "*", "\u25cf": "*",
     "\u2192": "->", "\u2190": "<-", "\u21d2": "=>",
     "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200b": "",
-    "\u00d7": "x", "\u00f7": "/", "\u00b0": " derajat ", "\u20ac": "EUR", "\u00a9": "(c)",
+    "\u00d7": "x", "\u2044": "/", "\u00f7": "/", "\u00b0": " derajat ", "\u20ac": "EUR", "\u00a9": "(c)",
     "\u00ae": "(R)", "\u2122": "TM", "\u00df": "ss", "\u00e6": "ae", "\u00c6": "AE",
     "\u00f8": "o", "\u00d8": "O", "\u0131": "i", "\u0142": "l", "\u0141": "L", "\u0111": "d",
     "\u0110": "D", "\t": " ",
@@ -34,8 +34,9 @@ _PUNCTUATION = str.maketrans({
 
 def ascii_safe(text: str) -> str:
     """Printable ASCII only (no control characters either: a stray ESC would be a command)."""
-    text = text.translate(_PUNCTUATION)
-    folded = unicodedata.normalize("NFKD", text)
+    # The table before NFKD (so "ß", "ø" are not lost to "?") and after it (NFKD itself
+    # yields some of these, e.g. "½" -> "1⁄2" with a fraction slash).
+    folded = unicodedata.normalize("NFKD", text.translate(_PUNCTUATION)).translate(_PUNCTUATION)
     out = []
     for ch in folded:
         if unicodedata.combining(ch):

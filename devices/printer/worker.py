@@ -62,7 +62,6 @@ class PrintWorker:
         self.printed = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._last_check: float | None = None
         self._thread = threading.Thread(target=self._run, name="print-worker", daemon=True)
 
     def start(self) -> "PrintWorker":
@@ -110,7 +109,7 @@ class PrintWorker:
         """One unit of work: ``printed`` a job, ``retry`` later, or ``idle``."""
         job = pq.next_pending(db)
         if job is None:
-            self._idle_check(db)
+            self._check(db)        # the loop then sleeps poll_s (or until wake())
             return "idle"
         try:
             data = self.printer.render(job.receipt)
@@ -146,15 +145,8 @@ class PrintWorker:
         self.printed += 1
         return "printed"
 
-    def _idle_check(self, db) -> None:
-        now = self.clock.now().mono_ns / 1e9
-        if self._last_check is None or now - self._last_check >= self.poll_s \
-                or now < self._last_check:
-            self._check(db)
-
     def _check(self, db) -> PrinterStatus:
         status = self.printer.status()
-        self._last_check = self.clock.now().mono_ns / 1e9
         if self.printer.reports_status:
             self._record(db, status)
         return status
