@@ -128,3 +128,13 @@ def test_every_printer_command_has_help(command):
     result = CliRunner().invoke(main, ["printer", command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
     assert len(result.output.split("Options:")[0].strip().splitlines()) >= 3
+
+
+def test_bad_uri_in_config_names_the_key_and_the_file(demo_dir):
+    cfg = config_mod.load(demo_dir)
+    cfg.printer.uri = "tcp://printer:9100?qr=sometimes"      # passes the config's scheme check
+    config_mod.save(cfg, demo_dir)
+    result = kiosk(demo_dir, "status")
+    assert result.exit_code != 0
+    assert "printer.uri" in result.output and "config.toml" in result.output
+    assert "qr=native or qr=image" in result.output

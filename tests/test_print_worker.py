@@ -253,3 +253,23 @@ def test_serial_printer_over_a_pseudo_terminal(db, db_path):
         os.close(master)
         os.close(slave)
     assert big_numbers(bytes(received)) == ["S-001"]
+
+
+def test_an_issued_ticket_comes_out_of_the_printer(runtime, fake):
+    """The queue writes the job with the ticket; the worker prints what the citizen reads."""
+    queue = pytest.importorskip("kiosk.queue")
+    printer = open_printer(fake.uri, timeout=0.5, paper_width_mm=58)
+    worker = start_print_worker(runtime, printer, SystemClock(), **FAST)
+    try:
+        first = queue.issue_ticket(runtime, "svc-b")
+        second = queue.issue_ticket(runtime, "svc-b", "lansia")
+        worker.wake()
+        assert wait_until(lambda: pq.pending_count(runtime.db) == 0)
+    finally:
+        worker.stop()
+    receipts = printed_receipts(fake.printed_bytes())
+    assert [r.biggest().text for r in receipts] == [first.ticket.number, second.ticket.number]
+    text = nonblank(receipts[0])
+    assert text[0] == runtime.config.office.name and "Surat Keterangan" in text
+    assert all(len(line.text) * line.width <= 32 for r in receipts for line in r.lines)
+    assert pq.job_status(runtime.db, first.print_job_id) == "done"
