@@ -329,6 +329,16 @@ def test_compression_bomb_is_refused(client):
     assert stored_changes(client) == 0
 
 
+def test_a_second_push_of_a_device_in_flight_gets_409(client):
+    device = enrolled_device(client)
+    client.app.state.sync.pushing.add(device.id)      # as if its first push were running
+    r = device.push([device.item()])
+    assert r.status_code == 409 and "one sync session per device" in r.json()["detail"]
+    client.app.state.sync.pushing.discard(device.id)
+    assert stored_changes(client) == 0
+    assert device.push([device.item()]).status_code == 200
+
+
 def test_overloaded_server_answers_503_with_retry_after(db_url, clock):
     app = create_app(db_url, admin_token=ADMIN, clock=clock, limits=Limits(max_inflight=0))
     with TestClient(app) as c:

@@ -140,6 +140,11 @@ def test_real_server_process_on_sqlite(tmp_path):
             assert {x["status"] for x in r.json()["results"]} == {"accepted"}
             assert {x["status"] for x in device.push(items, encoding="gzip").json()["results"]} \
                 == {"duplicate"}
+            def chunks():                 # no Content-Length: the limit holds while reading
+                for _ in range(40):
+                    yield b" " * 8192
+            r = client.post("/sync/push", content=chunks(), headers=device.headers)
+            assert r.status_code == 413, r.text
             changes, _ = device.pull_all()
             assert changes[0]["payload"]["code"] == "K1"
             assert client.get("/admin/stats", headers={"Authorization": f"Bearer {ADMIN}"}

@@ -67,7 +67,9 @@ class ReferenceIn:
 class Limits:
     """Per-process load shedding; the numbers are per worker."""
 
-    max_inflight: int = 64  # requests waiting for or holding the database
+    #: Requests waiting for or holding the database before new ones get 503. Generous: a
+    #: burst of hundreds of kiosks should queue briefly, not fail.
+    max_inflight: int = 1000
     db_threads: int = 16
 
 
