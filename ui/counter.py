@@ -336,10 +336,19 @@ class CounterScreen(QWidget):
         self.waiting_rows.setSpacing(2)
         waiting.addLayout(self.waiting_rows)
         waiting.addStretch(1)
+        self.printer_box = QFrame()
+        self.printer_box.setObjectName("printerBox")
+        printer_row = QHBoxLayout(self.printer_box)
+        printer_row.setContentsMargins(14, 8, 14, 8)
+        printer_row.setSpacing(10)
+        self.printer_icon = QLabel()
+        self.printer_icon.setFixedSize(30, 30)
+        printer_row.addWidget(self.printer_icon)
         self.printer_chip = QLabel()
         self.printer_chip.setObjectName("printerChip")
         self.printer_chip.setWordWrap(True)
-        waiting.addWidget(self.printer_chip)
+        printer_row.addWidget(self.printer_chip, 1)
+        waiting.addWidget(self.printer_box)
         body.addWidget(waiting_card, 36)
         layout.addLayout(body, 1)
         self.stack.addWidget(page)
@@ -541,9 +550,11 @@ class CounterScreen(QWidget):
             fg, bg = theme.ON_DANGER, theme.DANGER
         self.printer_chip.setText(text)
         self.printer_chip.setProperty("state", state)
-        self.printer_chip.setStyleSheet(
-            f"#printerChip {{ background: {bg}; color: {fg}; border-radius: 12px;"
-            f" padding: 8px 16px; font-size: {theme.FONT_SMALL}px; font-weight: 600; }}")
+        self.printer_icon.setPixmap(theme.icon_pixmap("printer", 30, fg))
+        self.printer_box.setStyleSheet(
+            f"#printerBox {{ background: {bg}; border-radius: 12px; }}"
+            f" #printerChip {{ color: {fg}; background: transparent;"
+            f" font-size: {theme.FONT_SMALL}px; font-weight: 600; }}")
 
     # === data =============================================================================
     def refresh(self) -> None:

@@ -47,6 +47,9 @@ class Speaker(QObject):
 
     def __init__(self, voice: Voice | None, chime: Chime | None, parent: QObject | None = None,
                  *, gap_ms: int = 400, watchdog_ms: int = 30_000) -> None:
+        """``watchdog_ms`` caps how long one announcement may take; shorter phrases get
+        less (see ``_allowance``), so a silent, stuck engine delays the next call by
+        seconds, not half a minute."""
         super().__init__(parent)
         self.voice = voice
         self.chime = chime
@@ -110,7 +113,7 @@ class Speaker(QObject):
             return
         self._current = self._queue.popleft()
         self.started.emit(self._current)
-        self._watchdog.start(self.watchdog_ms)
+        self._watchdog.start(self._allowance(self._current))
         if self.chime is None:
             self._after_chime()
             return
@@ -145,7 +148,7 @@ class Speaker(QObject):
 
     def _on_watchdog(self) -> None:
         log.warning("speech: %r took longer than %d ms; moving on", self._current,
-                    self.watchdog_ms)
+                    self._allowance(self._current or ""))
         for part in (self.chime, self.voice):
             if part is not None:
                 try:
@@ -155,6 +158,11 @@ class Speaker(QObject):
         self._after_phrase()
 
     # --- helpers --------------------------------------------------------------------------
+    def _allowance(self, phrase: str) -> int:
+        """Time for chime + phrase: a slow voice reads ~10 characters a second; add the
+        chime and slack for a speech-dispatcher that starts up on the first call."""
+        return min(self.watchdog_ms, 5000 + 150 * len(phrase))
+
     def _new_step(self) -> int:
         self._step += 1
         return self._step
