@@ -72,9 +72,8 @@ def issue_ticket(rt, service_id: str, priority: str | None = None) -> Issued:
             "transferred_from": None, "device_id": rt.device_id, "updated_ms": stamp.wall_ms,
         }
         ticket = store.ticket_from_row(row)
-        ahead = _people_ahead(db, ticket, conf, stamp.wall_ms)   # before it joins the queue
+        ahead, wait_min = _position(db, ticket, conf, stamp.wall_ms)   # before it joins
         store.insert_ticket(db, row, stamp)
-        wait_min = estimate_wait_min(db, service["id"], day, ahead, conf)
         store.add_event(db, "issued", stamp.wall_ms, ticket=ticket)
         job_id = print_queue.enqueue(db, ticket_receipt(rt, ticket, service, stamp, ahead, wait_min),
                                      stamp, kind="ticket", ref_id=ticket.id)
@@ -95,51 +94,60 @@ def ticket_receipt(rt, ticket: Ticket, service: dict, stamp: Stamp, ahead: int |
                    people_ahead=ahead, lines=lines, footer=list(RECEIPT_FOOTER))
 
 
-def _people_ahead(db, ticket: Ticket, conf: settings_mod.QueueSettings, now_ms: int) -> int:
-    """Position of a ticket about to join its service's queue (fairness.people_ahead); asked
-    before the ticket is inserted, so the count is answered from the tickets_waiting index."""
+_SNAPSHOT_SQL = """
+SELECT count(*) FILTER (WHERE arrival_ms <= ?3),
+       count(*) FILTER (WHERE arrival_ms > ?3 AND priority IS NULL),
+       count(*) FILTER (WHERE arrival_ms > ?3 AND priority IS NOT NULL),
+       (SELECT json_group_array(p) FROM (
+            SELECT priority IS NOT NULL AS p FROM tickets WHERE business_day = ?1
+            AND service_id = ?2 AND call_order IS NOT NULL ORDER BY call_order DESC LIMIT ?4)),
+       (SELECT avg(d) FROM (
+            SELECT finished_ms - started_ms AS d FROM tickets WHERE business_day = ?1
+            AND service_id = ?2 AND status = 'done' AND started_ms IS NOT NULL
+            ORDER BY finished_ms DESC LIMIT ?5)),
+       (SELECT avg(d) FROM (
+            SELECT finished_ms - started_ms AS d FROM tickets WHERE business_day = ?1
+            AND status = 'done' AND started_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT ?5)),
+       (SELECT json_group_array(service_ids) FROM counter_sessions
+            WHERE closed_ms IS NULL AND paused = 0 AND business_day = ?1)
+FROM tickets WHERE business_day = ?1 AND service_id = ?2 AND status = 'waiting'
+"""
+
+
+def _position(db, ticket: Ticket, conf: settings_mod.QueueSettings,
+              now_ms: int) -> tuple[int, int]:
+    """(people ahead, estimated wait in minutes) of a ticket about to join its service's
+    queue. One statement (the kiosk asks on every ticket; bench/tickets.py), answered
+    mostly from the tickets_waiting covering index; asked before the ticket is inserted."""
     cut = now_ms - conf.max_wait_ms
-    where = "business_day = ? AND service_id = ? AND status = 'waiting'"
-    params = [ticket.business_day, ticket.service_id]
-    overdue, regular, priority = db.conn.execute(
-        "SELECT count(*) FILTER (WHERE arrival_ms <= ?),"
-        " count(*) FILTER (WHERE arrival_ms > ? AND priority IS NULL),"
-        " count(*) FILTER (WHERE arrival_ms > ? AND priority IS NOT NULL)"
-        f" FROM tickets WHERE {where}", [cut, cut, cut, *params]).fetchone()
+    overdue, regular, priority, recent, mine, anyone, sessions = db.conn.execute(
+        _SNAPSHOT_SQL, [ticket.business_day, ticket.service_id, cut,
+                        max(conf.priority_ratio, 1), conf.estimate_last_n]).fetchone()
     overdue_lanes: list[bool] = []
     if overdue:    # rare: only when the office has fallen behind by the maximum wait
         overdue_lanes = [bool(r[0]) for r in db.conn.execute(
-            f"SELECT priority IS NOT NULL FROM tickets WHERE {where} AND arrival_ms <= ?"
-            " ORDER BY arrival_ms, issued_ms, id", [*params, cut]).fetchall()]
-    recent = store.recent_priority(db, ticket.business_day, [ticket.service_id], conf.priority_ratio)
-    return fairness.people_ahead(overdue_lanes, regular, priority, ticket.priority is not None,
-                                 recent, conf.priority_ratio)
+            "SELECT priority IS NOT NULL FROM tickets WHERE business_day = ? AND service_id = ?"
+            " AND status = 'waiting' AND arrival_ms <= ? ORDER BY arrival_ms, issued_ms, id",
+            [ticket.business_day, ticket.service_id, cut]).fetchall()]
+    ahead = fairness.people_ahead(overdue_lanes, regular, priority, ticket.priority is not None,
+                                  [bool(p) for p in json.loads(recent)], conf.priority_ratio)
+    mean_ms = mine if mine is not None else anyone
+    return ahead, wait_minutes(ahead, mean_ms, json.loads(sessions), ticket.service_id, conf)
 
 
-def estimate_wait_min(db, service_id: str, day: str, ahead: int,
-                      conf: settings_mod.QueueSettings) -> int:
+def wait_minutes(ahead: int, mean_service_ms: float | None, open_sessions: list[str],
+                 service_id: str, conf: settings_mod.QueueSettings) -> int:
     """Minutes until a ticket with ``ahead`` people before it is called: the mean of today's
     last N service times of this service (of any service while it has none; the
     ``queue.default_service_min`` setting before the day has any), times the people ahead,
-    shared by the counters open for the service today (at least one). One query: the kiosk
-    asks on every ticket."""
+    shared by the counters open and not paused for the service today (at least one).
+    ``open_sessions``: the service_ids JSON of each such counter session."""
     if ahead <= 0:
         return 0
-    recent_done = ("SELECT finished_ms - started_ms AS d FROM tickets WHERE business_day = ?1"
-                   " AND status = 'done' AND started_ms IS NOT NULL {and_service}"
-                   " ORDER BY finished_ms DESC LIMIT ?3")
-    mine, anyone, sessions = db.conn.execute(
-        f"SELECT (SELECT avg(d) FROM ({recent_done.format(and_service='AND service_id = ?2')})),"
-        f" (SELECT avg(d) FROM ({recent_done.format(and_service='')})),"
-        " (SELECT json_group_array(service_ids) FROM counter_sessions WHERE closed_ms IS NULL"
-        "  AND paused = 0 AND business_day = ?1)",
-        [day, service_id, conf.estimate_last_n]).fetchone()
-    mean_ms = mine if mine is not None else anyone
-    if mean_ms is None:
-        mean_ms = conf.default_service_min * 60_000
-    counters = sum(1 for ids in json.loads(sessions or "[]")
-                   if ids in ("[]", "") or f'"{service_id}"' in ids)
-    return math.ceil(ahead * mean_ms / max(counters, 1) / 60_000)
+    if mean_service_ms is None:
+        mean_service_ms = conf.default_service_min * 60_000
+    counters = sum(1 for ids in open_sessions if ids in ("[]", "") or f'"{service_id}"' in ids)
+    return math.ceil(ahead * mean_service_ms / max(counters, 1) / 60_000)
 
 
 def _close_current(rt, db, counter_id: str, stamp: Stamp) -> None:

@@ -38,7 +38,7 @@ class QueueSettings:
 def load(db: sqlite_utils.Database) -> QueueSettings:
     """The current settings; a malformed value is an error naming its key (changes nothing)."""
     values: dict[str, int] = {}
-    for key, value in db.execute(
+    for key, value in db.conn.execute(
             "SELECT key, value FROM settings WHERE key LIKE 'queue.%'").fetchall():
         if key not in KEYS:
             continue

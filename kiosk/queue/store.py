@@ -108,10 +108,12 @@ def add_event(db: sqlite_utils.Database, kind: str, at_ms: int, *, ticket: Ticke
 
 def get_service(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
     """An active service by id or by prefix (``A``; what people and the CLI say)."""
-    row = db.execute(
-        "SELECT id, prefix, name_id, name_en, description_id, description_en, daily_cap"
-        " FROM services WHERE active = 1 AND (id = ? OR upper(prefix) = upper(?))"
-        " ORDER BY id = ? DESC LIMIT 1", [key, key, key]).fetchone()
+    columns = "id, prefix, name_id, name_en, description_id, description_en, daily_cap"
+    row = db.conn.execute(f"SELECT {columns} FROM services WHERE id = ? AND active = 1",
+                          [key]).fetchone()
+    if row is None:
+        row = db.conn.execute(f"SELECT {columns} FROM services WHERE active = 1"
+                              " AND upper(prefix) = upper(?) LIMIT 1", [key]).fetchone()
     if row is None:
         raise NotFoundError(f"layanan {key!r} tidak ada atau tidak aktif (services.id or prefix); "
                             "check the service list sent by the city server")
