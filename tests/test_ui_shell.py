@@ -216,3 +216,14 @@ def test_screenshots_command_writes_a_png_per_role(tmp_path):
     # rendering works on a copy: the office's own database got no tickets
     with sqlite3.connect(data / "kiosk.db") as db:
         assert db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 0
+
+
+def test_every_page_fits_a_1280x800_kiosk_screen(qtbot, runtime):
+    shell = open_shell(qtbot, make_services(runtime))
+    wait_services(qtbot, shell)
+    five_taps(qtbot, shell)
+    type_pin(qtbot, shell, "1234")
+    qtbot.waitUntil(lambda: shell.current_page() is shell.admin_screen, timeout=5000)
+    ops.wait_idle()
+    hint = shell.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 800, hint

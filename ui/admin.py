@@ -119,6 +119,7 @@ class AdminScreen(QWidget):
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumHeight(180)
+        self.chart_view.setStyleSheet("background: transparent; border: none;")
         lower.addWidget(self.chart_view, 1)
         outer.addLayout(lower, 1)
 

@@ -141,8 +141,8 @@ class PinPad(QWidget):
         self._pin = ""
         self._busy = False
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(24, 12, 24, 24)
-        outer.setSpacing(12)
+        outer.setContentsMargins(24, 8, 24, 8)
+        outer.setSpacing(8)
         head = QHBoxLayout()
         head.addStretch()
         head.addWidget(theme.icon_label("lock", 48, theme.PRIMARY))
@@ -155,12 +155,12 @@ class PinPad(QWidget):
         outer.addWidget(self.prompt)
         self.dots = theme.text_label("", "large")
         self.dots.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.dots.setMinimumHeight(48)
+        self.dots.setMinimumHeight(40)
         self.dots.setAccessibleName("pin")
         outer.addWidget(self.dots)
         self.message = theme.text_label("", "error")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setMinimumHeight(44)
+        self.message.setMinimumHeight(36)
         outer.addWidget(self.message)
         grid = QGridLayout()
         grid.setSpacing(12)
@@ -176,7 +176,7 @@ class PinPad(QWidget):
         self.ok_button.clicked.connect(self._submit)
         grid.addWidget(self.ok_button, 3, 2)
         # Sizes in the style sheet: a widget's own style sheet overrides setFixedSize.
-        size = ("min-width: 200px; max-width: 200px; min-height: 72px; max-height: 72px;"
+        size = ("min-width: 200px; max-width: 200px; min-height: 64px; max-height: 64px;"
                 " padding: 4px 8px;")
         for button in self.digit_buttons.values():
             button.setStyleSheet(f"font-size: {theme.FONT_TITLE}px; {size}")
@@ -275,8 +275,6 @@ class LanguageSwitch(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         for code, label in (("id", "Bahasa Indonesia"), ("en", "English")):
             button = theme.touch_button(label, "secondary", "globe")
-            button.setMinimumHeight(theme.TOUCH_MIN)
-            button.setFixedHeight(theme.TOUCH_MIN + 4)
             button.clicked.connect(lambda _=False, c=code: self.chosen.emit(c))
             layout.addWidget(button)
             self.buttons[code] = button
@@ -324,7 +322,7 @@ class Shell(QMainWindow):
         self.top_bar.setObjectName("topBar")
         self.top_bar.setStyleSheet(f"QFrame#topBar {{ background: {theme.SURFACE}; "
                                    f"border-bottom: 2px solid {theme.SECONDARY}; }}")
-        self.top_bar.setFixedHeight(theme.TOUCH_MIN + 28)
+        self.top_bar.setFixedHeight(theme.BUTTON_HEIGHT + 24)
         bar = QHBoxLayout(self.top_bar)
         bar.setContentsMargins(12, 10, 12, 10)
         self.escape_corner = EscapeCorner()
@@ -337,7 +335,6 @@ class Shell(QMainWindow):
         bar.addWidget(self.clock_label)
         bar.addSpacing(16)
         self.exit_admin_button = theme.touch_button("", "danger", "exit")
-        self.exit_admin_button.setFixedHeight(theme.TOUCH_MIN + 4)
         self.exit_admin_button.clicked.connect(self.close_admin)
         self.exit_admin_button.hide()
         bar.addWidget(self.exit_admin_button)
@@ -363,6 +360,8 @@ class Shell(QMainWindow):
         self.pages.setCurrentWidget(self.role_screen)
         if role == "display":
             self.top_bar.hide()  # a TV across the room: every pixel for the board
+            # The board is light text on dark; the window behind it must be dark too.
+            self.setStyleSheet(f"QMainWindow, QStackedWidget {{ background: {theme.BOARD_BG}; }}")
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)

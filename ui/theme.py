@@ -198,9 +198,12 @@ def restyle(widget: QWidget) -> None:
 
 
 def stylesheet() -> str:
+    # The window background is set on windows and page stacks only: a background rule on
+    # every QWidget would make Qt paint each plain container (a screen's header row, say)
+    # in the light colour, over a dark screen such as the board.
     return f"""
-    QWidget {{ background: {BG}; color: {TEXT}; font-family: "{FONT_FAMILY}", "DejaVu Sans";
-               font-size: {FONT_BODY}px; }}
+    QWidget {{ color: {TEXT}; font-family: "{FONT_FAMILY}", "DejaVu Sans"; font-size: {FONT_BODY}px; }}
+    QMainWindow, QDialog, QStackedWidget {{ background: {BG}; }}
     QLabel {{ background: transparent; }}
     QLabel[role="muted"] {{ color: {MUTED}; font-size: {FONT_SMALL}px; }}
     QLabel[role="large"] {{ font-size: {FONT_LARGE}px; font-weight: 600; }}
