@@ -67,7 +67,7 @@ def test_printer_status_prints_json_and_stores_it(demo_dir, fake, mode, state):
         pq.enqueue(db, Receipt("K", "NOMOR ANTRIAN", big_number="A-001"), SystemClock().now(),
                    kind="ticket")
     fake.set_mode(mode)
-    result = kiosk(demo_dir, "status", "--printer", fake.uri, "--timeout", "0.5")
+    result = kiosk(demo_dir, "status", "--printer", fake.uri, "--timeout", "1")
     assert result.exit_code == 0, result.output
     got = json.loads(result.output)
     assert got["state"] == state and got["detail"] and got["pending_jobs"] == 1

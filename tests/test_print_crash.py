@@ -35,7 +35,7 @@ def _printing_process(data_dir: Path, uri: str) -> subprocess.Popen:
     """``kiosk printer run`` in its own process, as on the edge appliance."""
     return subprocess.Popen(
         [sys.executable, "-c", "from kiosk.cli import entry; entry()", "--data-dir", str(data_dir),
-         "printer", "run", "--printer", uri, "--timeout", "0.5", "--poll", "0.1"],
+         "printer", "run", "--printer", uri, "--timeout", "1", "--poll", "0.1"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 

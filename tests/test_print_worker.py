@@ -59,8 +59,10 @@ def wait_until(predicate, timeout: float = 10.0) -> bool:
     return predicate()
 
 
-def worker_for(db_path, fake, **kw):
-    printer = open_printer(fake.uri, timeout=0.5, paper_width_mm=80)
+def worker_for(db_path, fake, *, timeout: float = 2.0, **kw):
+    """A generous timeout where silence is not the point: a loaded CI machine must not turn
+    a slow answer into a retry (and the retry into a second copy)."""
+    printer = open_printer(fake.uri, timeout=timeout, paper_width_mm=80)
     return start_print_worker(db_path, printer, SystemClock(), **(FAST | kw))
 
 
@@ -100,7 +102,7 @@ def test_job_waits_with_a_clear_state_and_prints_when_the_printer_returns(db, db
                                                                           mode, state):
     fake.set_mode(mode)
     job = enqueue(db, "B-001")
-    worker = worker_for(db_path, fake)
+    worker = worker_for(db_path, fake, timeout=1.0)
     try:
         assert wait_until(lambda: pq.printer_state(db)["state"] == state
                           and pq.get_job(db, job).last_error is not None)
@@ -163,7 +165,7 @@ def test_reprint_prints_a_marked_copy_and_nothing_else_twice(db, db_path, fake):
 def test_worker_takes_a_runtime_and_stops_cleanly(runtime, fake):
     with write_tx(runtime.db):
         job = pq.enqueue(runtime.db, ticket("A-001"), runtime.clock.now(), kind="ticket")
-    printer = open_printer(fake.uri, timeout=0.5)
+    printer = open_printer(fake.uri, timeout=2.0)
     worker = start_print_worker(runtime, printer, SystemClock(), **FAST)
     assert wait_until(lambda: pq.job_status(runtime.db, job) == "done")
     worker.stop()
@@ -258,7 +260,7 @@ def test_serial_printer_over_a_pseudo_terminal(db, db_path):
 def test_an_issued_ticket_comes_out_of_the_printer(runtime, fake):
     """The queue writes the job with the ticket; the worker prints what the citizen reads."""
     queue = pytest.importorskip("kiosk.queue")
-    printer = open_printer(fake.uri, timeout=0.5, paper_width_mm=58)
+    printer = open_printer(fake.uri, timeout=2.0, paper_width_mm=58)
     worker = start_print_worker(runtime, printer, SystemClock(), **FAST)
     try:
         first = queue.issue_ticket(runtime, "svc-b")
