@@ -89,7 +89,12 @@ class PrintWorker:
     # -- the loop -------------------------------------------------------------------------
 
     def _run(self) -> None:
-        db = open_db(self.db_path)
+        try:
+            db = open_db(self.db_path)
+        except Exception:
+            log.exception("print worker cannot open %s; nothing will print", self.db_path)
+            self.printer.close()
+            return
         try:
             while not self._stop.is_set():
                 try:
