@@ -36,6 +36,9 @@ ROLE_SCREENS: dict[str, tuple[str, str]] = {
     "admin": ("ui.admin", "AdminScreen"),
 }
 
+#: Top-bar buttons: still a full touch target (60 px), with less padding, so the bar leaves
+#: the screen to the role's own page.
+TOP_BAR_BUTTON = f"min-height: {theme.TOUCH_MIN}px; padding: 2px 18px;"
 ESCAPE_TAPS = 5
 ESCAPE_WINDOW_S = 3.0
 PIN_MAX = 8
@@ -99,7 +102,7 @@ class EscapeCorner(QPushButton):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setIcon(theme.icon("building", theme.PRIMARY))
         self.setIconSize(theme.icon_pixmap("building").size())
-        self.setStyleSheet(f"text-align: left; padding-left: 8px; font-size: {theme.FONT_BODY}px;"
+        self.setStyleSheet(f"text-align: left; padding: 2px 8px; font-size: {theme.FONT_BODY}px;"
                            f" color: {theme.TEXT}; font-weight: 700;")
         self._taps: list[float] = []
         self.now = time.monotonic  # replaceable in tests
@@ -275,6 +278,7 @@ class LanguageSwitch(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         for code, label in (("id", "Bahasa Indonesia"), ("en", "English")):
             button = theme.touch_button(label, "secondary", "globe")
+            button.setStyleSheet(TOP_BAR_BUTTON)
             button.clicked.connect(lambda _=False, c=code: self.chosen.emit(c))
             layout.addWidget(button)
             self.buttons[code] = button
@@ -322,9 +326,9 @@ class Shell(QMainWindow):
         self.top_bar.setObjectName("topBar")
         self.top_bar.setStyleSheet(f"QFrame#topBar {{ background: {theme.SURFACE}; "
                                    f"border-bottom: 2px solid {theme.SECONDARY}; }}")
-        self.top_bar.setFixedHeight(theme.BUTTON_HEIGHT + 24)
+        self.top_bar.setFixedHeight(theme.TOUCH_MIN + 4 + 16)
         bar = QHBoxLayout(self.top_bar)
-        bar.setContentsMargins(12, 10, 12, 10)
+        bar.setContentsMargins(12, 8, 12, 8)
         self.escape_corner = EscapeCorner()
         self.escape_corner.setMinimumWidth(theme.TOUCH_MIN * 2)
         self.escape_corner.set_office_name(services.config.office.name)
@@ -335,6 +339,7 @@ class Shell(QMainWindow):
         bar.addWidget(self.clock_label)
         bar.addSpacing(16)
         self.exit_admin_button = theme.touch_button("", "danger", "exit")
+        self.exit_admin_button.setStyleSheet(TOP_BAR_BUTTON)
         self.exit_admin_button.clicked.connect(self.close_admin)
         self.exit_admin_button.hide()
         bar.addWidget(self.exit_admin_button)
