@@ -54,6 +54,12 @@ def test_qr_mode_follows_the_uri_not_only_the_paper():
         .qrs[0].via == "raster"
 
 
+def test_rendering_writes_nothing_to_stdout(capsys):
+    render_receipt(TICKET, layout_for(80, qr_mode="image"))
+    render_receipt(TICKET, layout_for(58))
+    assert capsys.readouterr().out == ""
+
+
 def test_long_lines_wrap_to_the_column_count():
     long = Receipt("Kelurahan", "TANDA TERIMA", lines=["Dokumen yang perlu dibawa: " + "KTP, " * 20])
     for width, cols in ((58, 32), (80, 48)):

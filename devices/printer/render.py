@@ -9,6 +9,8 @@ python-escpos) otherwise: cheap 58 mm clones rarely know ``GS ( k``.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import textwrap
 from dataclasses import dataclass
 
@@ -145,5 +147,8 @@ def _qr(p: Dummy, payload: str, layout: Layout) -> None:
     code.box_size = box
     image = code.make_image().get_image().convert("1")
     p._raw(b"\n")
-    p.image(image)
+    # python-escpos print()s a warning to stdout when the profile does not know the paper's
+    # width in dots (the "default" profile); stdout may be the JSON of a CLI command.
+    with contextlib.redirect_stdout(io.StringIO()):
+        p.image(image)
     p._raw(b"\n")
