@@ -9,12 +9,11 @@ python-escpos) otherwise: cheap 58 mm clones rarely know ``GS ( k``.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import textwrap
 from dataclasses import dataclass
 
 from escpos.capabilities import get_profile
+from escpos.image import EscposImage
 from escpos.printer import Dummy
 
 from devices.printer.text import ascii_safe
@@ -146,9 +145,9 @@ def _qr(p: Dummy, payload: str, layout: Layout) -> None:
     box = max(2, min(8, int(DOTS[layout.paper_width_mm] * 0.6) // modules))
     code.box_size = box
     image = code.make_image().get_image().convert("1")
-    p._raw(b"\n")
-    # python-escpos print()s a warning to stdout when the profile does not know the paper's
-    # width in dots (the "default" profile); stdout may be the JSON of a CLI command.
-    with contextlib.redirect_stdout(io.StringIO()):
-        p.image(image)
-    p._raw(b"\n")
+    # GS v 0 with python-escpos's own raster conversion. Not p.image(): it print()s a
+    # warning to stdout when the profile does not know the paper's width in dots (the
+    # "default" profile), and stdout may be the JSON of a CLI command.
+    raster = EscposImage(image)
+    p._raw(b"\n\x1dv0\x00" + raster.width_bytes.to_bytes(2, "little")
+           + raster.height.to_bytes(2, "little") + raster.to_raster_format() + b"\n")
