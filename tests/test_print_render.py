@@ -141,3 +141,20 @@ def test_unreachable_printer_is_offline_not_an_exception():
     printer = open_printer("tcp://127.0.0.1:1", timeout=0.5)
     status = printer.status()
     assert status.state == "offline" and "refused" in status.detail.lower()
+
+
+def test_the_decoder_notices_broken_streams():
+    from tests.printing_support.escpos_decode import tokenize
+
+    data = render_receipt(TICKET, layout_for(58))
+    cut_short = data[:len(data) // 2]
+    with pytest.raises(ValueError, match="ends inside a command"):
+        tokenize(cut_short)
+    tokens, used = tokenize(cut_short, final=False)
+    assert tokens and used < len(cut_short)
+    with pytest.raises(ValueError, match="unknown command"):
+        tokenize(b"\x1b\xffA")
+    # A damaged raster image no longer yields the payload.
+    start = data.index(b"\x1dv0") + 8
+    damaged = data[:start] + bytes(len(data[start:start + 2000])) + data[start + 2000:]
+    assert printed_receipts(damaged)[0].qrs == []
