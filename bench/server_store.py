@@ -30,8 +30,8 @@ import psycopg  # noqa: E402
 import zstandard  # noqa: E402
 
 from server_support import pg_schema_url, pg_user  # noqa: E402
-from sync.server.store import Device, PushPolicy, content_hash  # noqa: E402
-from sync.server.wire import WireBatch, decode_batch, encode_payload  # noqa: E402
+from sync.server.store import Device, PushPolicy  # noqa: E402
+from sync.server.wire import WireBatch, encode_payload  # noqa: E402
 
 BATCH = 500
 
@@ -55,6 +55,12 @@ def make_items(n: int, device_id: str) -> list[dict]:
 
 def batches(items: list[dict]) -> list[list[dict]]:
     return [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
+
+
+def bench_device(store, office_code: str) -> Device:
+    """A real enrolled device (push checks it inside its transaction)."""
+    store.add_enroll_token(office_code, "bench-token", 2**62, 0)
+    return store.enroll("bench-token", "bench-device", "", 0)
 
 
 def bench_copy(url: str, items: list[dict], device: Device) -> float:
@@ -84,7 +90,7 @@ def bench_store(store, items: list[dict], device: Device) -> float:
     wire = [msgspec.convert({"device_id": device.id, "items": b}, WireBatch) for b in batches(items)]
     t0 = time.perf_counter()
     for batch in wire:
-        results, _ = store.push(device, batch, PushPolicy(), 0)
+        results, _ = store.push(device.id, batch, PushPolicy(), 0)
     elapsed = time.perf_counter() - t0
     assert all(r["status"] == "accepted" for r in results)
     return elapsed
@@ -129,8 +135,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteStore(Path(tmp) / "bench.db")
-        office = store.add_office("B1", "Bench", "WIB", "", 0)
-        device = Device("bench-device", office.id, "B1", "", False)
+        store.add_office("B1", "Bench", "WIB", "", 0)
+        device = bench_device(store, "B1")
         out["sqlite_store_records_per_s"] = round(n / bench_store(store, make_items(n, device.id), device))
         store.close()
 
@@ -141,8 +147,8 @@ def main() -> None:
 
         with pg_schema_url() as url:
             store = PgStore(url)
-            office = store.add_office("B0", "Bench", "WIB", "", 0)
-            device = Device("bench-device", office.id, "B0", "", False)
+            store.add_office("B0", "Bench", "WIB", "", 0)
+            device = bench_device(store, "B0")
             items = make_items(n, device.id)
             copy_s = bench_copy(url, items, device)
             store_s = bench_store(store, items, device)

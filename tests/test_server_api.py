@@ -197,6 +197,23 @@ def test_overlapping_and_out_of_order_batches(client):
     assert stored_changes(client) == 6
 
 
+def test_the_stored_hash_is_content_hash():
+    import msgspec
+
+    from sync.server.store import Device as StoreDevice
+    from sync.server.store import PushPolicy, content_hash, prepare_push
+    from sync.server.wire import WireBatch
+
+    item = {"change_id": "c", "table": "tickets", "record_id": "r", "op": "upsert",
+            "payload": {"b": 1, "a": [1, {"y": 2, "x": 1}]}, "device_id": "d", "device_seq": 1,
+            "schema_version": 1, "wall_ms": 5, "mono_ns": 6, "boot_id": "b"}
+    batch = msgspec.convert({"device_id": "d", "items": [item]}, WireBatch)
+    row, = prepare_push(batch, StoreDevice("d", "o", "K", "", False), PushPolicy()).rows
+    assert row.payload == '{"a":[1,{"x":1,"y":2}],"b":1}'
+    assert row.content_hash == content_hash("c", "tickets", "r", "upsert", row.payload, 1, 5, 6,
+                                            "b")
+
+
 def test_same_seq_with_different_content_is_rejected_and_original_kept(client):
     device = enrolled_device(client)
     item = device.item()

@@ -191,12 +191,16 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
     store = state.store
     Versioned = Depends(_protocol_version)
 
-    async def current_device(authorization: Annotated[str | None, Header()] = None) -> Device:
+    def token_device(authorization: Annotated[str | None, Header()] = None) -> str:
+        """The device a valid access token names (no database: revocation is checked by the
+        caller, inside the push's own transaction or by :func:`current_device`)."""
         try:
-            device_id = auth.check_access_token(store.token_secret, _bearer(authorization),
-                                                state.now_ms())
+            return auth.check_access_token(store.token_secret, _bearer(authorization),
+                                           state.now_ms())
         except auth.BadCredentials as exc:
             raise HTTPException(401, str(exc)) from exc
+
+    async def current_device(device_id: Annotated[str, Depends(token_device)]) -> Device:
         device = await run_db(store.device, device_id)
         if device is None:
             raise HTTPException(401, "unknown device; enroll again")
@@ -266,7 +270,7 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                   "schema": {"$ref": "#/components/schemas/PushRequest"}}}}})
     async def push(request: Request,
-                   device: Annotated[Device, Depends(current_device)]) -> Response:
+                   device_id: Annotated[str, Depends(token_device)]) -> Response:
         """Store a batch insert-if-absent by (device_id, device_seq); answer per item.
 
         Body: JSON, optionally ``Content-Encoding: zstd`` or ``gzip``; at most 500 items
@@ -276,18 +280,18 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
         body = await _read_body(request)
         raw = decompress(body, request.headers.get("content-encoding"))
         batch = decode_batch(raw)
-        if batch.device_id != device.id:
+        if batch.device_id != device_id:
             raise HTTPException(400, f"device_id {batch.device_id!r} is not the token's "
-                                     f"device {device.id!r}")
-        if device.id in state.pushing:
+                                     f"device {device_id!r}")
+        if device_id in state.pushing:
             raise HTTPException(409, "a push of this device is already running; one sync "
                                      "session per device")
-        state.pushing.add(device.id)
+        state.pushing.add(device_id)
         try:
-            results, epoch = await run_db(store.push, device, batch, state.policy,
+            results, epoch = await run_db(store.push, device_id, batch, state.policy,
                                           state.now_ms())
         finally:
-            state.pushing.discard(device.id)
+            state.pushing.discard(device_id)
         return _json({"results": results, "epoch": epoch,
                       "server_time_ms": state.now_ms()})
 

@@ -125,8 +125,21 @@ class PgStore:
         return _Tx()
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        with self._tx() as cur:
-            return cur.execute(sql, params).fetchall()
+        """One read-only statement, without BEGIN/COMMIT round trips."""
+        try:
+            cm = self.pool.connection()
+            conn = cm.__enter__()
+        except PoolTimeout as exc:
+            raise Overloaded(f"no database connection free: {exc}") from exc
+        try:
+            conn.autocommit = True
+            rows = conn.execute(sql, params).fetchall()
+            conn.autocommit = False
+        except BaseException as exc:
+            cm.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        cm.__exit__(None, None, None)
+        return rows
 
     def close(self) -> None:
         self.pool.close()
@@ -231,15 +244,11 @@ class PgStore:
 
     @staticmethod
     def _device(cur: psycopg.Cursor, device_id: str) -> Device | None:
-        row = cur.execute(
-            "SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
-            " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s",
-            (device_id,)).fetchone()
-        return Device(*row) if row else None
+        return _device(cur.execute(DEVICE_SQL, (device_id,)).fetchone())
 
     def device(self, device_id: str) -> Device | None:
-        with self._tx() as cur:
-            return self._device(cur, device_id)
+        rows = self._read(DEVICE_SQL, (device_id,))
+        return _device(rows[0] if rows else None)
 
     def devices(self) -> list[dict[str, Any]]:
         rows = self._read("SELECT d.id, o.code, d.enrolled_ms, d.revoked_ms FROM devices d"
@@ -267,41 +276,52 @@ class PgStore:
             return cur.rowcount == 1
 
     # -- push (the hot path) --------------------------------------------------------------
-    def push(self, device: Device, batch: WireBatch, policy: PushPolicy,
+    def push(self, device_id: str, batch: WireBatch, policy: PushPolicy,
              now_ms: int) -> tuple[list[dict[str, Any]], str]:
-        prepared = prepare_push(batch, device, policy)
         sample = usable_sample(batch.clock, now_ms)
+        boots = sorted({item.boot_id for item in batch.items})
         with self._tx() as cur:
-            locked, epoch = cur.execute(
-                "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s)),"
-                " (SELECT value FROM server_meta WHERE key = 'epoch')",
-                (LOCK_SPACE, device.id)).fetchone()
+            conn = cur.connection
+            # One round trip for everything before the COPY (pipeline mode); each statement
+            # still runs after the one before it, with its own snapshot.
+            with conn.pipeline():
+                q_device = conn.cursor()
+                q_device.execute(DEVICE_SQL, (device_id,))
+                q_lock = conn.cursor()
+                q_lock.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s)),"
+                               " (SELECT value FROM server_meta WHERE key = 'epoch')",
+                               (LOCK_SPACE, device_id))
+                # After the lock (a later statement, so a later snapshot under READ
+                # COMMITTED): a push of this device that committed meanwhile is seen.
+                q_max = conn.cursor()
+                q_max.execute("SELECT max(device_seq) FROM changes WHERE device_id = %s",
+                              (device_id,))
+                if sample is not None:
+                    cur.execute("INSERT INTO boot_clocks VALUES (%s,%s,%s,%s,%s)"
+                                " ON CONFLICT (device_id, boot_id) DO UPDATE SET"
+                                " mono_ns = excluded.mono_ns, server_ms = excluded.server_ms,"
+                                " rtt_ms = excluded.rtt_ms",
+                                (device_id, sample.boot_id, sample.mono_ns, sample.server_ms,
+                                 sample.rtt_ms))
+                q_boots = conn.cursor()
+                q_boots.execute("SELECT boot_id, mono_ns, server_ms FROM boot_clocks"
+                                " WHERE device_id = %s AND boot_id = ANY(%s)",
+                                (device_id, boots))
+            device = _device(q_device.fetchone())
+            if device is None:
+                raise Unauthorized("unknown device; enroll again")
+            if device.revoked:
+                raise Unauthorized("device revoked")
+            locked, epoch = q_lock.fetchone()
             if not locked:
                 raise DeviceBusy("a push of this device is already running; one sync session "
                                  "per device")
-            # Read after the lock is held (a new statement, so a new snapshot under READ
-            # COMMITTED): a push of this device that committed meanwhile is seen.
-            max_seq = cur.execute("SELECT max(device_seq) FROM changes WHERE device_id = %s",
-                                  (device.id,)).fetchone()[0]
-            if sample is not None:
-                cur.execute("INSERT INTO boot_clocks VALUES (%s,%s,%s,%s,%s)"
-                            " ON CONFLICT (device_id, boot_id) DO UPDATE SET"
-                            " mono_ns = excluded.mono_ns, server_ms = excluded.server_ms,"
-                            " rtt_ms = excluded.rtt_ms",
-                            (device.id, sample.boot_id, sample.mono_ns, sample.server_ms,
-                             sample.rtt_ms))
+            max_seq = q_max.fetchone()[0]
+            samples = {boot: (mono, server) for boot, mono, server in q_boots.fetchall()}
+            # Raising from here on (403) rolls everything above back.
+            prepared = prepare_push(batch, device, policy)
             if not prepared.rows:
                 return prepared.results(), epoch
-            boots = {r.boot_id for r in prepared.rows}
-            samples: dict[str, tuple[int, int]] = {}
-            if sample is not None:
-                samples[sample.boot_id] = (sample.mono_ns, sample.server_ms)
-            if boots - samples.keys():
-                for boot, mono, server in cur.execute(
-                        "SELECT boot_id, mono_ns, server_ms FROM boot_clocks"
-                        " WHERE device_id = %s AND boot_id = ANY(%s)",
-                        (device.id, list(boots - samples.keys()))):
-                    samples[boot] = (mono, server)
             correct_times(prepared.rows, samples)
             if min(r.device_seq for r in prepared.rows) > (max_seq or 0):
                 # Everything is newer than what this device ever stored, and its lock keeps
@@ -354,6 +374,14 @@ class PgStore:
         with self._tx() as cur:
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             return _stats(cur.execute)
+
+
+DEVICE_SQL = ("SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
+              " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s")
+
+
+def _device(row: tuple | None) -> Device | None:
+    return Device(*row) if row else None
 
 
 def _copy_rows(cur: psycopg.Cursor, sql: str, rows, prefix: tuple) -> None:

@@ -230,11 +230,16 @@ class SqliteStore:
             return cur.rowcount == 1
 
     # -- push ----------------------------------------------------------------------------
-    def push(self, device: Device, batch: WireBatch, policy: PushPolicy,
+    def push(self, device_id: str, batch: WireBatch, policy: PushPolicy,
              now_ms: int) -> tuple[list[dict[str, Any]], str]:
-        prepared = prepare_push(batch, device, policy)
         sample = usable_sample(batch.clock, now_ms)
         with self._write() as conn:
+            device = self._device(conn, device_id)
+            if device is None:
+                raise Unauthorized("unknown device; enroll again")
+            if device.revoked:
+                raise Unauthorized("device revoked")
+            prepared = prepare_push(batch, device, policy)
             epoch = _epoch(conn)
             if sample is not None:
                 conn.execute("INSERT OR REPLACE INTO boot_clocks VALUES (?,?,?,?,?)",
