@@ -332,3 +332,20 @@ def test_local_queue_is_a_queue_client_and_watch_delivers_events(runtime):
     assert client.printer_state()["state"] in print_queue.STATES
     assert client.board_state().current.number == "A-001"
     assert [s.prefix for s in client.list_services()] == ["A", "B", "C"]
+
+
+def test_waiting_counts_kept_by_triggers_match_the_tickets(runtime, clock):
+    for i in range(12):
+        q.issue_ticket(runtime, ("svc-a", "svc-b")[i % 2], "lansia" if i % 3 == 0 else None)
+    first = q.call_next(runtime, "counter-1")
+    q.transfer(runtime, first.id, "svc-c")
+    q.transfer(runtime, q.waiting(runtime, ["svc-b"])[-1].id, "svc-a")
+    q.call_next(runtime, "counter-2")
+    clock.advance(24 * 3600)
+    q.issue_ticket(runtime, "svc-a", "hamil")
+    kept = runtime.db.execute("SELECT service_id, business_day, regular, priority FROM queue_waiting"
+                              " WHERE regular + priority > 0 ORDER BY 1, 2").fetchall()
+    actual = runtime.db.execute(
+        "SELECT service_id, business_day, sum(priority IS NULL), sum(priority IS NOT NULL)"
+        " FROM tickets WHERE status = 'waiting' GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+    assert kept == actual and len(actual) == 4

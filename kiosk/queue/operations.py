@@ -95,9 +95,10 @@ def ticket_receipt(rt, ticket: Ticket, service: dict, stamp: Stamp, ahead: int |
 
 
 _SNAPSHOT_SQL = """
-SELECT count(*) FILTER (WHERE arrival_ms <= ?3),
-       count(*) FILTER (WHERE arrival_ms > ?3 AND priority IS NULL),
-       count(*) FILTER (WHERE arrival_ms > ?3 AND priority IS NOT NULL),
+SELECT (SELECT count(*) FROM tickets WHERE business_day = ?1 AND service_id = ?2
+            AND status = 'waiting' AND arrival_ms <= ?3),
+       coalesce((SELECT regular FROM queue_waiting WHERE service_id = ?2 AND business_day = ?1), 0),
+       coalesce((SELECT priority FROM queue_waiting WHERE service_id = ?2 AND business_day = ?1), 0),
        (SELECT json_group_array(p) FROM (
             SELECT priority IS NOT NULL AS p FROM tickets WHERE business_day = ?1
             AND service_id = ?2 AND call_order IS NOT NULL ORDER BY call_order DESC LIMIT ?4)),
@@ -110,15 +111,15 @@ SELECT count(*) FILTER (WHERE arrival_ms <= ?3),
             AND status = 'done' AND started_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT ?5)),
        (SELECT json_group_array(service_ids) FROM counter_sessions
             WHERE closed_ms IS NULL AND paused = 0 AND business_day = ?1)
-FROM tickets WHERE business_day = ?1 AND service_id = ?2 AND status = 'waiting'
 """
 
 
 def _position(db, ticket: Ticket, conf: settings_mod.QueueSettings,
               now_ms: int) -> tuple[int, int]:
     """(people ahead, estimated wait in minutes) of a ticket about to join its service's
-    queue. One statement (the kiosk asks on every ticket; bench/tickets.py), answered
-    mostly from the tickets_waiting covering index; asked before the ticket is inserted."""
+    queue. One statement (the kiosk asks on every ticket; bench/tickets.py): lane counts
+    from queue_waiting, overdue ones from the tickets_waiting index (a range of the oldest,
+    usually empty); asked before the ticket is inserted."""
     cut = now_ms - conf.max_wait_ms
     overdue, regular, priority, recent, mine, anyone, sessions = db.conn.execute(
         _SNAPSHOT_SQL, [ticket.business_day, ticket.service_id, cut,
@@ -129,6 +130,8 @@ def _position(db, ticket: Ticket, conf: settings_mod.QueueSettings,
             "SELECT priority IS NOT NULL FROM tickets WHERE business_day = ? AND service_id = ?"
             " AND status = 'waiting' AND arrival_ms <= ? ORDER BY arrival_ms, issued_ms, id",
             [ticket.business_day, ticket.service_id, cut]).fetchall()]
+        priority -= sum(overdue_lanes)          # queue_waiting counts every waiting ticket
+        regular -= len(overdue_lanes) - sum(overdue_lanes)
     ahead = fairness.people_ahead(overdue_lanes, regular, priority, ticket.priority is not None,
                                   [bool(p) for p in json.loads(recent)], conf.priority_ratio)
     mean_ms = mine if mine is not None else anyone

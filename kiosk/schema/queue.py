@@ -10,6 +10,7 @@
 - ``queue_calls``: every announcement (call and recall), for the board (syncable).
 - ``counter_sessions``: who staffs a counter, which services it serves, paused or not
   (syncable).
+- ``queue_waiting``: waiting counts per (service, business day) per lane, kept by triggers.
 - ``queue_events``: the change feed for boards and consoles; AUTOINCREMENT ids are gapless
   because a rolled-back transaction takes its id back. Local, not synced: it repeats what
   the synced tables already say.
@@ -65,6 +66,32 @@ def m0002_queue(db: sqlite_utils.Database) -> None:
                " WHERE status IN ('called', 'serving')")
     db.execute("CREATE INDEX tickets_finished ON tickets (business_day, finished_ms)"
                " WHERE status = 'done'")
+    # Waiting counts per service and day, kept by triggers so they cannot drift from the
+    # tickets: the kiosk reads them on every ticket ("people ahead") in constant time.
+    db.execute(
+        """CREATE TABLE queue_waiting (
+            service_id TEXT NOT NULL,
+            business_day TEXT NOT NULL,
+            regular INTEGER NOT NULL DEFAULT 0,
+            priority INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (service_id, business_day)
+        ) WITHOUT ROWID""")
+    add = ("INSERT INTO queue_waiting (service_id, business_day, regular, priority)"
+           " VALUES (NEW.service_id, NEW.business_day, NEW.priority IS NULL,"
+           " NEW.priority IS NOT NULL) ON CONFLICT (service_id, business_day) DO UPDATE SET"
+           " regular = regular + (NEW.priority IS NULL),"
+           " priority = priority + (NEW.priority IS NOT NULL);")
+    remove = ("UPDATE queue_waiting SET regular = regular - (OLD.priority IS NULL),"
+              " priority = priority - (OLD.priority IS NOT NULL)"
+              " WHERE service_id = OLD.service_id AND business_day = OLD.business_day;")
+    db.execute("CREATE TRIGGER tickets_waiting_insert AFTER INSERT ON tickets"
+               f" WHEN NEW.status = 'waiting' BEGIN {add} END")
+    db.execute("CREATE TRIGGER tickets_waiting_leave AFTER UPDATE ON tickets"
+               f" WHEN OLD.status = 'waiting' BEGIN {remove} END")
+    db.execute("CREATE TRIGGER tickets_waiting_enter AFTER UPDATE ON tickets"
+               f" WHEN NEW.status = 'waiting' BEGIN {add} END")
+    db.execute("CREATE TRIGGER tickets_waiting_delete AFTER DELETE ON tickets"
+               f" WHEN OLD.status = 'waiting' BEGIN {remove} END")
     db.execute(
         """CREATE TABLE queue_calls (
             id TEXT PRIMARY KEY,
