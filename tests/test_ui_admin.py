@@ -136,3 +136,21 @@ def test_a_range_given_backwards_is_read_forwards(qtbot, busy_morning):
     tap(qtbot, admin.refresh_button)
     ops.wait_idle()
     assert admin.tiles["issued"][0].text() == "4"
+
+
+def test_admin_away_from_the_edge_says_where_the_statistics_are(qtbot, runtime):
+    from ui.app import make_services as app_services
+
+    runtime.config.lan.edge_url = "http://127.0.0.1:9"      # the edge is another machine
+    services = app_services(runtime, "admin", with_devices=False)
+    shell = open_shell(qtbot, services, role="admin")
+    type_pin(qtbot, shell, "1234")
+    qtbot.waitUntil(lambda: shell.current_page() is shell.admin_screen, timeout=5000)
+    admin = shell.admin_screen
+    qtbot.waitUntil(lambda: admin.printer is not None, timeout=15_000)
+    assert admin.export_label.text() == "Statistik hanya tersedia di perangkat edge kantor."
+    assert admin.printer_label.text().startswith("Printer: tidak dapat dibaca")
+    assert admin.sync_label.text() == "Sinkronisasi: status belum tersedia di perangkat ini."
+    tap(qtbot, admin.export_button)
+    assert admin.export_label.text() == "Ekspor gagal: hanya di perangkat edge kantor"
+    services.queue.close()

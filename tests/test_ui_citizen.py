@@ -206,3 +206,18 @@ def test_wait_text_in_both_languages(qtbot, runtime):
     tap(qtbot, shell.language_switch.buttons["en"])
     assert screen.wait_text(5, 20) == "5 people ahead of you, about 20 minutes"
     assert screen.wait_text(1, 4) == "1 person ahead of you, about 4 minutes"
+
+
+def test_an_unreachable_edge_is_said_plainly_with_a_way_to_retry(qtbot, runtime):
+    from ui.app import make_services as app_services
+
+    runtime.config.lan.edge_url = "http://127.0.0.1:9"      # nothing listens there
+    services = app_services(runtime, "citizen", with_devices=False)
+    assert services.runtime is None and type(services.queue).__name__ == "RemoteQueue"
+    shell = open_shell(qtbot, services)
+    screen = shell.role_screen
+    qtbot.waitUntil(lambda: screen.retry_button.isVisible(), timeout=15_000)
+    assert screen.home_status.text() == ("Daftar layanan belum dapat ditampilkan. Silakan coba "
+                                         "lagi atau tanyakan ke petugas.")
+    assert screen.service_buttons == []
+    services.queue.close()

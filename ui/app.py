@@ -39,9 +39,22 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def edge_url(runtime: Runtime) -> str:
+    """The office edge's LAN address when it is another machine (config ``lan.edge_url``);
+    empty when this machine holds the office database."""
+    lan = getattr(runtime.config, "lan", None)
+    return (getattr(lan, "edge_url", "") or "") if lan is not None else ""
+
+
 def make_queue(runtime: Runtime):
-    """The queue client: this machine's database (the edge). A RemoteQueue for devices whose
-    edge is elsewhere on the LAN is chosen here once the LAN configuration names one."""
+    """The queue client: this machine's database (the edge itself), or the edge's LAN API
+    when ``lan.edge_url`` names another machine. (Finding the edge by zeroconf when no URL
+    is configured is the LAN work's; it will choose here too.)"""
+    url = edge_url(runtime)
+    if url:
+        from sync.lan.client import RemoteQueue
+
+        return RemoteQueue(url, runtime.config.lan.token)
     from kiosk.queue.client import LocalQueue
 
     return LocalQueue(runtime)
@@ -81,9 +94,15 @@ def start_printer_worker(runtime: Runtime, role: str):
 
 
 def make_services(runtime: Runtime, role: str, *, with_devices: bool = True) -> Services:
-    return Services(runtime=runtime, config=runtime.config, queue=make_queue(runtime),
+    """Services for one role. When the queue lives on another machine, screens get no
+    runtime: this machine's database is not the office's (statistics and print jobs are
+    on the edge)."""
+    queue = make_queue(runtime)
+    local = not edge_url(runtime)
+    worker = start_printer_worker(runtime, role) if with_devices and local else None
+    return Services(runtime=runtime if local else None, config=runtime.config, queue=queue,
                     speaker=make_speaker(role) if with_devices else None,
-                    printer_worker=start_printer_worker(runtime, role) if with_devices else None)
+                    printer_worker=worker)
 
 
 def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.clock import local_time
+from kiosk.clock import SystemClock, local_time
 from ui import theme
 from ui.services import Services
 
@@ -48,13 +48,9 @@ class AttendanceScreen(QWidget):
 
     def _tick(self) -> None:
         runtime = self.services.runtime
-        if runtime is None:
-            from datetime import datetime
-
-            self.time_label.setText(f"{datetime.now():%H.%M}")
-            return
+        clock = runtime.clock if runtime is not None else SystemClock()
         tz = self.services.config.office.timezone
-        self.time_label.setText(f"{local_time(runtime.clock.now(), tz):%H.%M}")
+        self.time_label.setText(f"{local_time(clock.now(), tz):%H.%M}")
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Presensi Pegawai"))

@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy,
+from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QSizePolicy,
                                QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
-from kiosk.clock import local_time
+from kiosk.clock import SystemClock, local_time
 from ui import i18n, theme
 from ui.ops import run_op
 from ui.services import Services
@@ -292,10 +292,11 @@ class LanguageSwitch(QWidget):
 
 
 class _IdleWatch(QObject):
-    """Every touch or key anywhere in the app restarts the idle timer."""
+    """Every touch or key anywhere in the app restarts the idle timer. Parented to the
+    window, so Qt drops the filter when the window is deleted."""
 
-    def __init__(self, timer: QTimer, enabled: bool) -> None:
-        super().__init__()
+    def __init__(self, timer: QTimer, enabled: bool, parent: QObject) -> None:
+        super().__init__(parent)
         self._timer = timer
         self.enabled = enabled
 
@@ -373,13 +374,14 @@ class Shell(QMainWindow):
         self.idle_timer.setInterval(idle_ms if idle_ms is not None
                                     else services.config.ui.idle_seconds * 1000)
         self.idle_timer.timeout.connect(self.on_idle)
-        self._idle_watch = _IdleWatch(self.idle_timer, enabled=role != "display")
+        self._idle_watch = _IdleWatch(self.idle_timer, enabled=role != "display", parent=self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self._idle_watch)
         if role != "display":
             self.idle_timer.start()
 
+        self._system_clock = SystemClock()
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(15_000)
         self.clock_timer.timeout.connect(self._tick)
@@ -405,11 +407,9 @@ class Shell(QMainWindow):
 
     def _tick(self) -> None:
         runtime = self.services.runtime
-        if runtime is None:
-            self.clock_label.setText("")
-            return
+        clock = runtime.clock if runtime is not None else self._system_clock
         tz = self.services.config.office.timezone
-        self.clock_label.setText(f"{local_time(runtime.clock.now(), tz):%H.%M} {tz}")
+        self.clock_label.setText(f"{local_time(clock.now(), tz):%H.%M} {tz}")
 
     # --- admin escape ----------------------------------------------------------------------
     def open_pin_pad(self) -> None:
