@@ -27,7 +27,7 @@ def assert_converged(db_url: str, *data_dirs) -> None:
     for data_dir in data_dirs:
         device, n, digest = procs.kiosk_side(data_dir)
         assert (n, digest) == procs.server_side(db_url, device), f"{data_dir.name} differs"
-        status = procs.kiosk(data_dir, "sync", "status")
+        status = procs.local_status(data_dir)
         assert status["pending"] == 0 and status["dead_letters"] == 0, status
 
 
@@ -55,9 +55,8 @@ def pg_server(tmp_path):
 @needs_pg
 def test_several_kiosks_through_a_bad_link(pg_server, tmp_path):
     srv = pg_server
-    kiosks = [procs.new_kiosk(tmp_path, f"k{i}", srv, "KLR1") for i in range(3)]
-    for i, k in enumerate(kiosks):
-        procs.write(k, 400 + 100 * i)
+    kiosks = [procs.new_kiosk(tmp_path, f"k{i}", srv, "KLR1", records=400 + 100 * i)
+              for i in range(3)]
     with FaultProxy(srv.port, latency_s=0.05, rate_bps=4_000_000) as proxy:
         # a slow, long link: all three at once
         runs = [procs.kiosk_popen(k, "sync", "--once", "--server", proxy.url) for k in kiosks]
@@ -85,9 +84,8 @@ def test_several_kiosks_through_a_bad_link(pg_server, tmp_path):
 @needs_pg
 def test_kill_9_of_a_kiosk_mid_push_and_of_the_server_mid_batch(pg_server, tmp_path):
     srv = pg_server
-    a, b = (procs.new_kiosk(tmp_path, name, srv, "KLR1") for name in ("a", "b"))
-    procs.write(a, 6000, size=300)
-    procs.write(b, 20_000, size=100)
+    a = procs.new_kiosk(tmp_path, "a", srv, "KLR1", records=4000, size=300)
+    b = procs.new_kiosk(tmp_path, "b", srv, "KLR1", records=6000, size=100)
     device_b = procs.kiosk_side(b)[0]
 
     # kiosk a dies (SIGKILL) while its push is on a slow link
@@ -97,20 +95,20 @@ def test_kill_9_of_a_kiosk_mid_push_and_of_the_server_mid_batch(pg_server, tmp_p
         os.killpg(run.pid, signal.SIGKILL)
         run.wait(10)
     stored_a = procs.server_side(srv.db_url, procs.kiosk_side(a)[0])[0]
-    assert 0 < stored_a < 6000, stored_a  # it really was cut in the middle
+    assert 0 < stored_a < 4000, stored_a  # it really was cut in the middle
 
     # the server dies (SIGKILL) while kiosk b's worker pushes batch after batch
     worker = procs.kiosk_popen(b, "sync", "run", "--interval", "0.2", "--timeout", "5")
     try:
-        wait_for(lambda: procs.server_side(srv.db_url, device_b)[0] >= 2000, 120,
+        wait_for(lambda: procs.server_side(srv.db_url, device_b)[0] >= 1000, 120,
                  "kiosk b's first batches on the server")
         srv.kill9()
         stored_b = procs.server_side(srv.db_url, device_b)[0]
-        assert stored_b < 20_000, "kill came too late to be mid-backlog"
+        assert stored_b < 6000, "kill came too late to be mid-backlog"
         srv.start()
-        wait_for(lambda: procs.server_side(srv.db_url, device_b)[0] == 20_000, 180,
+        wait_for(lambda: procs.server_side(srv.db_url, device_b)[0] == 6000, 180,
                  "kiosk b's backlog after the server came back")
-        wait_for(lambda: procs.kiosk(b, "sync", "status")["pending"] == 0, 60,
+        wait_for(lambda: procs.local_status(b)["pending"] == 0, 60,
                  "kiosk b to see every acknowledgement")
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
@@ -125,8 +123,7 @@ def test_cli_round_on_the_sqlite_server_through_the_proxy(tmp_path):
     srv = procs.ServerProcess(f"sqlite:///{tmp_path}/server.db", tmp_path / "server").start()
     try:
         srv.admin("POST", "/admin/offices", {"code": "KLR1", "name": "Satu", "timezone": "WIB"})
-        k = procs.new_kiosk(tmp_path, "k", srv, "KLR1")
-        procs.write(k, 700)
+        k = procs.new_kiosk(tmp_path, "k", srv, "KLR1", records=700, via_cli=True)
         with FaultProxy(srv.port, latency_s=0.02) as proxy:
             out = procs.kiosk(k, "sync", "--once", "--server", proxy.url)
         assert out["ok"] and out["push"]["accepted"] == 700 and out["pending"] == 0

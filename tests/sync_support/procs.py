@@ -152,11 +152,49 @@ def write(data_dir: Path, n: int, size: int = 40) -> None:
                     str(size)], check=True, env=env(), cwd=ROOT, timeout=300)
 
 
-def new_kiosk(root: Path, name: str, server: ServerProcess, office: str) -> Path:
+def new_kiosk(root: Path, name: str, server: ServerProcess, office: str, *,
+              records: int = 0, size: int = 40, via_cli: bool = False) -> Path:
+    """An enrolled kiosk data directory with ``records`` committed print jobs.
+
+    ``via_cli``: init and enroll through the ``kiosk`` command (slower: a process each);
+    otherwise through the same library calls in this process.
+    """
     data_dir = root / name
-    kiosk(data_dir, "init", "--office-code", office)
-    kiosk(data_dir, "enroll", "--server", server.url, "--token", server.enroll_token(office))
+    if via_cli:
+        kiosk(data_dir, "init", "--office-code", office)
+        kiosk(data_dir, "enroll", "--server", server.url, "--token", server.enroll_token(office))
+        if records:
+            write(data_dir, records, size)
+        return data_dir
+    from kiosk.config import load
+    from kiosk.db import open_db
+    from kiosk.demo import init_empty
+    from sync.client import enroll
+    from tests.sync_support.records import write_jobs
+
+    init_empty(data_dir, office)
+    db = open_db(data_dir / "kiosk.db")
+    try:
+        enroll(db, data_dir, server.url, server.enroll_token(office), load(data_dir).device.id)
+        from kiosk.clock import SystemClock
+
+        clock = SystemClock()
+        for start in range(0, records, 5000):
+            write_jobs(db, clock, min(5000, records - start), size=size)
+    finally:
+        db.close()
     return data_dir
+
+
+def local_status(data_dir: Path) -> dict:
+    """Pending and dead-letter counts straight from the kiosk's file (no process start)."""
+    conn = sqlite3.connect(data_dir / "kiosk.db")
+    try:
+        pending = conn.execute("SELECT count(*) FROM outbox WHERE acked_ms IS NULL").fetchone()[0]
+        dead = conn.execute("SELECT count(*) FROM sync_dead_letters").fetchone()[0]
+    finally:
+        conn.close()
+    return {"pending": pending, "dead_letters": dead}
 
 
 def _canon(payload) -> str:
