@@ -122,6 +122,9 @@ def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> 
         # cover the screen ourselves as well.
         window.setGeometry(app.primaryScreen().geometry())
         window.showFullScreen()
+        if role in ("citizen", "display", "attendance"):
+            # a touch screen or a TV: a mouse pointer in the middle of it only distracts
+            app.setOverrideCursor(Qt.CursorShape.BlankCursor)
     try:
         return app.exec()
     finally:
