@@ -7,6 +7,7 @@ a counter there keeps calling, straight into the database.
 
 from __future__ import annotations
 
+import signal
 import socket
 
 import pytest
@@ -76,3 +77,17 @@ def test_client_started_while_the_edge_is_down_reports_false_then_true(demo_dir)
                        what="on_connection(True)")
         finally:
             stop_process(edge)
+
+
+def test_sigterm_stops_the_edge_cleanly_and_the_board_notices(demo_dir):
+    set_token(demo_dir)
+    edge, info = start_edge_process(demo_dir)
+    try:
+        url = f"http://127.0.0.1:{info['port']}"
+        with Watcher(RemoteQueue(url, TOKEN, backoff=(0.05, 0.3))) as board:
+            wait_until(lambda: board.connection == [True], what="the connection")
+            edge.send_signal(signal.SIGTERM)  # systemd stopping the service
+            assert edge.wait(10) == 0
+            wait_until(lambda: board.connection == [True, False], what="on_connection(False)")
+    finally:
+        stop_process(edge)

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import hmac
 import json
+import signal
 import socket
 import threading
 import time
@@ -29,7 +30,7 @@ from typing import Any
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
@@ -249,7 +250,10 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
 
     @api.get("/events")
     async def events(after: int = Query(default=0, ge=0),
-                     last_event_id: str | None = Header(default=None)) -> EventSourceResponse:
+                     last_event_id: str | None = Header(default=None)) -> Response:
+        if feed.stopping:  # shutting down: no new stream, or a client would flap up and down
+            return JSONResponse({"error": "ShuttingDown", "detail": "the edge is stopping"},
+                                status_code=503, headers={"Retry-After": "1"})
         # A reconnecting EventSource repeats its first URL and says where it got to in the header.
         start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
         return EventSourceResponse(
@@ -273,6 +277,14 @@ async def _stream(reader: QueueClient, feed: Feed, after: int):
                 await feed.wait(wake)
     finally:
         feed.unsubscribe(wake)
+
+
+class _Stop(Exception):
+    """SIGTERM, re-raised by uvicorn after its shutdown."""
+
+
+def _raise_stop(signum, frame) -> None:
+    raise _Stop
 
 
 class _UvicornServer(uvicorn.Server):
@@ -320,13 +332,21 @@ class LanServer:
         return f"http://{host}:{self.port}"
 
     def serve(self) -> None:
-        """Blocking, until SIGINT/SIGTERM."""
+        """Blocking, until SIGINT/SIGTERM; then returns normally, so the caller's cleanup
+        (zeroconf goodbye, closing the database) runs."""
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            # uvicorn shuts down cleanly, then re-raises the signal it caught; with the default
+            # SIGTERM action that would kill the process before any ``finally`` runs.
+            previous = signal.signal(signal.SIGTERM, _raise_stop)
         try:
             self._server.run(sockets=[self.socket])
-        except KeyboardInterrupt:
-            pass  # uvicorn re-raises Ctrl-C after its clean shutdown; that is a normal stop
+        except (KeyboardInterrupt, _Stop):
+            pass  # a normal stop
         finally:
             self.socket.close()
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     def start(self, timeout: float = 10.0) -> LanServer:
         self._thread = threading.Thread(target=self.serve, name=f"lan-api-{self.port}", daemon=True)
