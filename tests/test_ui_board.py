@@ -34,7 +34,8 @@ def open_board(qtbot):
         board.resize(1920, 1080)
         board.show()
         boards.append(board)
-        qtbot.waitUntil(lambda: board.state is not None, timeout=5000)
+        qtbot.waitUntil(lambda: board.state is not None and board.watcher.following,
+                        timeout=5000)
         return board
 
     yield _open

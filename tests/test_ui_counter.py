@@ -35,7 +35,8 @@ def open_counter(qtbot):
         screen.show()
         screens.append(screen)
         qtbot.waitUntil(lambda: len(screen.staff_buttons) == 4 and all(
-            b.isVisible() for b in screen.staff_buttons.values()), timeout=5000)
+            b.isVisible() for b in screen.staff_buttons.values())
+            and screen.watcher.following, timeout=5000)
         return screen
 
     yield _open

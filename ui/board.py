@@ -419,7 +419,8 @@ class BoardScreen(QWidget):
         """The idle timer: a board holds no personal data, so nothing to clear."""
 
     def stop(self) -> None:
-        """Stop following the queue and drop queued announcements (the board is closing)."""
+        """Stop following the queue (the board is closing). The Speaker belongs to the app
+        and finishes what it was saying."""
         self.watcher.stop()
         self._clock_timer.stop()
 

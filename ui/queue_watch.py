@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from ui.ops import run_loop
 
@@ -27,6 +27,7 @@ RETRY_SECONDS = 2.0
 class _Bridge(QObject):
     event = Signal(object)
     connection = Signal(bool)
+    ready = Signal()
 
 
 def latest_event_id(queue) -> int:
@@ -48,6 +49,8 @@ class QueueWatcher(QObject):
 
     event = Signal(object)
     connection = Signal(bool)
+    #: the feed is followed from here on (the starting point is known); for tests and logs
+    ready = Signal()
 
     def __init__(self, queue, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -57,7 +60,16 @@ class QueueWatcher(QObject):
         _BRIDGES.append(self._bridge)
         self._bridge.event.connect(self.event)
         self._bridge.connection.connect(self.connection)
+        self._bridge.ready.connect(self._on_ready)
         self.running = False
+        self.following = False
+        # The loop must end when its screen goes away or the app quits: Qt's global pool
+        # waits for its threads at exit, and a loop nobody stops would hang the shutdown.
+        stop = self._stop
+        self.destroyed.connect(lambda *_: stop.set())
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(stop.set)
 
     def start(self, after_id: int | None = None) -> None:
         """Start following; ``after_id`` None: only what happens from now on."""
@@ -85,6 +97,8 @@ class QueueWatcher(QObject):
                     log.warning("queue feed: cannot reach the queue (%s); retrying", exc)
                     emit_connection(False)
                     stop.wait(RETRY_SECONDS)
+            if not stop.is_set():
+                bridge.ready.emit()
             while not stop.is_set():
                 try:
                     queue.watch(emit_event, emit_connection, stop, seen["after"] or 0)
@@ -95,6 +109,10 @@ class QueueWatcher(QObject):
                     stop.wait(RETRY_SECONDS)
 
         run_loop(loop)
+
+    def _on_ready(self) -> None:
+        self.following = True
+        self.ready.emit()
 
     def stop(self) -> None:
         self._stop.set()
