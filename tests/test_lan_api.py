@@ -16,7 +16,7 @@ from kiosk import config as config_mod
 from kiosk.errors import ConfigError, NotFoundError, ValidationError
 from kiosk.queue import InvalidTransition, LocalQueue, QueueClient, QuotaExhausted
 from sync.lan import wire
-from sync.lan.client import RemoteQueue
+from sync.lan.client import RemoteQueue, remote_queue_for
 from sync.lan.errors import EdgeUnreachable, LanAuthError
 from sync.lan.server import create_app
 from tests.lan_support import TOKEN, Watcher, edge_in_thread
@@ -232,3 +232,41 @@ def test_lan_config_section(tmp_path):
         with pytest.raises(ConfigError) as info:
             config_mod.load(tmp_path)
         assert info.value.key == key
+
+
+class _LoseFirstAnswer(httpx.BaseTransport):
+    """The request reaches the edge, the answer is lost on the way back (flaky Wi-Fi)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.lost = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.method == "POST" and not self.lost:
+            response.read()
+            response.close()
+            self.lost += 1
+            raise httpx.ReadError("connection reset while reading the answer", request=request)
+        return response
+
+
+def test_call_next_whose_answer_was_lost_is_retried_without_calling_twice(edge, local):
+    for _ in range(2):
+        local.issue_ticket("svc-a")
+    transport = _LoseFirstAnswer()
+    with RemoteQueue(edge.url, TOKEN, transport=transport) as counter:
+        called = counter.call_next("counter-1")
+    assert transport.lost == 1
+    assert called is not None and called.number == "A-001"
+    calls = [e for e in local.events_since(0) if e.kind == "called"]
+    assert [e.ticket["id"] for e in calls] == [called.id]  # one call, not two
+    assert [t.number for t in local.waiting()] == ["A-002"]
+
+
+def test_remote_queue_for_uses_the_configured_edge_url(edge):
+    cfg = config_mod.Config()
+    cfg.lan.token, cfg.lan.edge_url = TOKEN, edge.url + "/"
+    with remote_queue_for(cfg) as queue:
+        assert queue.base_url == edge.url
+        assert queue.hello()["office_code"] == "DEMO"
