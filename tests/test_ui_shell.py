@@ -57,7 +57,7 @@ def test_language_switch_retranslates_live_and_back(qtbot, runtime):
 
 
 def test_idle_resets_a_half_filled_form_and_returns_home(qtbot, runtime):
-    shell = open_shell(qtbot, make_services(runtime), idle_ms=400)
+    shell = open_shell(qtbot, make_services(runtime), idle_ms=700)
     wait_services(qtbot, shell)
     citizen = shell.role_screen
     # a citizen switched to English, picked a service and walked away

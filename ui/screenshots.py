@@ -144,9 +144,10 @@ def _render_role(rt: Runtime, role: str, language: str, out: Path) -> list[tuple
         shell.grab().save(str(path))
         shots.append((state, path))
 
+    cleanups: list[Callable[[], None]] = []
     try:
         steps: dict[str, list[tuple[str, Callable[[], None]]]] = {
-            "citizen": _citizen_steps(rt, shell),
+            "citizen": _citizen_steps(rt, shell, cleanups),
             "admin": [("home", lambda: None), ("stats", shell.open_admin)],
         }
         for state, action in steps.get(role, [("home", lambda: None)]):
@@ -155,6 +156,8 @@ def _render_role(rt: Runtime, role: str, language: str, out: Path) -> list[tuple
     finally:
         from PySide6.QtCore import QThreadPool
 
+        for cleanup in cleanups:
+            cleanup()
         shell.close()
         _wait()
         QThreadPool.globalInstance().waitForDone(5000)  # watch loops end after close
@@ -163,8 +166,10 @@ def _render_role(rt: Runtime, role: str, language: str, out: Path) -> list[tuple
     return shots
 
 
-def _citizen_steps(rt: Runtime, shell) -> list[tuple[str, Callable[[], None]]]:
+def _citizen_steps(rt: Runtime, shell, cleanups: list[Callable[[], None]]
+                   ) -> list[tuple[str, Callable[[], None]]]:
     from kiosk import print_queue
+    from kiosk.db import write_tx
 
     screen = shell.role_screen
 
@@ -184,13 +189,17 @@ def _citizen_steps(rt: Runtime, shell) -> list[tuple[str, Callable[[], None]]]:
         screen._check_print()
         _wait()
 
+    def set_cap(service_id: str, cap: int | None) -> None:
+        with write_tx(rt.db):
+            rt.db.execute("UPDATE services SET daily_cap = ? WHERE id = ?", [cap, service_id])
+
     def quota() -> None:
         screen.reset()
         _wait()
         print_queue.record_printer_state(rt.db, "online", "ready", rt.clock.now())
         last = screen.services_list[-1]
-        rt.db.execute("UPDATE services SET daily_cap = ? WHERE id = ?", [last.issued_today, last.id])
-        rt.db.conn.commit()
+        set_cap(last.id, last.issued_today)
+        cleanups.append(lambda: set_cap(last.id, last.daily_cap))
         screen.load_services()
         _wait()
         screen.choose_service(screen.services_list[-1])
