@@ -13,12 +13,12 @@ import httpx
 import pytest
 
 from kiosk import config as config_mod
-from kiosk.errors import ConfigError, NotFoundError, ValidationError
+from kiosk.errors import ConfigError, DiskFullError, NotFoundError, StoreError, ValidationError
 from kiosk.queue import InvalidTransition, LocalQueue, QueueClient, QuotaExhausted
 from sync.lan import wire
 from sync.lan.client import RemoteQueue, remote_queue_for
 from sync.lan.errors import EdgeUnreachable, LanAuthError
-from sync.lan.server import create_app
+from sync.lan.server import create_app, running
 from tests.lan_support import TOKEN, Watcher, edge_in_thread
 
 
@@ -270,3 +270,29 @@ def test_remote_queue_for_uses_the_configured_edge_url(edge):
     with remote_queue_for(cfg) as queue:
         assert queue.base_url == edge.url
         assert queue.hello()["office_code"] == "DEMO"
+
+
+class _FailingQueue(LocalQueue):
+    """A LocalQueue whose database fails the way a full or locked disk does (which cannot be
+    provoked safely on the test machine)."""
+
+    def __init__(self, rt, error) -> None:
+        super().__init__(rt)
+        self.error = error
+
+    def list_services(self):
+        raise self.error
+
+
+@pytest.mark.parametrize("error, status", [
+    (DiskFullError("kiosk.db: the disk is full; nothing was saved"), 507),
+    (StoreError("kiosk.db: the database stayed locked for 30 s"), 503),
+])
+def test_store_errors_reach_the_counter_as_themselves(runtime, error, status):
+    with running(_FailingQueue(runtime, error), token=TOKEN, office_code="DEMO") as server:
+        answer = httpx.get(f"{server.url}/lan/services", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert answer.status_code == status
+        with RemoteQueue(server.url, TOKEN) as counter:
+            with pytest.raises(type(error)) as raised:
+                counter.list_services()
+    assert type(raised.value) is type(error) and str(raised.value) == str(error)

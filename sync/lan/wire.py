@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, TypeVar
 
-from kiosk.errors import KioskError, NotFoundError, StoreError, ValidationError
+from kiosk.errors import DiskFullError, KioskError, NotFoundError, StoreError, ValidationError
 from kiosk.queue.errors import InvalidTransition, QuotaExhausted
 from kiosk.queue.models import BoardState, Call, Issued, QueueEvent, Service, Ticket
 
@@ -31,6 +31,7 @@ ERROR_STATUS: dict[type[KioskError], int] = {
     QuotaExhausted: 409,
     InvalidTransition: 409,
     ValidationError: 422,
+    DiskFullError: 507,   # before StoreError, its base: the first isinstance match wins
     StoreError: 503,
 }
 ERRORS_BY_NAME: dict[str, type[KioskError]] = {cls.__name__: cls for cls in ERROR_STATUS}
