@@ -92,7 +92,7 @@ def bench_store(store, items: list[dict], device: Device) -> float:
     for batch in wire:
         results, _ = store.push(device.id, batch, PushPolicy(), 0)
     elapsed = time.perf_counter() - t0
-    assert all(r["status"] == "accepted" for r in results)
+    assert all(r.status == "accepted" for r in results)
     return elapsed
 
 

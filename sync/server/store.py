@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from kiosk.migrations import SCHEMA_VERSION as KIOSK_SCHEMA_VERSION
 from sync import protocol
-from sync.server.wire import WireBatch, WireClock, encode_payload
+from sync.server.wire import ItemAnswer, WireBatch, WireClock, encode_payload
 
 
 class StoreError(Exception):
@@ -120,12 +120,9 @@ class PreparedPush:
     answers: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     order: list[int] = field(default_factory=list)
 
-    def results(self) -> list[dict[str, Any]]:
-        out = []
-        for seq in self.order:
-            status, reason = self.answers[seq]
-            out.append({"device_seq": seq, "status": status, "reason": reason})
-        return out
+    def results(self) -> list[ItemAnswer]:
+        answers = self.answers
+        return [ItemAnswer(seq, *answers[seq]) for seq in self.order]
 
 
 def content_hash(change_id: str, table: str, record_id: str, op: str, payload: str,
@@ -144,16 +141,20 @@ def prepare_push(batch: WireBatch, device: Device, policy: PushPolicy) -> Prepar
     """
     prepared = PreparedPush()
     encode, blake2b, sep = encode_payload, hashlib.blake2b, "\x1f"
+    tables, ops = policy.tables, protocol.OPS
+    low, high = policy.min_schema_version, policy.max_schema_version
+    office_id = device.office_id
+    order, answers, rows = prepared.order, prepared.answers, prepared.rows
     for item in batch.items:
         office = item.payload.get("office_id")
-        if office is not None and office != device.office_id:
+        if office is not None and office != office_id:
             raise Forbidden(f"{item.table} {item.record_id} (device_seq {item.device_seq}) "
                             f"belongs to office {office!r}; this device writes only for office "
                             f"{device.office_code} ({device.office_id})")
-        prepared.order.append(item.device_seq)
-        reason = _reject_reason(item.table, item.op, item.schema_version, policy)
-        if reason:
-            prepared.answers[item.device_seq] = (protocol.REJECTED, reason)
+        order.append(item.device_seq)
+        if not (item.table in tables and item.op in ops and low <= item.schema_version <= high):
+            answers[item.device_seq] = (protocol.REJECTED, _reject_reason(
+                item.table, item.op, item.schema_version, policy))
             continue
         payload = encode(item.payload).decode()
         # content_hash(), inlined: this loop runs for every pushed item.
@@ -161,14 +162,14 @@ def prepare_push(batch: WireBatch, device: Device, policy: PushPolicy) -> Prepar
             item.change_id, item.table, item.record_id, item.op, payload,
             str(item.schema_version), str(item.wall_ms), str(item.mono_ns), item.boot_id,
         )).encode(), digest_size=16).hexdigest()
-        prepared.rows.append(Row(
+        rows.append(Row(
             item.device_seq, item.change_id, item.table, item.record_id, item.op, payload,
             item.schema_version, item.wall_ms, item.mono_ns, item.boot_id, digest,
             item.time_uncertain))
     return prepared
 
 
-def _reject_reason(table: str, op: str, schema_version: int, policy: PushPolicy) -> str | None:
+def _reject_reason(table: str, op: str, schema_version: int, policy: PushPolicy) -> str:
     if table not in policy.tables:
         owner = "the server owns it" if protocol.scope_of(table) else "this server does not store it"
         return f"unknown table {table!r}: {owner}"
@@ -177,7 +178,7 @@ def _reject_reason(table: str, op: str, schema_version: int, policy: PushPolicy)
     if not policy.min_schema_version <= schema_version <= policy.max_schema_version:
         return (f"schema_version {schema_version} cannot be read by this server (it reads "
                 f"{policy.min_schema_version}..{policy.max_schema_version}); upgrade the server")
-    return None
+    return "rejected"
 
 
 def usable_sample(clock: WireClock | None, now_ms: int) -> WireClock | None:
@@ -258,7 +259,7 @@ class Store(Protocol):
     def add_nonce(self, device_id: str, nonce: str, expires_ms: int) -> None: ...
     def take_nonce(self, device_id: str, nonce: str, now_ms: int) -> bool: ...
     def push(self, device_id: str, batch: WireBatch, policy: PushPolicy,
-             now_ms: int) -> tuple[list[dict[str, Any]], str]: ...
+             now_ms: int) -> tuple[list[ItemAnswer], str]: ...
     def pull(self, office_id: str, scope: str, cursor: str, limit: int
              ) -> tuple[list[dict[str, Any]], str, bool, str]: ...
     def put_reference(self, office_code: str | None,

@@ -33,7 +33,7 @@ from sync.server.store import (
     classify, correct_times, parse_cursor, prepare_push, reference_payload, usable_sample,
 )
 from sync.server.store_sqlite import _stats
-from sync.server.wire import WireBatch, encode_payload
+from sync.server.wire import ItemAnswer, WireBatch, encode_payload
 
 #: First key of the two-key advisory locks this server takes (schema migration, pushes).
 LOCK_SPACE = 0x6B696F  # "kio"
@@ -277,7 +277,7 @@ class PgStore:
 
     # -- push (the hot path) --------------------------------------------------------------
     def push(self, device_id: str, batch: WireBatch, policy: PushPolicy,
-             now_ms: int) -> tuple[list[dict[str, Any]], str]:
+             now_ms: int) -> tuple[list[ItemAnswer], str]:
         sample = usable_sample(batch.clock, now_ms)
         boots = sorted({item.boot_id for item in batch.items})
         with self._tx() as cur:

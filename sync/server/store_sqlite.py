@@ -24,7 +24,7 @@ from sync.server.store import (
     Conflict, Device, NotFound, Office, Overloaded, PushPolicy, Unauthorized, classify,
     correct_times, parse_cursor, prepare_push, reference_payload, usable_sample,
 )
-from sync.server.wire import WireBatch, encode_payload
+from sync.server.wire import ItemAnswer, WireBatch, encode_payload
 
 BUSY_TIMEOUT_S = 10
 
@@ -231,7 +231,7 @@ class SqliteStore:
 
     # -- push ----------------------------------------------------------------------------
     def push(self, device_id: str, batch: WireBatch, policy: PushPolicy,
-             now_ms: int) -> tuple[list[dict[str, Any]], str]:
+             now_ms: int) -> tuple[list[ItemAnswer], str]:
         sample = usable_sample(batch.clock, now_ms)
         with self._write() as conn:
             device = self._device(conn, device_id)

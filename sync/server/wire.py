@@ -49,6 +49,14 @@ class WireBatch(msgspec.Struct, frozen=True):
     clock: WireClock | None = None
 
 
+class ItemAnswer(msgspec.Struct, frozen=True):
+    """One entry of a push answer (encodes as protocol.ItemResult)."""
+
+    device_seq: int
+    status: str
+    reason: str | None = None
+
+
 _decoder = msgspec.json.Decoder(WireBatch)
 _payload_encoder = msgspec.json.Encoder(order="sorted")
 
