@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel,
                                QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
@@ -65,6 +66,16 @@ def _choice_button(text: str, parent: QWidget | None = None) -> QPushButton:
         theme.restyle(button)
 
     button.toggled.connect(on_toggle)
+    return button
+
+
+def _button(text: str, kind: str, icon_name: str) -> QPushButton:
+    """theme.touch_button, plus a muted icon for the disabled state (the theme's icon keeps
+    its on-colour, which is near invisible on a disabled grey button)."""
+    button = theme.touch_button(text, kind, icon_name)
+    icon = button.icon()
+    icon.addPixmap(theme.icon_pixmap(icon_name, theme.ICON, theme.MUTED), QIcon.Mode.Disabled)
+    button.setIcon(icon)
     return button
 
 
@@ -140,14 +151,14 @@ class CounterScreen(QWidget):
         layout.addLayout(self.counter_row)
         self.services_heading = theme.text_label("", "large")
         layout.addWidget(self.services_heading)
-        self.services_row = QHBoxLayout()
+        self.services_row = QGridLayout()
         self.services_row.setSpacing(12)
         layout.addLayout(self.services_row)
         layout.addStretch(1)
         self.sign_in_error = theme.text_label("", "error")
         self.sign_in_error.hide()
         layout.addWidget(self.sign_in_error)
-        self.start_button = theme.touch_button("", "primary", "check")
+        self.start_button = _button("", "primary", "check")
         self.start_button.setObjectName("startShift")
         self.start_button.clicked.connect(self._sign_in)
         layout.addWidget(self.start_button)
@@ -175,12 +186,14 @@ class CounterScreen(QWidget):
         self.staff_buttons.clear()
         self.counter_buttons.clear()
         self.service_buttons.clear()
+        # Columns grow with the roster so a larger office still fits on one screen.
+        columns = 2 if len(self.employees) <= 4 else 3 if len(self.employees) <= 9 else 4
         for i, employee in enumerate(self.employees):
             button = _choice_button(employee.name)
             button.setObjectName(f"staff-{employee.id}")
             button.toggled.connect(self._update_start_button)
             self.staff_group.addButton(button)
-            self.staff_grid.addWidget(button, i // 2, i % 2)
+            self.staff_grid.addWidget(button, i // columns, i % columns)
             self.staff_buttons[employee.id] = button
         for counter in self.counters:
             button = _choice_button(counter.get("name") or
@@ -190,12 +203,12 @@ class CounterScreen(QWidget):
             self.counter_group.addButton(button)
             self.counter_row.addWidget(button)
             self.counter_buttons[counter["id"]] = button
-        for service in self.service_list:
+        for i, service in enumerate(self.service_list):
             button = _choice_button(f"{service.prefix} · {self._service_name(service)}")
             button.setObjectName(f"service-{service.id}")
             button.setChecked(True)           # a counter usually serves everything
             button.toggled.connect(self._update_start_button)
-            self.services_row.addWidget(button)
+            self.services_row.addWidget(button, i // 3, i % 3)
             self.service_buttons[service.id] = button
         self.sign_in_error.hide()
         self._update_start_button()
@@ -292,12 +305,12 @@ class CounterScreen(QWidget):
 
         actions = QGridLayout()
         actions.setSpacing(10)
-        self.recall_button = theme.touch_button("", "secondary", "sync")
-        self.start_service_button = theme.touch_button("", "secondary", "clock")
-        self.finish_button = theme.touch_button("", "success", "check")
-        self.no_show_button = theme.touch_button("", "danger", "warning")
-        self.transfer_button = theme.touch_button("", "secondary", "back")
-        self.pause_button = theme.touch_button("", "secondary", "lock")
+        self.recall_button = _button("", "secondary", "sync")
+        self.start_service_button = _button("", "secondary", "clock")
+        self.finish_button = _button("", "success", "check")
+        self.no_show_button = _button("", "danger", "warning")
+        self.transfer_button = _button("", "secondary", "back")
+        self.pause_button = _button("", "secondary", "lock")
         for i, button in enumerate((self.recall_button, self.start_service_button,
                                     self.finish_button, self.no_show_button,
                                     self.transfer_button, self.pause_button)):
@@ -318,7 +331,7 @@ class CounterScreen(QWidget):
         self.message.hide()
         left.addWidget(self.message)
 
-        self.call_button = theme.touch_button("", "primary", "people")
+        self.call_button = _button("", "primary", "people")
         self.call_button.setObjectName("callNext")
         self.call_button.setMinimumHeight(104)
         self.call_button.setStyleSheet("font-size: 38px; font-weight: 800;")
@@ -368,7 +381,7 @@ class CounterScreen(QWidget):
         self.transfer_options.setSpacing(12)
         layout.addLayout(self.transfer_options)
         layout.addStretch(1)
-        self.transfer_cancel = theme.touch_button("", "secondary", "back")
+        self.transfer_cancel = _button("", "secondary", "back")
         self.transfer_cancel.clicked.connect(self.close_transfer)
         layout.addWidget(self.transfer_cancel)
         self.transfer_buttons: dict[str, QPushButton] = {}
