@@ -349,3 +349,40 @@ def test_waiting_counts_kept_by_triggers_match_the_tickets(runtime, clock):
         "SELECT service_id, business_day, sum(priority IS NULL), sum(priority IS NOT NULL)"
         " FROM tickets WHERE status = 'waiting' GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
     assert kept == actual and len(actual) == 4
+
+
+def test_watch_reports_an_unreadable_database_and_recovers(demo_dir, runtime):
+    from kiosk.db import open_db
+    from kiosk.config import db_path
+
+    client = LocalQueue(runtime)
+    q.issue_ticket(runtime, "svc-a")
+    states: list[bool] = []
+    seen: list[int] = []
+    stop = threading.Event()
+    watcher = threading.Thread(target=client.watch, args=(lambda e: seen.append(e.id), states.append, stop))
+    watcher.start()
+    try:
+        assert _wait(lambda: seen == [1])
+        with client._lock:                 # the storage goes away under the board ...
+            runtime.db.close()
+        assert _wait(lambda: states == [True, False])
+        with client._lock:                 # ... and comes back
+            runtime.db = open_db(db_path(demo_dir))
+        q.issue_ticket(runtime, "svc-b")
+        assert _wait(lambda: states == [True, False, True] and seen == [1, 2])
+    finally:
+        stop.set()
+        watcher.join(5)
+    assert not watcher.is_alive()
+
+
+def _wait(condition, timeout: float = 5.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()

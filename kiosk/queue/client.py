@@ -7,10 +7,12 @@ across the office LAN (``sync.lan.client.RemoteQueue``).
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+from kiosk.errors import KioskError
 from kiosk.queue import operations, views
 from kiosk.queue.models import BoardState, Issued, QueueEvent, Service, Ticket
 from kiosk.runtime import Runtime
@@ -115,10 +117,24 @@ class LocalQueue:
     def watch(self, on_event: Callable[[QueueEvent], None], on_connection: Callable[[bool], None],
               stop: threading.Event, after_id: int = 0) -> None:
         """Poll the change feed until ``stop`` is set. The database is local, so the
-        connection is up from the start and never lost."""
-        on_connection(True)
+        "connection" is up from the start; if reading it fails (a storage hiccup), the
+        screen is told (``on_connection(False)``) and the loop keeps trying, so a board
+        never freezes silently."""
+        connected: bool | None = None
         while not stop.is_set():
-            for event in self.events_since(after_id):
+            try:
+                events = self.events_since(after_id)
+            except (KioskError, sqlite3.Error):
+                if connected is not False:
+                    connected = False
+                    on_connection(False)
+                stop.wait(POLL_SECONDS * 4)
+                continue
+            if connected is not True:
+                connected = True
+                on_connection(True)
+            for event in events:
                 after_id = event.id
                 on_event(event)
-            stop.wait(POLL_SECONDS)
+            if len(events) < 200:     # a full page means more is waiting: read on at once
+                stop.wait(POLL_SECONDS)
