@@ -91,6 +91,7 @@ def test_operations_round_trip(remote, local, runtime):
     assert remote.board_state() == local.board_state()
     assert remote.board_state().serving == {}  # keys come back as ints, not "2"
     assert remote.events_since(0) == local.events_since(0)
+    assert remote.last_event_id() == local.events_since(0)[-1].id == 14
     assert [e.id for e in remote.events_since(3)] == [e.id for e in local.events_since(3)]
     assert remote.printer_state()["state"] == local.printer_state()["state"]
     assert remote.status() == local.status()
@@ -147,6 +148,7 @@ ENDPOINTS = [
     ("POST", "/lan/tickets/x/transfer", {"to_service_id": "svc-b"}),
     ("POST", "/lan/tickets/x/reprint", None), ("GET", "/lan/waiting", None),
     ("GET", "/lan/board", None), ("GET", "/lan/events-since", None), ("GET", "/lan/events", None),
+    ("GET", "/lan/events/last", None),
     ("GET", "/lan/printer", None), ("GET", "/lan/status", None),
 ]
 
@@ -296,3 +298,11 @@ def test_store_errors_reach_the_counter_as_themselves(runtime, error, status):
             with pytest.raises(type(error)) as raised:
                 counter.list_services()
     assert type(raised.value) is type(error) and str(raised.value) == str(error)
+
+
+def test_last_event_id_with_a_plain_local_queue_pages_the_feed(runtime, local):
+    for _ in range(250):  # more than one page of events_since
+        local.issue_ticket("svc-b")
+    with running(LocalQueue(runtime), token=TOKEN, office_code="DEMO") as server:
+        with RemoteQueue(server.url, TOKEN) as board:
+            assert board.last_event_id() == 250

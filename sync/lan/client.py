@@ -176,6 +176,11 @@ class RemoteQueue:
         return [wire.queue_event(d) for d in
                 self._request("GET", "/events-since", params={"after": after_id, "limit": limit})]
 
+    def last_event_id(self) -> int:
+        """Where the change feed ends now: a screen starting up watches from here, so it does
+        not replay (or re-announce) the day's earlier calls."""
+        return int(self._request("GET", "/events/last")["last_event_id"])
+
     def counters(self) -> list[dict]:
         return self._request("GET", "/counters")
 

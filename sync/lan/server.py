@@ -36,6 +36,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.errors import ConfigError, KioskError, NotFoundError
+from kiosk.queue import views
 from kiosk.queue.client import LocalQueue, QueueClient
 from kiosk.runtime import Runtime
 from sync.lan import wire
@@ -106,14 +107,31 @@ class _Replays:
             return result
 
 
-def open_edge_queues(rt: Runtime) -> tuple[LocalQueue, LocalQueue]:
+class EdgeReader(LocalQueue):
+    """The LocalQueue that serves the event streams, plus where the feed ends now."""
+
+    def last_event_id(self) -> int:
+        return self._run(views.last_event_id)
+
+
+def open_edge_queues(rt: Runtime) -> tuple[LocalQueue, EdgeReader]:
     """The queue the API's operations use, and a second one on its own database connection for
     the event streams, so boards keep receiving while an operation waits for the write lock."""
     from kiosk.db import open_db
 
     path = rt.db.execute("PRAGMA database_list").fetchone()[2]
     reader_rt = Runtime(rt.data_dir, rt.config, open_db(path, migrate=False), rt.clock)
-    return LocalQueue(rt), LocalQueue(reader_rt)
+    return LocalQueue(rt), EdgeReader(reader_rt)
+
+
+def _last_event_id(reader: QueueClient) -> int:
+    fn = getattr(reader, "last_event_id", None)
+    if callable(fn):
+        return int(fn())
+    after = 0
+    while batch := reader.events_since(after):
+        after = batch[-1].id
+    return after
 
 
 def create_app(queue: QueueClient, *, token: str, office_code: str,
@@ -239,6 +257,10 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     def events_since(after: int = Query(default=0, ge=0),
                      limit: int = Query(default=200, ge=1, le=1000)) -> list:
         return wire.to_json(events_reader.events_since(after, limit))
+
+    @api.get("/events/last")
+    def last_event() -> dict:
+        return {"last_event_id": _last_event_id(events_reader)}
 
     @api.get("/printer")
     def printer() -> dict:
