@@ -239,7 +239,7 @@ class SyncClient:
             if known == epoch:
                 return False
             if known is not None:
-                horizon = server_ms - self.keep_acked_days * DAY_MS
+                horizon = server_ms + 1 - self.keep_acked_days * DAY_MS
                 outbox.prune_acked(self.db, horizon)
                 self.db.conn.execute("UPDATE outbox SET acked_ms = NULL WHERE acked_ms IS NOT NULL")
                 self.db.conn.execute("DELETE FROM sync_cursors")
@@ -260,7 +260,7 @@ class SyncClient:
         if server_ms is not None:
             with write_tx(self.db):
                 state.put(self.db, state.LAST_PUSH_MS, server_ms)
-                outbox.prune_acked(self.db, server_ms - self.keep_acked_days * DAY_MS)
+                outbox.prune_acked(self.db, server_ms + 1 - self.keep_acked_days * DAY_MS)
         return totals
 
     def _prepare(self, after_seq: int) -> list[wire.Batch]:
