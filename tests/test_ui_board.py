@@ -215,3 +215,54 @@ def test_counter_calls_next_and_the_board_shows_and_speaks_it(qtbot, runtime, op
         assert board.announced == [call, recall]
     finally:
         counter.stop()
+
+
+@pytest.mark.slow
+def test_over_the_office_lan(qtbot, runtime, open_board) -> None:
+    """A counter console and a board on other machines, both over the real LAN API (uvicorn
+    on loopback): the counter's call reaches the board and is spoken; when the edge goes
+    away the board says so."""
+    from PySide6.QtCore import Qt
+
+    from sync.lan.client import RemoteQueue
+    from tests.lan_support import TOKEN, edge_in_thread
+    from ui.counter import UNNAMED, CounterScreen
+
+    log: list[str] = []
+    speaker = Speaker(RecordingVoice(log=log), RecordingChime(log=log), gap_ms=10)
+    LocalQueue(runtime).issue_ticket("svc-c")
+    with edge_in_thread(runtime) as edge:
+        board_queue = RemoteQueue(edge.url, TOKEN, stream_silence=1.0, backoff=(0.05, 0.2))
+        counter_queue = RemoteQueue(edge.url, TOKEN)
+        board = open_board(Services(runtime=None, config=runtime.config, queue=board_queue,
+                                    speaker=speaker))
+        counter = CounterScreen(Services(runtime=None, config=runtime.config,
+                                         queue=counter_queue))
+        qtbot.addWidget(counter)
+        counter.resize(1280, 800)
+        counter.show()
+        try:
+            def tap(button) -> None:
+                qtbot.waitUntil(lambda: button.isVisible() and button.isEnabled(), timeout=5000)
+                qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+            # The LAN API shares no employee list: the console offers an unnamed sign-in.
+            qtbot.waitUntil(lambda: UNNAMED in counter.staff_buttons, timeout=5000)
+            assert counter.staff_buttons[UNNAMED].text() == "Petugas loket"
+            tap(counter.staff_buttons[UNNAMED])
+            tap(counter.counter_buttons["counter-3"])
+            tap(counter.start_button)
+            tap(counter.call_button)
+            qtbot.waitUntil(lambda: board.current_number.text() == "C-001", timeout=3000)
+            assert board.current_counter.text() == "Loket 3"
+            qtbot.waitUntil(lambda: speaker.history == [
+                "Nomor antrian C satu, silakan menuju loket tiga"], timeout=3000)
+            assert not board.banner.isVisible()
+        finally:
+            counter.stop()
+    # The edge is gone (its server stopped): the board says so and keeps what it showed.
+    qtbot.waitUntil(lambda: board.banner.isVisible(), timeout=5000)
+    assert board.current_number.text() == "C-001"
+    board.stop()
+    board_queue.close()
+    counter_queue.close()

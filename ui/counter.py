@@ -35,6 +35,10 @@ WAITING_SHOWN = 8
 REFRESH_EVERY_MS = 15_000      # waiting minutes and the printer's state age even without events
 
 
+#: The sign-in choice when no employee list is available; signs in with staff_id None.
+UNNAMED = ""
+
+
 @dataclass(frozen=True)
 class Employee:
     id: str
@@ -186,6 +190,10 @@ class CounterScreen(QWidget):
         self.staff_buttons.clear()
         self.counter_buttons.clear()
         self.service_buttons.clear()
+        if not self.employees:
+            # No roster reachable (e.g. a console across the LAN whose edge does not share
+            # it): staff can still work, unnamed, rather than be locked out of the queue.
+            self.employees = [Employee(UNNAMED, self.tr("Petugas loket"), "")]
         # Columns grow with the roster so a larger office still fits on one screen.
         columns = 2 if len(self.employees) <= 4 else 3 if len(self.employees) <= 9 else 4
         for i, employee in enumerate(self.employees):
@@ -251,7 +259,7 @@ class CounterScreen(QWidget):
             self.sign_in_error.show()
 
         run_op(self, lambda: self.queue.set_counter(counter["id"], service_ids=services,
-                                                    staff_id=staff.id, paused=False),
+                                                    staff_id=staff.id or None, paused=False),
                done, failed)
 
     # === console page =====================================================================
@@ -651,7 +659,8 @@ class CounterScreen(QWidget):
 
     # === actions ==========================================================================
     def call_next(self) -> None:
-        counter_id, services, staff = self.counter["id"], list(self.service_ids), self.staff.id
+        counter_id, services = self.counter["id"], list(self.service_ids)
+        staff = self.staff.id or None
 
         def called(ticket) -> None:
             self.ticket = ticket
@@ -679,7 +688,8 @@ class CounterScreen(QWidget):
 
     def toggle_pause(self) -> None:
         paused = not self.paused
-        counter_id, services, staff = self.counter["id"], list(self.service_ids), self.staff.id
+        counter_id, services = self.counter["id"], list(self.service_ids)
+        staff = self.staff.id or None
 
         def done(_result) -> None:
             self.paused = paused
