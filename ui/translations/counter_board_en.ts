@@ -50,8 +50,13 @@
     <context>
         <name>CounterScreen</name>
         <message>
-            <location filename="../counter.py" line="+187" />
-            <location line="+230" />
+            <location filename="../counter.py" line="+196" />
+            <source>Petugas loket</source>
+            <translation>Counter staff</translation>
+        </message>
+        <message>
+            <location line="+12" />
+            <location line="+239" />
             <source>Loket {n}</source>
             <translation>Counter {n}</translation>
         </message>
@@ -291,12 +296,12 @@
             <translation>{n} waiting to print</translation>
         </message>
         <message>
-            <location line="+100" />
+            <location line="+103" />
             <source>Tidak ada warga yang menunggu untuk layanan loket ini.</source>
             <translation>Nobody is waiting for this counter’s services.</translation>
         </message>
         <message>
-            <location line="+37" />
+            <location line="+38" />
             <source>Nomor {number} tetap dengan waktu datang semula, jadi tidak kehilangan giliran.</source>
             <translation>Number {number} keeps its original arrival time, so no one loses their turn.</translation>
         </message>
