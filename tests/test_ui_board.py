@@ -266,3 +266,31 @@ def test_over_the_office_lan(qtbot, runtime, open_board) -> None:
     board.stop()
     board_queue.close()
     counter_queue.close()
+
+
+def test_translations_complete_and_board_switches_to_english(qtbot, runtime, open_board) -> None:
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    import ui
+    from ui.i18n import set_language
+
+    ts = Path(ui.__file__).parent / "translations" / "counter_board_en.ts"
+    messages = list(ET.parse(ts).getroot().iter("message"))
+    assert len(messages) >= 50
+    for message in messages:
+        translation = message.find("translation")
+        assert translation.text and translation.get("type") is None, message.find("source").text
+
+    services = make_services(runtime)
+    services.queue.issue_ticket("svc-a")
+    services.queue.call_next("counter-3")
+    board = open_board(services)
+    qtbot.waitUntil(lambda: board.current_counter.text() == "Loket 3", timeout=3000)
+    try:
+        set_language("en")
+        qtbot.waitUntil(lambda: board.current_counter.text() == "Counter 3", timeout=2000)
+        assert board.current_title.text() == "Queue Number"
+    finally:
+        set_language("id")
+    qtbot.waitUntil(lambda: board.current_title.text() == "Nomor Antrian", timeout=2000)
