@@ -23,7 +23,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Candidate:
-    """A waiting ticket as the rule sees it. ``key`` orders equal arrivals (issue order)."""
+    """A waiting ticket as the rule sees it. ``key`` orders equal arrivals; the queue uses
+    ``(issued_ms, id)``, the database's order (``ORDER BY arrival_ms, issued_ms, id``)."""
 
     arrival_ms: int
     priority: bool

@@ -201,14 +201,14 @@ def call_next(rt, counter_id: str, service_ids: list[str] | None = None,
                     f" AND priority {lane} ORDER BY arrival_ms, issued_ms, id LIMIT 1",
                 [day, *services])
             heads.append(rows[0] if rows else None)
-        candidates = [fairness.Candidate(r["arrival_ms"], r["priority"] is not None, r["id"])
-                      if r else None for r in heads]
+        candidates = [fairness.Candidate(r["arrival_ms"], r["priority"] is not None,
+                                         (r["issued_ms"], r["id"])) if r else None for r in heads]
         recent = store.recent_priority(db, day, services, conf.priority_ratio)
         chosen = fairness.pick(candidates[0], candidates[1], recent, stamp.wall_ms,
                                conf.priority_ratio, conf.max_wait_ms)
         if chosen is None:
             return None
-        row = heads[0] if heads[0] and heads[0]["id"] == chosen.key else heads[1]
+        row = heads[1] if chosen.priority else heads[0]
         call_order = db.execute("SELECT coalesce(max(call_order), 0) + 1 FROM tickets"
                                 " WHERE business_day = ? AND call_order IS NOT NULL",
                                 [day]).fetchone()[0]
@@ -243,7 +243,7 @@ def _step(rt, ticket_id: str, allowed: tuple[str, ...], verb: str, change) -> Ti
         store.update_ticket(db, row, stamp)
         ticket = store.ticket_from_row(row)
         if kind == "recalled":
-            counter = store.get_counter(db, row["counter_id"])
+            counter = store.get_counter(db, row["counter_id"], active_only=False)
             _announce(db, ticket, counter, "recall", store.day_of(stamp, rt), stamp)
         else:
             store.add_event(db, kind, stamp.wall_ms, ticket=ticket)

@@ -121,11 +121,14 @@ def get_service(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
     return dict(zip(keys, row))
 
 
-def get_counter(db: sqlite_utils.Database, key: str | int) -> dict[str, Any]:
-    """An active counter by id or by its number (``2`` for Loket 2)."""
+def get_counter(db: sqlite_utils.Database, key: str | int, *,
+                active_only: bool = True) -> dict[str, Any]:
+    """A counter by id or by its number (``2`` for Loket 2); only active ones unless asked
+    (a recall still reaches a counter the city switched off during the day)."""
     row = db.execute(
-        "SELECT id, number, name FROM counters WHERE active = 1 AND (id = ? OR number = ?)"
-        " ORDER BY id = ? DESC LIMIT 1", [str(key), str(key), str(key)]).fetchone()
+        "SELECT id, number, name FROM counters WHERE (active = 1 OR ?) AND (id = ? OR number = ?)"
+        " ORDER BY id = ? DESC LIMIT 1",
+        [0 if active_only else 1, str(key), str(key), str(key)]).fetchone()
     if row is None:
         raise NotFoundError(f"loket {key!r} tidak ada atau tidak aktif (counters.id or number)")
     return {"id": row[0], "number": row[1], "name": row[2]}
