@@ -207,3 +207,14 @@ def test_chime_wav_is_a_real_sound(tmp_path: Path) -> None:
         frames = wav.readframes(wav.getnframes())
     assert abs(seconds * 1000 - chime_duration_ms()) < 5
     assert max(frames) > 0  # not silence
+
+
+def test_tone_chime_reports_done_even_without_an_audio_device(qtbot, tmp_path: Path) -> None:
+    from devices.speech import ToneChime
+
+    chime = ToneChime(write_chime_wav(tmp_path / "chime.wav"))
+    done: list[int] = []
+    chime.play(lambda: done.append(1))
+    qtbot.waitUntil(lambda: done == [1], timeout=chime_duration_ms() + 3000)
+    qtbot.wait(50)
+    assert done == [1]          # once, not again when the effect later stops

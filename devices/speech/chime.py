@@ -78,6 +78,7 @@ class ToneChime(QObject):
         self._fallback.setSingleShot(True)
         self._fallback.timeout.connect(self._finish)
         self.effect.playingChanged.connect(self._on_playing)
+        self.effect.statusChanged.connect(self._on_status)
 
     def play(self, done: Callable[[], None]) -> None:
         self._done = done
@@ -91,6 +92,13 @@ class ToneChime(QObject):
 
     def _on_playing(self) -> None:
         if not self.effect.isPlaying():
+            self._finish()
+
+    def _on_status(self) -> None:
+        from PySide6.QtMultimedia import QSoundEffect
+
+        if self.effect.status() == QSoundEffect.Status.Error:
+            log.warning("chime: cannot play %s on this audio output", self.wav)
             self._finish()
 
     def _finish(self) -> None:
