@@ -10,6 +10,7 @@ after they are ``keep_days`` old (a restored server may ask for them again).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,32 +49,56 @@ class Change:
 def append(db: sqlite_utils.Database, table: str, record_id: str, payload: dict[str, Any],
            stamp: Stamp, *, op: str = "upsert") -> int:
     """Append one change; the caller's transaction must be open. Returns the device sequence."""
-    if not db.conn.in_transaction:
+    conn = db.conn
+    if not conn.in_transaction:
         raise StoreError("outbox.append outside a transaction: wrap the write in kiosk.db.write_tx")
     if table not in SYNCABLE_TABLES:
         raise StoreError(f"table {table!r} is not syncable; declare it with outbox.syncable()")
+    cursor = conn.execute(_APPEND_SQL, (
+        new_id(), table, record_id, op, json.dumps(payload, sort_keys=True, separators=(",", ":")),
+        _schema_version(), stamp.wall_ms, stamp.mono_ns, stamp.boot_id))
+    return int(cursor.lastrowid)
+
+
+_APPEND_SQL = ("INSERT INTO outbox (change_id, table_name, record_id, op, payload, schema_version,"
+               " wall_ms, mono_ns, boot_id) VALUES (?,?,?,?,?,?,?,?,?)")
+
+
+@functools.cache
+def _schema_version() -> int:
     from kiosk.migrations import SCHEMA_VERSION
 
-    cursor = db.conn.execute(
-        "INSERT INTO outbox (change_id, table_name, record_id, op, payload, schema_version,"
-        " wall_ms, mono_ns, boot_id) VALUES (?,?,?,?,?,?,?,?,?)",
-        (new_id(), table, record_id, op, json.dumps(payload, sort_keys=True, separators=(",", ":")),
-         SCHEMA_VERSION, stamp.wall_ms, stamp.mono_ns, stamp.boot_id),
-    )
-    return int(cursor.lastrowid)
+    return SCHEMA_VERSION
+
+
+@functools.lru_cache(maxsize=256)
+def _upsert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """One statement that writes the row and returns it whole (SQLite >= 3.35's RETURNING)."""
+    for name in (table, *columns):
+        if not name.replace("_", "").isalnum():
+            raise StoreError(f"{name!r} is not a plain identifier")
+    cols = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != "id") or '"id" = "id"'
+    return (f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) '
+            f'ON CONFLICT ("id") DO UPDATE SET {updates} RETURNING *')
 
 
 def save(db: sqlite_utils.Database, table: str, row: dict[str, Any], clock: Clock | Stamp) -> int:
     """Upsert ``row`` (it must carry ``id``) into a syncable table and append it to the outbox.
 
-    The payload is the whole row after the write, so the server can store the newest state
-    of each record without merging.
+    Columns not in ``row`` keep their stored values. The payload is the whole row after the
+    write, so the server can store the newest state of each record without merging.
     """
     stamp = clock if isinstance(clock, Stamp) else clock.now()
     if "id" not in row:
         raise StoreError(f"{table}: a syncable row needs an 'id'")
-    db[table].upsert(row, pk="id")
-    full = next(db[table].rows_where("id = ?", [row["id"]]))
+    if not db.conn.in_transaction:
+        raise StoreError("outbox.save outside a transaction: wrap the write in kiosk.db.write_tx")
+    columns = tuple(row)
+    cursor = db.conn.execute(_upsert_sql(table, columns), tuple(row.values()))
+    names = [d[0] for d in cursor.description]
+    full = dict(zip(names, cursor.fetchone()))
     return append(db, table, row["id"], full, stamp)
 
 
