@@ -139,8 +139,8 @@ class CounterScreen(QWidget):
         page = QWidget()
         self.sign_in_page = page
         layout = QVBoxLayout(page)
-        layout.setContentsMargins(40, 28, 40, 28)
-        layout.setSpacing(14)
+        layout.setContentsMargins(40, 16, 40, 16)
+        layout.setSpacing(10)
         self.sign_in_title = theme.text_label("", "title")
         layout.addWidget(self.sign_in_title)
         self.staff_heading = theme.text_label("", "large")
@@ -267,8 +267,8 @@ class CounterScreen(QWidget):
         page = QWidget()
         self.console_page = page
         layout = QVBoxLayout(page)
-        layout.setContentsMargins(24, 16, 24, 20)
-        layout.setSpacing(12)
+        layout.setContentsMargins(24, 12, 24, 16)
+        layout.setSpacing(10)
 
         self.banner = QFrame()
         self.banner.setProperty("banner", "warning")
@@ -276,6 +276,7 @@ class CounterScreen(QWidget):
         banner_row.setContentsMargins(16, 8, 16, 8)
         banner_row.addWidget(theme.icon_label("warning", 36, theme.ON_WARNING))
         self.banner_text = theme.text_label("", "large")
+        self.banner_text.setWordWrap(False)
         banner_row.addWidget(self.banner_text, 1)
         self.banner.hide()
         layout.addWidget(self.banner)
@@ -286,7 +287,11 @@ class CounterScreen(QWidget):
         self.header_label.setWordWrap(False)
         self.header_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header.addWidget(self.header_label, 1)
-        self.sign_out_button = theme.touch_button("", "flat", "exit")
+        self.sign_out_button = _button("", "flat", "exit")
+        # A secondary action on a crowded screen: exactly the 60 px touch minimum (the
+        # stylesheet's min-height counts inside the padding, hence 44 + 2 x 8).
+        self.sign_out_button.setStyleSheet("min-height: 44px; padding: 8px 16px;")
+        self.sign_out_button.setMinimumHeight(theme.TOUCH_MIN)
         self.sign_out_button.clicked.connect(self.sign_out)
         header.addWidget(self.sign_out_button)
         layout.addLayout(header)
@@ -297,18 +302,28 @@ class CounterScreen(QWidget):
         left.setSpacing(12)
         ticket_card = _card()
         card = QVBoxLayout(ticket_card)
-        card.setContentsMargins(24, 16, 24, 16)
-        card.setSpacing(4)
+        card.setContentsMargins(24, 10, 24, 12)
+        card.setSpacing(0)
         self.ticket_status = theme.text_label("", "large")
         self.ticket_status.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.ticket_number = theme.text_label("—", "huge")
         self.ticket_number.setObjectName("ticketNumber")
+        # Staff sit an arm's length away: smaller than the kiosk's ticket, still unmissable,
+        # and the console fits a 1280x800 screen under the shell's header bar.
+        self.ticket_number.setStyleSheet("font-size: 112px;")
         self.ticket_number.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.ticket_detail = theme.text_label("", "muted")
         self.ticket_detail.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         card.addWidget(self.ticket_status)
+        card.addStretch(1)
         card.addWidget(self.ticket_number)
         card.addWidget(self.ticket_detail)
+        # What just went wrong (or a note) sits in the card, next to the ticket it is about.
+        self.message = theme.text_label("", "error")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.message.hide()
+        card.addWidget(self.message)
+        card.addStretch(1)
         left.addWidget(ticket_card, 1)
 
         actions = QGridLayout()
@@ -335,14 +350,9 @@ class CounterScreen(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         left.addLayout(actions)
 
-        self.message = theme.text_label("", "error")
-        self.message.hide()
-        left.addWidget(self.message)
-
         self.call_button = _button("", "primary", "people")
         self.call_button.setObjectName("callNext")
-        self.call_button.setMinimumHeight(104)
-        self.call_button.setStyleSheet("font-size: 38px; font-weight: 800;")
+        self.call_button.setStyleSheet("font-size: 36px; font-weight: 800;")
         self.call_button.clicked.connect(self.call_next)
         left.addWidget(self.call_button)
         body.addLayout(left, 64)
@@ -403,7 +413,7 @@ class CounterScreen(QWidget):
         self.services_heading.setText(self.tr("3. Layanan yang dilayani"))
         self.start_button.setText(self.tr("Mulai Bertugas"))
         self.banner_text.setText(self.tr("Koneksi ke server kantor terputus. Menyambung "
-                                         "kembali… Tombol akan aktif lagi setelah tersambung."))
+                                         "kembali…"))
         self.sign_out_button.setText(self.tr("Selesai Bertugas"))
         self.call_button.setText(self.tr("Panggil Berikutnya"))
         self.start_service_button.setText(self.tr("Mulai Layani"))

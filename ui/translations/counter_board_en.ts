@@ -56,7 +56,7 @@
         </message>
         <message>
             <location line="+12" />
-            <location line="+239" />
+            <location line="+249" />
             <source>Loket {n}</source>
             <translation>Counter {n}</translation>
         </message>
@@ -87,8 +87,8 @@
         </message>
         <message>
             <location line="+1" />
-            <source>Koneksi ke server kantor terputus. Menyambung kembali… Tombol akan aktif lagi setelah tersambung.</source>
-            <translation>Lost the connection to the office server. Reconnecting… The buttons work again once connected.</translation>
+            <source>Koneksi ke server kantor terputus. Menyambung kembali…</source>
+            <translation>Lost the connection to the office server. Reconnecting…</translation>
         </message>
         <message>
             <location line="+2" />
