@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from sync.lan import wire
 from sync.lan.client import RemoteQueue, remote_queue_for
 from sync.lan.errors import EdgeUnreachable, LanAuthError
 from sync.lan.server import create_app, running
-from tests.lan_support import TOKEN, Watcher, edge_in_thread
+from tests.lan_support import TOKEN, Watcher, edge_in_thread, wait_until
 
 
 @pytest.fixture
@@ -306,3 +307,16 @@ def test_last_event_id_with_a_plain_local_queue_pages_the_feed(runtime, local):
     with running(LocalQueue(runtime), token=TOKEN, office_code="DEMO") as server:
         with RemoteQueue(server.url, TOKEN) as board:
             assert board.last_event_id() == 250
+
+
+class _BrokenFeed(LocalQueue):
+    def events_since(self, after_id, limit=200):
+        raise StoreError("kiosk.db: database disk image is malformed")
+
+
+def test_an_edge_whose_feed_fails_is_not_reported_as_found(runtime):
+    with running(_BrokenFeed(runtime), token=TOKEN, office_code="DEMO") as server:
+        with Watcher(RemoteQueue(server.url, TOKEN, backoff=(0.05, 0.2))) as board:
+            wait_until(lambda: board.connection == [False], what="on_connection(False)")
+            time.sleep(1.0)  # several reconnection attempts
+        assert board.connection == [False] and not board.error

@@ -221,13 +221,14 @@ class RemoteQueue:
                         if source.response.status_code != 200:
                             source.response.read()
                             self._answer(source.response)
-                        report(True)
-                        delay = low
                         for sse in source.iter_sse():
                             if stop.is_set():
                                 return
+                            if sse.event == "ready":  # the edge's stream is really up
+                                report(True)
+                                delay = low
                             if sse.event != "queue":
-                                continue  # keep-alive ping
+                                continue  # ready, or a keep-alive ping
                             event = wire.queue_event(sse.json())
                             if event.id > after_id:
                                 try:

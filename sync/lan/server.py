@@ -289,8 +289,15 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
 async def _stream(reader: QueueClient, feed: Feed, after: int):
     wake = feed.subscribe()
     try:
+        ready = False
         while not feed.stopping:
             events = await run_in_threadpool(reader.events_since, after)
+            if not ready:
+                # "The stream works" (the feed could be read): clients report the edge as found
+                # on this, not on the bare 200, so an edge whose database fails does not make
+                # the screens flap between found and lost.
+                yield ServerSentEvent(data=json.dumps({"after": after}), event="ready")
+                ready = True
             for event in events:
                 yield ServerSentEvent(data=json.dumps(wire.to_json(event), ensure_ascii=False),
                                       id=str(event.id), event="queue")
