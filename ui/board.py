@@ -357,6 +357,7 @@ class BoardScreen(QWidget):
         self._fill_waiting(state.waiting)
         self._fill_serving(state.serving)
         self.ticker.setText(state.running_text)
+        self.ticker.setVisible(bool(self.ticker.text()))   # no empty yellow bar
 
     @staticmethod
     def _clear(layout) -> None:
