@@ -24,7 +24,7 @@ import contextlib
 import fcntl
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -264,43 +264,80 @@ class SyncClient:
         return totals
 
     def _prepare(self, after_seq: int) -> list[wire.Batch]:
-        rows = wire.read_pending(self.db, after_seq, self.batch_items)
-        if not rows:
+        items = wire.read_items(self.db, self.device_id, after_seq, self.batch_items,
+                                clock_check.last_good(self.db))
+        if not items:
             return []
-        return wire.build_batches(rows, self.device_id, state.get(self.db, state.EPOCH),
-                                  self.last_sample, self.codec, clock_check.last_good(self.db))
+        return self._batches(items, self.codec)
+
+    def _batches(self, items: list[wire.Item], codec: str) -> list[wire.Batch]:
+        return wire.build_batches(items, self.device_id, state.get(self.db, state.EPOCH),
+                                  self.last_sample, codec)
+
+    def _submit(self, batch: wire.Batch) -> Future:
+        if not self.pipeline:
+            done: Future = Future()
+            try:
+                done.set_result(self._send(batch))
+            except BaseException as exc:
+                done.set_exception(exc)
+            return done
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="sync-send")
+        return self._pool.submit(self._send, batch)
 
     def _push_pass(self, totals: dict[str, int]) -> bool:
-        """One pass over the outbox; True if the server's epoch changed underway."""
-        queue = self._prepare(0)
-        if self.pipeline and self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="sync-send")
-        while queue:
-            batch = queue.pop(0)
-            if self.pipeline:
-                future = self._pool.submit(self._send, batch)
-                if not queue:
-                    queue = self._prepare(batch.last_seq)
-                resp = future.result()
-            else:
-                resp = self._send(batch)
-                if not queue:
-                    queue = self._prepare(batch.last_seq)
-            totals["batches"] += 1
-            totals["wire_bytes"] += len(batch.body)
-            totals["raw_bytes"] += batch.raw_size
-            if resp.status_code in (400, 403, 413, 422):
-                if self._bisect(batch, resp, totals):
-                    return True
-                continue
+        """One pass over the outbox; True if the server's epoch changed underway.
+
+        Pipelined: while batch k is on the wire, batch k+1 is read and compressed; as soon as
+        k is answered, k+1 goes out and k's answer is written to the outbox meanwhile. Only
+        one request of this device is ever in flight (the server allows one push at a time).
+        """
+        ready = self._prepare(0)
+        next_after: int | None = ready[-1].last_seq if ready else None
+        flight: tuple[wire.Batch, Future] | None = None
+        while ready or flight:
+            if flight is None:
+                batch = ready.pop(0)
+                flight = (batch, self._submit(batch))
+            if not ready and next_after is not None:  # read ahead while on the wire
+                ready = self._prepare(next_after)
+                next_after = ready[-1].last_seq if ready else None
+            batch, future = flight
+            flight = None
+            resp = future.result()
+            if resp.status_code == 200 and ready:
+                follower = ready.pop(0)
+                flight = (follower, self._submit(follower))
+            try:
+                changed = self._handle(batch, resp, totals)
+                if changed and flight is not None:
+                    f_batch, f_future = flight
+                    flight = None
+                    self._handle(f_batch, f_future.result(), totals)
+            except BaseException:
+                if flight is not None:  # never leave a request running behind our back
+                    with contextlib.suppress(Exception):
+                        flight[1].result()
+                raise
+            if changed:
+                return True
             if resp.status_code == 415 and batch.codec != "gzip":
                 self.codec = "gzip"
-                queue = self._prepare(batch.rows[0].seq - 1)
-                continue
-            raise_for(resp, "push")
-            if self._apply_answer(batch, json_of(resp, "push"), totals):
-                return True
+                ready = self._prepare(batch.items[0].seq - 1)
+                next_after = ready[-1].last_seq if ready else None
         return False
+
+    def _handle(self, batch: wire.Batch, resp: httpx.Response, totals: dict[str, int]) -> bool:
+        totals["batches"] += 1
+        totals["wire_bytes"] += len(batch.body)
+        totals["raw_bytes"] += batch.raw_size
+        if resp.status_code in (400, 403, 413, 422):
+            return self._bisect(batch, resp, totals)
+        if resp.status_code == 415 and batch.codec != "gzip":
+            return False  # the caller re-reads and sends gzip
+        raise_for(resp, "push")
+        return self._apply_answer(batch, json_of(resp, "push"), totals)
 
     def _send(self, batch: wire.Batch) -> httpx.Response:
         headers = {"Content-Type": "application/json"}
@@ -324,40 +361,39 @@ class SyncClient:
             raise LinkError(f"push: the answer is not a push result ({exc!r}); will retry") from exc
         acked: list[int] = []
         with write_tx(self.db):
-            for row in batch.rows:
-                result = results.get(row.seq)
+            for seq in batch.seqs:
+                result = results.get(seq)
                 totals["sent"] += 1
-                if result is None:
-                    totals["unanswered"] += 1
-                    continue
-                status = result.get("status")
+                status = result.get("status") if result else None
                 if status in (protocol.ACCEPTED, protocol.DUPLICATE):
                     totals[status] += 1
-                    acked.append(row.seq)
+                    acked.append(seq)
                 elif status == protocol.REJECTED:
                     totals["rejected"] += 1
-                    state.add_dead_letter(self.db, row.seq, row.change_id, row.table, row.record_id,
-                                          row.payload, str(result.get("reason") or "rejected"),
-                                          epoch, server_ms)
-                    acked.append(row.seq)
+                    self._dead_letter(seq, str(result.get("reason") or "rejected"), epoch, server_ms)
+                    acked.append(seq)
                 else:
                     totals["unanswered"] += 1
             outbox.mark_acked(self.db, acked, server_ms)
             state.put_max(self.db, state.LAST_SERVER_MS, server_ms)
         return self.check_epoch(epoch, server_ms)
 
+    def _dead_letter(self, seq: int, reason: str, epoch: str | None, server_ms: int) -> None:
+        self.db.conn.execute(
+            "INSERT OR REPLACE INTO sync_dead_letters (seq, change_id, table_name, record_id,"
+            " reason, payload, epoch, created_ms) SELECT seq, change_id, table_name, record_id,"
+            " ?, payload, ?, ? FROM outbox WHERE seq = ?", [reason, epoch, server_ms, seq])
+
     def _bisect(self, batch: wire.Batch, resp: httpx.Response, totals: dict[str, int]) -> bool:
         """A batch refused as a whole: split it to find the item(s) at fault.
 
         A single item refused twice goes to the dead letters, so the queue moves on.
         """
-        rows = batch.rows
-        if len(rows) > 1:
-            half = len(rows) // 2
-            for part in (rows[:half], rows[half:]):
-                for sub in wire.build_batches(part, self.device_id, state.get(self.db, state.EPOCH),
-                                              self.last_sample, batch.codec,
-                                              clock_check.last_good(self.db)):
+        items = batch.items
+        if len(items) > 1:
+            half = len(items) // 2
+            for part in (items[:half], items[half:]):
+                for sub in self._batches(part, batch.codec):
                     sub_resp = self._send(sub)
                     if sub_resp.status_code in (400, 403, 413, 422):
                         if self._bisect(sub, sub_resp, totals):
@@ -371,13 +407,12 @@ class SyncClient:
         if retry.status_code not in (400, 403, 413, 422):
             raise_for(retry, "push")
             return self._apply_answer(batch, json_of(retry, "push"), totals)
-        row = rows[0]
+        seq = items[0].seq
         server_ms = state.get_int(self.db, state.LAST_SERVER_MS) or 0
         with write_tx(self.db):
-            state.add_dead_letter(self.db, row.seq, row.change_id, row.table, row.record_id,
-                                  row.payload, f"{retry.status_code}: {_detail(retry)}",
-                                  state.get(self.db, state.EPOCH), server_ms)
-            outbox.mark_acked(self.db, [row.seq], server_ms)
+            self._dead_letter(seq, f"{retry.status_code}: {_detail(retry)}",
+                              state.get(self.db, state.EPOCH), server_ms)
+            outbox.mark_acked(self.db, [seq], server_ms)
         totals["sent"] += 1
         totals["rejected"] += 1
         return False

@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what the kiosk uses
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from kiosk.clock import FakeClock
 from kiosk.db import open_db
