@@ -36,7 +36,12 @@ def latest_event_id(queue) -> int:
     fn = getattr(queue, "last_event_id", None)
     if callable(fn):
         return int(fn())
-    after = 0
+    status = getattr(queue, "status", None)      # LocalQueue: `kiosk queue status` has it
+    if callable(status):
+        last = status().get("last_event_id")
+        if last is not None:
+            return int(last)
+    after = 0                                   # any other client: page to the end
     while True:
         batch = queue.events_since(after)
         if not batch:
