@@ -294,3 +294,11 @@ def test_translations_complete_and_board_switches_to_english(qtbot, runtime, ope
     finally:
         set_language("id")
     qtbot.waitUntil(lambda: board.current_title.text() == "Nomor Antrian", timeout=2000)
+
+
+def test_board_colours_read_across_the_room() -> None:
+    from ui import board as board_mod
+    from ui.theme import contrast_ratio
+
+    for what, fg, bg in board_mod.CONTRAST_PAIRS:
+        assert contrast_ratio(fg, bg) >= 4.5, what

@@ -39,6 +39,17 @@ FONT_SMALL_ROW = 44
 FONT_TICKER = 46
 FONT_HEADER = 40
 FLASH_MS = 4000       # a new call is highlighted this long
+PANEL = "#16213A"     # panels on the board background; every board text colour reads on it
+#: (what, foreground, background) on the board beyond theme.CONTRAST_PAIRS; a test keeps
+#: each at WCAG contrast >= 4.5:1.
+CONTRAST_PAIRS = [
+    ("text on panel", theme.BOARD_TEXT, PANEL),
+    ("accent on panel", theme.BOARD_ACCENT, PANEL),
+    ("secondary on panel", theme.BOARD_MUTED, PANEL),
+    ("flashing call", theme.BOARD_BG, theme.BOARD_ACCENT),
+    ("running text", theme.BOARD_BG, theme.BOARD_ACCENT),
+    ("lost banner", theme.ON_WARNING, theme.WARNING_BG),
+]
 
 
 def _label(text: str = "", size: int = FONT_ROW, colour: str = theme.BOARD_TEXT,
@@ -120,7 +131,7 @@ class _Panel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("boardPanel")
-        self.setStyleSheet("#boardPanel { background: #16213A; border-radius: 18px; }")
+        self.setStyleSheet(f"#boardPanel {{ background: {PANEL}; border-radius: 18px; }}")
 
 
 class BoardScreen(QWidget):
@@ -388,7 +399,7 @@ class BoardScreen(QWidget):
             tile.setTextFormat(Qt.TextFormat.RichText)
             tile.setObjectName("servingTile")
             tile.setProperty("counter", int(counter_number))
-            tile.setStyleSheet(f"#servingTile {{ background: #16213A; color: {theme.BOARD_TEXT};"
+            tile.setStyleSheet(f"#servingTile {{ background: {PANEL}; color: {theme.BOARD_TEXT};"
                                f" border-radius: 14px; padding: 10px 22px;"
                                f" font-size: {FONT_SMALL_ROW}px; font-weight: 600; }}")
             self.serving_tiles.addWidget(tile)
@@ -405,7 +416,7 @@ class BoardScreen(QWidget):
 
     def _flash_step(self) -> None:
         on = self._flash_left % 2 == 0 and self._flash_left > 0
-        colour = theme.BOARD_ACCENT if on else "#16213A"
+        colour = theme.BOARD_ACCENT if on else PANEL
         self.current_panel.setStyleSheet(f"#boardPanel {{ background: {colour};"
                                          f" border-radius: 18px; }}")
         _colour(self.current_number, theme.BOARD_BG if on else theme.BOARD_ACCENT)
