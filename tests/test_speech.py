@@ -14,7 +14,7 @@ from devices.speech.chime import chime_duration_ms
 from devices.speech.recording import CHIME_MARK
 from kiosk.announce import call_phrase, recall_phrase
 
-pytestmark = pytest.mark.skipif("mock" not in QTextToSpeech.availableEngines(),
+needs_mock = pytest.mark.skipif("mock" not in QTextToSpeech.availableEngines(),
                                 reason="QtTextToSpeech mock engine not in this PySide6 build")
 
 P1 = call_phrase("A-012", 3)
@@ -41,6 +41,7 @@ def mock_speaker(qtbot):
     speaker.clear()
 
 
+@needs_mock
 def test_mock_engine_speaks_exact_phrases_in_order(qtbot, mock_speaker) -> None:
     speaker, voice, heard = mock_speaker
     speaker.announce(P1)
@@ -50,6 +51,7 @@ def test_mock_engine_speaks_exact_phrases_in_order(qtbot, mock_speaker) -> None:
     assert heard == [CHIME_MARK, *words(P1)]
 
 
+@needs_mock
 def test_two_quick_calls_are_spoken_one_after_another(qtbot, mock_speaker) -> None:
     speaker, voice, heard = mock_speaker
     states: list[QTextToSpeech.State] = []
@@ -68,6 +70,7 @@ def test_two_quick_calls_are_spoken_one_after_another(qtbot, mock_speaker) -> No
     assert [s for s in states if s in (speaking, ready)] == [speaking, ready, speaking, ready]
 
 
+@needs_mock
 def test_recall_is_spoken_again(qtbot, mock_speaker) -> None:
     speaker, voice, heard = mock_speaker
     finished: list[str] = []
@@ -171,6 +174,7 @@ def test_record_to_file(qtbot, tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8").splitlines() == [CHIME_MARK, P1, CHIME_MARK, P3]
 
 
+@needs_mock
 def test_make_speaker_with_mock_engine(qtbot) -> None:
     speaker = make_speaker("mock")
     assert speaker.speaks
@@ -184,6 +188,7 @@ def test_make_speaker_without_engine_is_chime_alone(qtbot) -> None:
     assert not speaker.speaks and speaker.chime is not None
 
 
+@needs_mock
 def test_missing_engine_is_a_clear_error(qtbot) -> None:
     with pytest.raises(SpeechUnavailable, match="not installed"):
         QtVoice("no-such-engine")
