@@ -7,6 +7,7 @@ import base64
 import contextlib
 import gzip
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -149,17 +150,24 @@ class Device:
         return self.client.get("/sync/pull", params={"scope": scope, "cursor": cursor,
                                                      "limit": limit}, headers=self.headers)
 
-    def pull_all(self, scope: str = "reference", cursor: str = "0", limit: int = 500
-                 ) -> tuple[list[dict], str]:
-        changes = []
+    def pull_all(self, scope: str = "reference", cursor: str = "0", limit: int = 500,
+                 *, at_least: int = 0, timeout: float = 15.0) -> tuple[list[dict], str]:
+        """Every page from ``cursor``; waits for ``at_least`` changes. On PostgreSQL a change
+        is served once every transaction older than it has ended, cluster-wide (another
+        database's open transaction delays it; it is never skipped)."""
+        changes: list[dict] = []
+        deadline = time.monotonic() + timeout
         while True:
             r = self.pull(scope, cursor, limit)
             assert r.status_code == 200, r.text
             page = r.json()
             changes += page["changes"]
             cursor = page["next_cursor"]
-            if not page["has_more"]:
+            if page["has_more"]:
+                continue
+            if len(changes) >= at_least or time.monotonic() > deadline:
                 return changes, cursor
+            time.sleep(0.05)
 
 
 def admin_headers(token: str = ADMIN) -> dict[str, str]:

@@ -310,6 +310,10 @@ def _bad_pushes(client, device: Device) -> list[tuple[int, object]]:
                                     "items": [{**item, "device_id": "someone-else"}]})),
         (400, device.push([item, item])),
         (403, device.push([device.item(payload={"id": "r", "office_id": k2}), item])),
+        (403, device.push([device.item() for _ in range(400)]
+                          + [device.item(payload={"id": "late", "office_id": k2})],
+                          clock={"boot_id": "boot-1", "mono_ns": 1, "wall_ms": 1,
+                                 "server_ms": 1, "rtt_ms": 1.0})),
         (413, device.push([device.item() for _ in range(protocol.MAX_BATCH_ITEMS + 1)])),
         (413, device.push([device.item(payload={"pad": big_pad})])),
         (413, device.push([{**device.item(), "payload": {"pad": "y" * 20_000_000}}],
@@ -383,6 +387,7 @@ def test_pull_pages_through_the_offices_reference_data(client):
                          "payload": {"key": "theme", "value": "dark"}}])
     _put(client, "K1", [{"table": "services", "record_id": "s0", "op": "delete"}])
 
+    device.pull_all(at_least=10)        # every write above is visible (see pull_all)
     pages, cursor = [], "0"
     while True:
         page = device.pull(cursor=cursor, limit=3).json()
@@ -406,7 +411,7 @@ def test_pull_pages_through_the_offices_reference_data(client):
     assert again["changes"] == [] and again["next_cursor"] == cursor and not again["has_more"]
     _put(client, "K1", [{"table": "counters", "record_id": "c1",
                          "payload": {"id": "c1", "number": 1}}])
-    fresh = device.pull(cursor=cursor).json()["changes"]
+    fresh, _ = device.pull_all(cursor=cursor, at_least=1)
     assert [c["record_id"] for c in fresh] == ["c1"]
 
 
@@ -414,7 +419,7 @@ def test_pull_requests_scope_and_bad_arguments(client):
     device = enrolled_device(client)
     _put(client, "K1", [{"table": "request_status", "record_id": "req1",
                          "payload": {"id": "req1", "status": "ready"}}])
-    changes, _ = device.pull_all("requests")
+    changes, _ = device.pull_all("requests", at_least=1)
     assert [(c["table"], c["payload"]["status"]) for c in changes] == [("request_status", "ready")]
     assert device.pull("nonsense").status_code == 400
     assert device.pull(cursor="abc").status_code == 400

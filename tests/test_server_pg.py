@@ -47,9 +47,23 @@ def _pull_ids(store: PgStore, office_id: str, cursor: str) -> tuple[list[str], s
     return [c["record_id"] for c in changes], next_cursor
 
 
+def _pull_until(store: PgStore, office_id: str, cursor: str, count: int,
+                timeout: float = 15.0) -> tuple[list[str], str]:
+    """Pull until ``count`` changes came. The database is shared: a transaction of anyone
+    else in the cluster that is older than ours delays our rows (never skips them)."""
+    ids: list[str] = []
+    deadline = time.monotonic() + timeout
+    while len(ids) < count and time.monotonic() < deadline:
+        more, cursor = _pull_ids(store, office_id, cursor)
+        ids += more
+        if len(ids) < count:
+            time.sleep(0.02)
+    return ids, cursor
+
+
 def test_cursor_never_skips_a_transaction_that_started_first_and_commits_last(store, pg_url):
     office = store.add_office("K1", "Satu", "WIB", "", 0)
-    _, cursor = _pull_ids(store, office.id, "0")          # past the office row
+    _, cursor = _pull_until(store, office.id, "0", 1)     # past the office row
     early = psycopg.connect(pg_url)                       # starts first ...
     late = psycopg.connect(pg_url)
     try:
@@ -66,7 +80,7 @@ def test_cursor_never_skips_a_transaction_that_started_first_and_commits_last(st
         ids, cursor_during = _pull_ids(store, office.id, cursor)
         assert ids == [] and cursor_during == cursor
         early.commit()
-        ids, cursor_after = _pull_ids(store, office.id, cursor_during)
+        ids, cursor_after = _pull_until(store, office.id, cursor_during, 2)
         assert ids == ["early", "late"]
         assert _pull_ids(store, office.id, cursor_after)[0] == []
     finally:
@@ -76,7 +90,7 @@ def test_cursor_never_skips_a_transaction_that_started_first_and_commits_last(st
 
 def test_cursor_with_transaction_ids_and_sequence_numbers_in_opposite_order(store, pg_url):
     office = store.add_office("K1", "Satu", "WIB", "", 0)
-    _, cursor = _pull_ids(store, office.id, "0")
+    _, cursor = _pull_until(store, office.id, "0", 1)
     first = psycopg.connect(pg_url)
     second = psycopg.connect(pg_url)
     try:
@@ -87,7 +101,7 @@ def test_cursor_with_transaction_ids_and_sequence_numbers_in_opposite_order(stor
         assert ids == []
         _write(first, office.id, "first")
         first.commit()
-        ids, cursor = _pull_ids(store, office.id, cursor)
+        ids, cursor = _pull_until(store, office.id, cursor, 2)
         assert ids == ["first", "second"]
     finally:
         first.close()
@@ -96,7 +110,7 @@ def test_cursor_with_transaction_ids_and_sequence_numbers_in_opposite_order(stor
 
 def test_many_concurrent_writers_are_each_pulled_exactly_once(store, pg_url):
     office = store.add_office("K1", "Satu", "WIB", "", 0)
-    _, cursor = _pull_ids(store, office.id, "0")
+    _, cursor = _pull_until(store, office.id, "0", 1)
     seen: list[str] = []
     stop = threading.Event()
 
@@ -119,7 +133,7 @@ def test_many_concurrent_writers_are_each_pulled_exactly_once(store, pg_url):
         list(pool.map(writer, range(6)))
     stop.set()
     r.join()
-    seen.extend(_pull_ids(store, office.id, cursor)[0])
+    seen.extend(_pull_until(store, office.id, cursor, 90 - len(seen))[0])
     assert sorted(seen) == sorted(f"w{n}-{i}" for n in range(6) for i in range(15))
 
 
@@ -210,6 +224,6 @@ def test_admin_reference_change_reaches_only_its_office(pg_url):
             {"table": "employees", "record_id": "e1", "payload": {"id": "e1", "name": "Rina"}}]},
             headers=admin_headers())
         assert r.status_code == 200
-        k1 = {c["record_id"] for c in d1.pull_all()[0]}
-        k2 = {c["record_id"] for c in d2.pull_all()[0]}
+        k2 = {c["record_id"] for c in d2.pull_all(at_least=2)[0]}
+        k1 = {c["record_id"] for c in d1.pull_all(at_least=1)[0]}
         assert "e1" in k2 and "e1" not in k1

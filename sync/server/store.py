@@ -19,7 +19,7 @@ Errors a handler turns into an HTTP answer::
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -140,6 +140,17 @@ def prepare_push(batch: WireBatch, device: Device, policy: PushPolicy) -> Prepar
     item this server cannot store is answered ``rejected`` and the rest go on.
     """
     prepared = PreparedPush()
+    for _ in iter_rows(batch, device, policy, prepared):
+        pass
+    return prepared
+
+
+def iter_rows(batch: WireBatch, device: Device, policy: PushPolicy, prepared: PreparedPush,
+              samples: dict[str, tuple[int, int]] | None = None) -> Iterator[Row]:
+    """:func:`prepare_push` as a generator, so the PostgreSQL store can stream rows into COPY
+    while the next ones are prepared (the database works on the other core meanwhile).
+    Raising :class:`Forbidden` mid-way is safe: the caller's transaction rolls back. With
+    ``samples``, times are corrected on the way (see :func:`correct_times`)."""
     encode, blake2b, sep = encode_payload, hashlib.blake2b, "\x1f"
     tables, ops = policy.tables, protocol.OPS
     low, high = policy.min_schema_version, policy.max_schema_version
@@ -162,11 +173,18 @@ def prepare_push(batch: WireBatch, device: Device, policy: PushPolicy) -> Prepar
             item.change_id, item.table, item.record_id, item.op, payload,
             str(item.schema_version), str(item.wall_ms), str(item.mono_ns), item.boot_id,
         )).encode(), digest_size=16).hexdigest()
-        rows.append(Row(
-            item.device_seq, item.change_id, item.table, item.record_id, item.op, payload,
-            item.schema_version, item.wall_ms, item.mono_ns, item.boot_id, digest,
-            item.time_uncertain))
-    return prepared
+        row = Row(item.device_seq, item.change_id, item.table, item.record_id, item.op, payload,
+                  item.schema_version, item.wall_ms, item.mono_ns, item.boot_id, digest,
+                  item.time_uncertain)
+        if samples is not None:
+            sample = samples.get(item.boot_id)
+            if sample is None:
+                row.corrected_ms, row.time_uncertain = item.wall_ms, True
+            else:
+                row.corrected_ms = sample[1] + (item.mono_ns - sample[0]) // 1_000_000
+                row.time_uncertain = item.time_uncertain
+        rows.append(row)
+        yield row
 
 
 def _reject_reason(table: str, op: str, schema_version: int, policy: PushPolicy) -> str:

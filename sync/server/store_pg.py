@@ -29,8 +29,8 @@ from kiosk.ids import new_id
 from sync import protocol
 from sync.server import auth
 from sync.server.store import (
-    Conflict, Device, DeviceBusy, NotFound, Office, Overloaded, PushPolicy, Unauthorized,
-    classify, correct_times, parse_cursor, prepare_push, reference_payload, usable_sample,
+    Conflict, Device, DeviceBusy, NotFound, Office, Overloaded, PreparedPush, PushPolicy,
+    Unauthorized, classify, iter_rows, parse_cursor, reference_payload, usable_sample,
 )
 from sync.server.store_sqlite import _stats
 from sync.server.wire import ItemAnswer, WireBatch, encode_payload
@@ -318,19 +318,18 @@ class PgStore:
                                  "per device")
             max_seq = q_max.fetchone()[0]
             samples = {boot: (mono, server) for boot, mono, server in q_boots.fetchall()}
-            # Raising from here on (403) rolls everything above back.
-            prepared = prepare_push(batch, device, policy)
-            if not prepared.rows:
+            prepared = PreparedPush()
+            rows = iter_rows(batch, device, policy, prepared, samples)  # 403 rolls back
+            seqs = [item.device_seq for item in batch.items]
+            if not seqs:
                 return prepared.results(), epoch
-            correct_times(prepared.rows, samples)
-            if min(r.device_seq for r in prepared.rows) > (max_seq or 0):
+            if min(seqs) > (max_seq or 0):
                 # Everything is newer than what this device ever stored, and its lock keeps
                 # any other push of it out: no conflict is possible, so COPY straight in.
-                _copy_rows(cur, COPY_DIRECT_SQL, prepared.rows, (device.id, device.office_id,
-                                                                 now_ms))
+                _copy_rows(cur, COPY_DIRECT_SQL, rows, (device.id, device.office_id, now_ms))
                 inserted = {r.device_seq for r in prepared.rows}
             else:
-                _copy_rows(cur, COPY_SQL, prepared.rows, ())
+                _copy_rows(cur, COPY_SQL, rows, ())
                 cur.execute(INSERT_SQL, (device.id, device.office_id, now_ms))
                 inserted = {r[0] for r in cur.fetchall()}
             stored: dict[int, str] = {}
