@@ -33,12 +33,17 @@ import threading
 import time
 from pathlib import Path
 
-from kiosk import config as config_mod
-from kiosk import queue as q
-from kiosk.demo import init_demo
-from kiosk.queue.models import QueueEvent
-from kiosk.runtime import open_runtime
-from sync.lan.client import RemoteQueue
+# Python puts this script's folder first on sys.path, where bench/sync.py would shadow the
+# sync package; the repository root goes there instead.
+_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [str(_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
+
+from kiosk import config as config_mod  # noqa: E402
+from kiosk import queue as q  # noqa: E402
+from kiosk.demo import init_demo  # noqa: E402
+from kiosk.queue.models import QueueEvent  # noqa: E402
+from kiosk.runtime import open_runtime  # noqa: E402
+from sync.lan.client import RemoteQueue  # noqa: E402
 
 TOKEN = "bench-office-lan-token-0123456789"
 
@@ -90,7 +95,7 @@ def _start_edge(data_dir: Path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         [sys.executable, "-c", "from kiosk.cli import entry; entry()", "--data-dir", str(data_dir),
          "edge", "serve", "--host", "127.0.0.1", "--port", "0", "--no-advertise"],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        stdout=subprocess.PIPE, text=True, cwd=_ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     line = proc.stdout.readline()
     if not line:
         raise SystemExit("kiosk edge serve did not start")

@@ -22,6 +22,7 @@ from sync.lan.client import RemoteQueue
 from sync.lan.server import LanServer, open_edge_queues, running
 
 TOKEN = "office-lan-token-for-tests-0123456789"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def set_token(data_dir: Path, token: str = TOKEN) -> None:
@@ -59,7 +60,7 @@ def start_edge_process(data_dir: Path, port: int = 0, *, advertise: bool = False
     if not advertise:
         args.append("--no-advertise")
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     line = proc.stdout.readline()
     if not line:
         proc.wait(5)
