@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -42,6 +43,7 @@ from sync.client.errors import (AuthError, LinkError, ServerBusy, ServerRefused,
                                 SyncError, UpgradeRequired)
 
 DAY_MS = 86_400_000
+SLOW_BATCH_S = 1.0
 _process_locks: dict[str, threading.Lock] = {}
 _process_locks_guard = threading.Lock()
 
@@ -175,6 +177,7 @@ class SyncClient:
         self._key = None
         self._pool: ThreadPoolExecutor | None = None
         self.last_sample: dict[str, Any] | None = None
+        self.slow_link = False
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -271,8 +274,9 @@ class SyncClient:
         return self._batches(items, self.codec)
 
     def _batches(self, items: list[wire.Item], codec: str) -> list[wire.Batch]:
+        level = wire.SLOW_LEVEL if self.slow_link else wire.FAST_LEVEL
         return wire.build_batches(items, self.device_id, state.get(self.db, state.EPOCH),
-                                  self.last_sample, codec)
+                                  self.last_sample, codec, level=level)
 
     def _submit(self, batch: wire.Batch) -> Future:
         if not self.pipeline:
@@ -344,7 +348,10 @@ class SyncClient:
         if batch.codec != "identity":
             headers["Content-Encoding"] = batch.codec
         token = self.tokens.current() or self._renew()
+        started = time.monotonic()
         resp = self.http.call("POST", "/sync/push", token=token, content=batch.body, headers=headers)
+        # A batch that needs over a second on the wire: bytes cost more than CPU from now on.
+        self.slow_link = time.monotonic() - started > SLOW_BATCH_S and len(batch.body) > 8192
         if resp.status_code == 401:
             self.tokens.forget()
             resp = self.http.call("POST", "/sync/push", token=self._renew(), content=batch.body,

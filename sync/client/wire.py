@@ -90,11 +90,21 @@ def encode_body(device_id: str, epoch: str | None, clock: dict | None, items: li
             f'"items":[{",".join([i.json for i in items])}]}}').encode()
 
 
-def compress(data: bytes, codec: str) -> bytes:
+#: zstd levels: on a fast link CPU matters and level 1 is both the cheapest and (on these
+#: batches) smaller than the default 3; on a slow link (a batch takes over a second on the
+#: wire) level 19 saves ~13% of the bytes for ~0.25 s of CPU per batch, hidden behind the
+#: batch in flight.
+FAST_LEVEL = 1
+SLOW_LEVEL = 19
+
+
+def compress(data: bytes, codec: str, level: int = FAST_LEVEL) -> bytes:
     if codec == "zstd":
-        comp = getattr(_local, "zstd", None)
+        key = f"zstd{level}"
+        comp = getattr(_local, key, None)
         if comp is None:
-            comp = _local.zstd = zstandard.ZstdCompressor(level=3)
+            comp = zstandard.ZstdCompressor(level=level)
+            setattr(_local, key, comp)
         return comp.compress(data)
     if codec == "gzip":
         return gzip.compress(data, compresslevel=6)
@@ -104,12 +114,12 @@ def compress(data: bytes, codec: str) -> bytes:
 
 
 def build_batches(items: list[Item], device_id: str, epoch: str | None, clock: dict | None,
-                  codec: str, max_bytes: int = TARGET_BYTES) -> list[Batch]:
+                  codec: str, max_bytes: int = TARGET_BYTES, level: int = FAST_LEVEL) -> list[Batch]:
     """One batch, or several if the compressed size is over the limit (halving until it fits)."""
     raw = encode_body(device_id, epoch, clock, items)
-    body = compress(raw, codec)
+    body = compress(raw, codec, level)
     if len(body) <= max_bytes or len(items) == 1:
         return [Batch(items, body, len(raw), codec)]
     half = len(items) // 2
-    return (build_batches(items[:half], device_id, epoch, clock, codec, max_bytes)
-            + build_batches(items[half:], device_id, epoch, clock, codec, max_bytes))
+    return (build_batches(items[:half], device_id, epoch, clock, codec, max_bytes, level)
+            + build_batches(items[half:], device_id, epoch, clock, codec, max_bytes, level))
