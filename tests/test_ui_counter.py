@@ -289,3 +289,32 @@ def test_english_on_the_switch(qtbot, runtime, open_counter) -> None:
     finally:
         set_language("id")
     qtbot.waitUntil(lambda: screen.call_button.text() == "Panggil Berikutnya", timeout=2000)
+
+
+class UnreachableQueue(LocalQueue):
+    """The edge stops answering between two taps (its feed has not noticed yet)."""
+
+    def __init__(self, rt) -> None:
+        super().__init__(rt)
+        self.unreachable = False
+
+    def call_next(self, *args, **kwargs):
+        if self.unreachable:
+            from sync.lan.errors import EdgeUnreachable
+
+            raise EdgeUnreachable("edge at http://192.0.2.1:8765 did not answer")
+        return super().call_next(*args, **kwargs)
+
+
+def test_a_failed_tap_says_what_to_do(qtbot, runtime, open_counter) -> None:
+    queue = UnreachableQueue(runtime)
+    queue.issue_ticket("svc-a")
+    screen = open_counter(runtime, queue)
+    sign_in(qtbot, screen)
+    queue.unreachable = True
+    click(qtbot, screen.call_button)
+    qtbot.waitUntil(lambda: screen.message.isVisible(), timeout=3000)
+    assert screen.message.text().startswith("Tidak dapat menghubungi server kantor.")
+    assert screen.banner.isVisible()
+    assert screen.ticket_number.text() == "—"
+    assert queue.waiting() and queue.current_ticket("counter-2") is None   # nothing changed

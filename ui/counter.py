@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, Q
 
 from kiosk.clock import SystemClock
 from kiosk.errors import KioskError
+from sync.lan.errors import EdgeUnreachable
 from ui import theme
 from ui.ops import run_op
 from ui.queue_watch import QueueWatcher
@@ -443,8 +444,12 @@ class CounterScreen(QWidget):
             else service.name_id
 
     def _error_text(self, exc: Exception) -> str:
-        if isinstance(exc, KioskError):
+        if isinstance(exc, KioskError) and not _unreachable(exc):
             return str(exc)
+        if not _unreachable(exc):
+            log.error("counter: unexpected failure: %r", exc)
+            return self.tr("Terjadi kesalahan. Coba sekali lagi; jika berulang, hubungi "
+                           "teknisi.")
         return self.tr("Tidak dapat menghubungi server kantor. Periksa jaringan, lalu coba "
                        "lagi.")
 
@@ -617,7 +622,7 @@ class CounterScreen(QWidget):
     def _on_refresh_failed(self, exc: Exception) -> None:
         self._refreshing = False
         log.warning("counter: refresh failed: %s", exc)
-        if not isinstance(exc, KioskError):
+        if _unreachable(exc):
             self.set_connected(False)
 
     def _on_event(self, event) -> None:
@@ -653,7 +658,7 @@ class CounterScreen(QWidget):
         def failed(exc: Exception) -> None:
             self._set_busy(False)
             self._say(self._error_text(exc))
-            if not isinstance(exc, KioskError):
+            if _unreachable(exc):
                 self.set_connected(False)
             self.refresh()
 
@@ -783,6 +788,11 @@ class CounterScreen(QWidget):
     def closeEvent(self, event) -> None:
         self.stop()
         super().closeEvent(event)
+
+
+def _unreachable(exc: Exception) -> bool:
+    """The edge did not answer (as opposed to refusing a step): the banner, not a message."""
+    return isinstance(exc, (EdgeUnreachable, OSError))
 
 
 def _clear(layout) -> None:

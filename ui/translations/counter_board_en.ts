@@ -4,7 +4,7 @@
     <context>
         <name>BoardScreen</name>
         <message>
-            <location filename="../board.py" line="+269" />
+            <location filename="../board.py" line="+280" />
             <source>Nomor Antrian</source>
             <translation>Queue Number</translation>
         </message>
@@ -37,7 +37,7 @@
         <message>
             <location line="-7" />
             <location line="+13" />
-            <location line="+31" />
+            <location line="+32" />
             <source>Loket {n}</source>
             <translation>Counter {n}</translation>
         </message>
@@ -50,18 +50,18 @@
     <context>
         <name>CounterScreen</name>
         <message>
-            <location filename="../counter.py" line="+196" />
+            <location filename="../counter.py" line="+197" />
             <source>Petugas loket</source>
             <translation>Counter staff</translation>
         </message>
         <message>
             <location line="+12" />
-            <location line="+249" />
+            <location line="+253" />
             <source>Loket {n}</source>
             <translation>Counter {n}</translation>
         </message>
         <message>
-            <location line="-47" />
+            <location line="-51" />
             <source>Masuk Loket</source>
             <translation>Open a Counter</translation>
         </message>
@@ -131,7 +131,12 @@
             <translation>Cancel</translation>
         </message>
         <message>
-            <location line="+24" />
+            <location line="+26" />
+            <source>Terjadi kesalahan. Coba sekali lagi; jika berulang, hubungi teknisi.</source>
+            <translation>Something went wrong. Try once more; if it happens again, call the technician.</translation>
+        </message>
+        <message>
+            <location line="+2" />
             <source>Tidak dapat menghubungi server kantor. Periksa jaringan, lalu coba lagi.</source>
             <translation>Cannot reach the office server. Check the network, then try again.</translation>
         </message>
