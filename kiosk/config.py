@@ -85,7 +85,7 @@ class Lan:
 
     token: str = ""       # shared secret set at provisioning; the same on every device of the office
     port: int = 8765
-    edge_url: str = ""    # empty: this device is the edge, or find it with zeroconf
+    edge_url: str = ""    # "": this device is the edge; "auto": find it with zeroconf; or its URL
 
 
 @dataclass
@@ -180,9 +180,9 @@ def validate(config: Config) -> None:
         raise ConfigError("sync.server", f"{config.sync.server!r} must start with http:// or https://")
     if not 1 <= config.lan.port <= 65535:
         raise ConfigError("lan.port", f"{config.lan.port} is not a TCP port (1 to 65535)")
-    if config.lan.edge_url and not config.lan.edge_url.startswith(("http://", "https://")):
-        raise ConfigError("lan.edge_url", f"{config.lan.edge_url!r} must start with http:// or https://, "
-                          "e.g. http://192.168.1.10:8765, or be empty to find the edge with zeroconf")
+    if config.lan.edge_url not in ("", "auto") and not config.lan.edge_url.startswith(("http://", "https://")):
+        raise ConfigError("lan.edge_url", f"{config.lan.edge_url!r} must be empty (this device is the edge), "
+                          "'auto' (find the edge with zeroconf) or a URL such as http://192.168.1.10:8765")
 
 
 def save(config: Config, data_dir: Path) -> Path:

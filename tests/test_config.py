@@ -43,3 +43,9 @@ def test_missing_config_says_how_to_create_it(tmp_path):
 def test_bad_pins_are_refused(pin):
     with pytest.raises(ConfigError, match="admin.pin"):
         config.hash_pin(pin)
+
+
+@pytest.mark.parametrize("value", ["", "auto", "http://192.168.1.10:8765"])
+def test_edge_url_accepts_empty_auto_and_urls(tmp_path, value):
+    (tmp_path / "config.toml").write_text(f'[lan]\nedge_url = "{value}"\n')
+    assert config.load(tmp_path).lan.edge_url == value

@@ -66,9 +66,9 @@ def test_kiosk_edge_serve_advertises_and_a_counter_finds_and_uses_it(demo_dir, t
     try:
         assert info["zeroconf"].startswith("DEMO-edge-")
         url = f"http://127.0.0.1:{info['port']}"
-        # A counter console of the same office with no edge_url configured finds it itself.
+        # A counter console of the same office with edge_url = "auto" finds it itself.
         counter_cfg = config_mod.Config()
-        counter_cfg.office.code, counter_cfg.lan.token = "DEMO", TOKEN
+        counter_cfg.office.code, counter_cfg.lan.token, counter_cfg.lan.edge_url = "DEMO", TOKEN, "auto"
         with remote_queue_for(counter_cfg, discover_timeout=5, interfaces=LOOPBACK) as queue:
             assert queue.base_url == url
             assert [s.prefix for s in queue.list_services()] == ["A", "B", "C"]

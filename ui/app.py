@@ -47,10 +47,16 @@ def edge_url(runtime: Runtime) -> str:
 
 
 def make_queue(runtime: Runtime):
-    """The queue client: this machine's database (the edge itself), or the edge's LAN API
-    when ``lan.edge_url`` names another machine. (Finding the edge by zeroconf when no URL
-    is configured is the LAN work's; it will choose here too.)"""
+    """The queue client: this machine's database when it is the edge (``lan.edge_url``
+    empty), else the edge's LAN API, at ``lan.edge_url`` or found with zeroconf (``auto``).
+
+    An empty setting never means "discover": a counter that silently fell back to its own
+    empty database while the edge was down would serve a queue nobody is in."""
     url = edge_url(runtime)
+    if url == "auto":
+        from sync.lan.client import remote_queue_for
+
+        return remote_queue_for(runtime.config)
     if url:
         from sync.lan.client import RemoteQueue
 

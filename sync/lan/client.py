@@ -257,7 +257,7 @@ def remote_queue_for(config, *, discover_timeout: float = 3.0,
                      interfaces: list[str] | None = None) -> RemoteQueue:
     """The RemoteQueue a counter or board uses: ``[lan] edge_url`` when set, else the edge of
     this office found with zeroconf."""
-    if config.lan.edge_url:
+    if config.lan.edge_url and config.lan.edge_url != "auto":
         return RemoteQueue(config.lan.edge_url, config.lan.token)
     from sync.lan.discovery import discover
 
