@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 import time
+import uuid
 import warnings
 
 import psycopg
@@ -213,6 +214,26 @@ def test_an_exhausted_pool_is_overloaded_not_stuck(pg_url):
         assert store.device("anything") is None
     finally:
         store.close()
+
+
+def test_a_lost_database_connection_is_503_then_recovers(pg_url):
+    name = f"kiosk-test-{uuid.uuid4().hex[:10]}"   # only this test's connections are cut
+    with TestClient(create_app(f"{pg_url}&application_name={name}", admin_token=ADMIN)) as client:
+        add_office(client)
+        device = enrolled_device(client)
+        assert device.push([device.item()]).status_code == 200
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            killed = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = %s", (name,)).fetchone()[0]
+        assert killed >= 1
+        answers = [device.push([device.item()]) for _ in range(3)]
+        codes = [a.status_code for a in answers]
+        assert 503 in codes and set(codes) <= {200, 503} and codes[-1] == 200
+        for a in answers:
+            if a.status_code == 503:
+                assert a.headers["Retry-After"] and "unreachable" in a.json()["detail"]
+        assert stats(client)["changes"] == 1 + codes.count(200)
 
 
 def test_admin_reference_change_reaches_only_its_office(pg_url):

@@ -17,9 +17,10 @@ insert time, not at commit). See docs/SYNC.md.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -100,46 +101,42 @@ class PgStore:
         self.url = url
         self.schema_version = self._migrate()
         self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, timeout=timeout_s,
-                                   configure=_configure, open=True, name="kiosk-server")
+                                   configure=_configure, open=True, name="kiosk-server",
+                                   kwargs=({} if "application_name" in url
+                                           else {"application_name": "kiosk-server"}))
         meta = dict(self._read("SELECT key, value FROM server_meta"))
         self.token_secret = meta["token_secret"]
         self.admin_token = meta["admin_token"]
 
     # -- connections and schema ----------------------------------------------------------
-    def _tx(self):
-        """A pooled connection in one transaction (commit on success, rollback on error)."""
-        store = self
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection]:
+        """A pooled connection; commit on success, rollback on error (psycopg_pool).
 
-        class _Tx:
-            def __enter__(self):
-                self.cm = store.pool.connection()
-                try:
-                    self.conn = self.cm.__enter__()
-                except PoolTimeout as exc:
-                    raise Overloaded(f"no database connection free: {exc}") from exc
-                return self.conn.cursor()
+        A lost or refused connection becomes :class:`Overloaded` (503 + Retry-After): every
+        write here is idempotent, so the kiosk's retry is the right answer, and the pool
+        replaces the broken connection.
+        """
+        try:
+            with self.pool.connection() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise Overloaded(f"no database connection free in time ({exc}); retry") from exc
+        except psycopg.OperationalError as exc:
+            raise Overloaded(f"the server database is unreachable ({exc}); retry") from exc
 
-            def __exit__(self, *exc):
-                return self.cm.__exit__(*exc)
-
-        return _Tx()
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[psycopg.Cursor]:
+        with self._connection() as conn:
+            yield conn.cursor()
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """One read-only statement, without BEGIN/COMMIT round trips."""
-        try:
-            cm = self.pool.connection()
-            conn = cm.__enter__()
-        except PoolTimeout as exc:
-            raise Overloaded(f"no database connection free: {exc}") from exc
-        try:
+        with self._connection() as conn:
             conn.autocommit = True
             rows = conn.execute(sql, params).fetchall()
             conn.autocommit = False
-        except BaseException as exc:
-            cm.__exit__(type(exc), exc, exc.__traceback__)
-            raise
-        cm.__exit__(None, None, None)
-        return rows
+            return rows
 
     def close(self) -> None:
         self.pool.close()
