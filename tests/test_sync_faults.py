@@ -11,6 +11,7 @@ import json
 import threading
 from datetime import datetime, timezone
 
+import httpx
 import pytest
 
 from kiosk import outbox
@@ -304,3 +305,95 @@ def test_crash_between_commit_and_ack_loses_nothing(world):
     kiosk.sync()
     assert_exactly_once(srv, kiosk)
     assert json.loads(kiosk.db.execute("SELECT payload FROM outbox LIMIT 1").fetchone()[0])
+
+
+# -- bad input on the kiosk side: what the kiosk sends or receives is wrong -----------------
+
+class _Rewrite(httpx.BaseTransport):
+    """Pass requests to ``inner``; let ``rewrite(path, body_json)`` change the answer."""
+
+    def __init__(self, inner, rewrite):
+        self.inner, self.rewrite = inner, rewrite
+
+    def handle_request(self, request):
+        resp = self.inner.handle_request(request)
+        body = self.rewrite(request.url.path, resp.json())
+        return httpx.Response(resp.status_code, json=body, request=request)
+
+
+def test_enroll_with_a_used_token_changes_nothing(world, tmp_path):
+    from kiosk.db import open_db
+    from kiosk.demo import init_demo
+    from sync.client import enroll
+
+    srv, kiosk = world
+    token = srv.enroll_token("KLR1")
+    init_demo(tmp_path / "k3")
+    db = open_db(tmp_path / "k3" / "kiosk.db")
+    enroll(db, tmp_path / "k3", "http://city.test", token, "dev-k3", transport=srv.fault)
+    db4_dir = tmp_path / "k4"
+    init_demo(db4_dir)
+    db4 = open_db(db4_dir / "kiosk.db")
+    with pytest.raises(AuthError, match="already used"):
+        enroll(db4, db4_dir, "http://city.test", token, "dev-k4", transport=srv.fault)
+    assert db4.execute("SELECT count(*) FROM sync_credentials").fetchone()[0] == 0
+    db.close()
+    db4.close()
+
+
+def test_partial_push_answer_leaves_the_rest_pending(world):
+    srv, kiosk = world
+    write_jobs(kiosk.db, kiosk.clock, 10)
+
+    def drop_half(path, body):
+        if path == "/sync/push":
+            body["results"] = [r for r in body["results"] if r["device_seq"] % 2]
+        return body
+
+    kiosk.transport = _Rewrite(srv.fault, drop_half)
+    summary = kiosk.sync()
+    assert summary["push"]["unanswered"] == 5 and summary["pending"] == 5
+    kiosk.transport = srv.fault
+    summary = kiosk.sync()
+    assert summary["push"]["duplicate"] == 5
+    assert_exactly_once(srv, kiosk)
+
+
+def test_malformed_pull_page_changes_nothing(world):
+    srv, kiosk = world
+    kiosk.sync()
+    before = status(kiosk.db, kiosk.clock)["cursors"]
+    services = kiosk.db.execute("SELECT count(*) FROM services").fetchone()[0]
+    srv.admin("PUT", "/admin/reference", {"office_code": "KLR1", "changes": [
+        {"table": "services", "record_id": "svc-x", "payload": {"id": "svc-x", "prefix": "X",
+                                                               "name_id": "X"}}]})
+
+    def break_pull(path, body):
+        if path == "/sync/pull":
+            body.pop("next_cursor", None)
+        return body
+
+    kiosk.transport = _Rewrite(srv.fault, break_pull)
+    with pytest.raises(LinkError, match="not a page"):
+        kiosk.sync()
+    assert status(kiosk.db, kiosk.clock)["cursors"] == before
+    assert kiosk.db.execute("SELECT count(*) FROM services").fetchone()[0] == services
+    kiosk.transport = srv.fault
+    kiosk.sync()
+    assert kiosk.db["services"].get("svc-x")["prefix"] == "X"
+
+
+def test_pull_never_overwrites_what_the_kiosk_owns(world):
+    srv, kiosk = world
+    ids = write_jobs(kiosk.db, kiosk.clock, 1)
+
+    def smuggle(path, body):
+        if path == "/sync/pull" and body["changes"] is not None:
+            body["changes"].append({"table": "print_jobs", "record_id": ids[0], "op": "delete",
+                                    "payload": {}, "version": 1})
+        return body
+
+    kiosk.transport = _Rewrite(srv.fault, smuggle)
+    summary = kiosk.sync()
+    assert summary["pull"]["ignored"] >= 1
+    assert kiosk.db.execute("SELECT count(*) FROM print_jobs").fetchone()[0] == 1
