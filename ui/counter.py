@@ -487,7 +487,9 @@ class CounterScreen(QWidget):
                                        self.tr("Tekan “Lanjutkan” untuk melayani lagi."))
         else:
             self.ticket_number.setText(ticket.number)
-            parts = [self.tr("menunggu {t}").format(
+            service = next((x for x in self.service_list if x.id == ticket.service_id), None)
+            parts = [self._service_name(service)] if service is not None else []
+            parts += [self.tr("menunggu {t}").format(
                 t=self._minutes((ticket.called_ms or now) - ticket.arrival_ms))]
             if ticket.status == "called":
                 parts.append(self.tr("dipanggil {t}").format(

@@ -191,7 +191,7 @@
             <translation>Press “Resume” to serve again.</translation>
         </message>
         <message>
-            <location line="+3" />
+            <location line="+5" />
             <source>menunggu {t}</source>
             <translation>waited {t}</translation>
         </message>
