@@ -39,6 +39,8 @@ import zstandard  # noqa: E402
 
 from kiosk.clock import SystemClock  # noqa: E402
 from kiosk.config import load as load_config  # noqa: E402
+from kiosk.config import save as save_config  # noqa: E402
+from kiosk.ids import new_id  # noqa: E402
 from kiosk.db import open_db, write_tx  # noqa: E402
 from kiosk.demo import init_empty  # noqa: E402
 from kiosk.print_queue import enqueue  # noqa: E402
@@ -78,9 +80,12 @@ def make_backlog(root: Path, n: int) -> Path:
 
 def enrolled_copy(template: Path, dest: Path, srv: procs.ServerProcess) -> Path:
     shutil.copytree(template, dest)
+    cfg = load_config(dest)
+    cfg.device.id = new_id()  # every copy is its own device
+    save_config(cfg, dest)
     db = open_db(dest / "kiosk.db")
     try:
-        enroll(db, dest, srv.url, srv.enroll_token("KLR1"), load_config(dest).device.id)
+        enroll(db, dest, srv.url, srv.enroll_token("KLR1"), cfg.device.id)
     finally:
         db.close()
     return dest
@@ -108,6 +113,28 @@ def push_all(data_dir: Path, server: str) -> tuple[float, dict]:
         db.close()
     assert left == 0 and totals["rejected"] == 0 and totals["unanswered"] == 0, (left, totals)
     return elapsed, totals
+
+
+def server_only(data_dir: Path, server: str) -> float:
+    """The same batches, built beforehand and posted one after another with no kiosk-side
+    work in between: how fast the server alone answers one device (seconds)."""
+    db = open_db(data_dir / "kiosk.db")
+    try:
+        with SyncClient(db, data_dir, server=server, scopes=()) as client:
+            client.meta()
+            batches, after = [], 0
+            while items := wire.read_items(db, client.device_id, after):
+                batches += client._batches(items, "zstd")
+                after = items[-1].seq
+            client._renew()
+            t0 = time.perf_counter()
+            for batch in batches:
+                resp = client._send(batch)
+                assert resp.status_code == 200, resp.text
+                resp.json()
+            return time.perf_counter() - t0
+    finally:
+        db.close()
 
 
 def zstd_of_records(template: Path) -> tuple[float, float]:
@@ -176,7 +203,9 @@ def bench_backlog(kind: str, db_url: str, template: Path, n: int, root: Path,
                     "wire_bytes_down_per_record": round(proxy.bytes_down / n, 1)}
         kiosk = enrolled_copy(template, root / f"{kind}-{n}-kiosk", srv)
         elapsed, totals = push_all(kiosk, srv.url)
+        bare = enrolled_copy(template, root / f"{kind}-{n}-bare", srv)
         out = {"records": n, "wall_s": round(elapsed, 3), "records_per_s": round(n / elapsed),
+               "server_only_records_per_s": round(n / server_only(bare, srv.url)),
                "batches": totals["batches"],
                "request_body_bytes_per_record": round(totals["wire_bytes"] / n, 1),
                "json_bytes_per_record": round(totals["raw_bytes"] / n, 1)}
@@ -230,12 +259,14 @@ def bench_kiosks(db_url: str, root: Path, kiosks: int, per_push: int, workers: i
                 resp = http.post("/enroll", json={"token": token, "device_id": device_id,
                                                   "public_key": identity.public_key_b64(key)})
                 resp.raise_for_status()
-                rows = [wire.Row(seq, f"c-{k}-{seq}", "print_jobs", f"r-{k}-{seq}", "upsert",
-                                 json.dumps({"id": f"r-{k}-{seq}", "kind": "ticket",
-                                             "status": "pending", "created_ms": seq}),
-                                 4, 1_795_000_000_000 + seq, seq * 10**6, f"boot-{k}")
-                        for seq in range(1, per_push + 1)]
-                body = wire.compress(wire.encode_body(device_id, None, None, rows), "zstd")
+                items = [wire.Item(seq, json.dumps({
+                    "change_id": f"c-{k}-{seq}", "table": "print_jobs", "record_id": f"r-{k}-{seq}",
+                    "op": "upsert", "payload": {"id": f"r-{k}-{seq}", "kind": "ticket",
+                                                "status": "pending", "created_ms": seq},
+                    "device_id": device_id, "device_seq": seq, "schema_version": 4,
+                    "wall_ms": 1_795_000_000_000 + seq, "mono_ns": seq * 10**6,
+                    "boot_id": f"boot-{k}"})) for seq in range(1, per_push + 1)]
+                body = wire.compress(wire.encode_body(device_id, None, None, items), "zstd")
                 devices.append((resp.json()["access_token"], body))
         return asyncio.run(_push_at_once(srv.url, devices))
     finally:
