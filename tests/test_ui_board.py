@@ -246,10 +246,11 @@ def test_over_the_office_lan(qtbot, runtime, open_board) -> None:
                 qtbot.waitUntil(lambda: button.isVisible() and button.isEnabled(), timeout=5000)
                 qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
-            # The LAN API shares no employee list: the console offers an unnamed sign-in.
-            qtbot.waitUntil(lambda: UNNAMED in counter.staff_buttons, timeout=5000)
-            assert counter.staff_buttons[UNNAMED].text() == "Petugas loket"
-            tap(counter.staff_buttons[UNNAMED])
+            # The employee list comes from the edge across the LAN.
+            qtbot.waitUntil(lambda: "emp-2002" in counter.staff_buttons, timeout=5000)
+            assert counter.staff_buttons["emp-2002"].text() == "Rina Wulandari"
+            assert UNNAMED not in counter.staff_buttons
+            tap(counter.staff_buttons["emp-2002"])
             tap(counter.counter_buttons["counter-3"])
             tap(counter.start_button)
             tap(counter.call_button)

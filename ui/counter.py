@@ -48,17 +48,8 @@ class Employee:
 
 
 def load_employees(services) -> list[Employee]:
-    """Active employees, for the sign-in page. Uses ``queue.employees()`` when the client
-    offers it (a console across the LAN), else this machine's database."""
-    fn = getattr(services.queue, "employees", None)
-    if callable(fn):
-        return [Employee(e["id"], e["name"], e.get("nip") or "") for e in fn()]
-    runtime = services.runtime
-    if runtime is None:
-        return []
-    rows = runtime.db.execute("SELECT id, name, coalesce(nip, '') FROM employees"
-                              " WHERE coalesce(active, 1) = 1 ORDER BY name").fetchall()
-    return [Employee(*row) for row in rows]
+    """Active employees, for the sign-in page (from the edge when across the LAN)."""
+    return [Employee(e["id"], e["name"], e.get("nip") or "") for e in services.queue.employees()]
 
 
 def _choice_button(text: str, parent: QWidget | None = None) -> QPushButton:

@@ -32,21 +32,8 @@ class _Bridge(QObject):
 
 def latest_event_id(queue) -> int:
     """The id of the newest event, so a screen starting now does not replay (or re-announce)
-    the day's earlier calls. Uses ``queue.last_event_id()`` when the client has it."""
-    fn = getattr(queue, "last_event_id", None)
-    if callable(fn):
-        return int(fn())
-    status = getattr(queue, "status", None)      # LocalQueue: `kiosk queue status` has it
-    if callable(status):
-        last = status().get("last_event_id")
-        if last is not None:
-            return int(last)
-    after = 0                                   # any other client: page to the end
-    while True:
-        batch = queue.events_since(after)
-        if not batch:
-            return after
-        after = batch[-1].id
+    the day's earlier calls."""
+    return int(queue.last_event_id())
 
 
 class QueueWatcher(QObject):

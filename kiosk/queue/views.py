@@ -91,6 +91,13 @@ def last_event_id(rt) -> int:
     return rt.db.execute("SELECT coalesce(max(id), 0) FROM queue_events").fetchone()[0]
 
 
+def employees(rt) -> list[dict]:
+    """Active employees for a counter's sign-in: id, name, nip."""
+    rows = rt.db.execute("SELECT id, name, coalesce(nip, '') FROM employees"
+                         " WHERE coalesce(active, 1) = 1 ORDER BY name").fetchall()
+    return [{"id": i, "name": n, "nip": nip} for i, n, nip in rows]
+
+
 def counters(rt) -> list[dict]:
     """Active counters with their session (staff, services, paused) and current ticket."""
     db = rt.db

@@ -184,6 +184,9 @@ class RemoteQueue:
     def counters(self) -> list[dict]:
         return self._request("GET", "/counters")
 
+    def employees(self) -> list[dict]:
+        return self._request("GET", "/employees")
+
     def printer_state(self) -> dict:
         return self._request("GET", "/printer")
 

@@ -36,7 +36,6 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.errors import ConfigError, KioskError, NotFoundError
-from kiosk.queue import views
 from kiosk.queue.client import LocalQueue, QueueClient
 from kiosk.runtime import Runtime
 from sync.lan import wire
@@ -108,10 +107,7 @@ class _Replays:
 
 
 class EdgeReader(LocalQueue):
-    """The LocalQueue that serves the event streams, plus where the feed ends now."""
-
-    def last_event_id(self) -> int:
-        return self._run(views.last_event_id)
+    """The LocalQueue that serves the event streams, on its own connection."""
 
 
 def open_edge_queues(rt: Runtime) -> tuple[LocalQueue, EdgeReader]:
@@ -122,16 +118,6 @@ def open_edge_queues(rt: Runtime) -> tuple[LocalQueue, EdgeReader]:
     path = rt.db.execute("PRAGMA database_list").fetchone()[2]
     reader_rt = Runtime(rt.data_dir, rt.config, open_db(path, migrate=False), rt.clock)
     return LocalQueue(rt), EdgeReader(reader_rt)
-
-
-def _last_event_id(reader: QueueClient) -> int:
-    fn = getattr(reader, "last_event_id", None)
-    if callable(fn):
-        return int(fn())
-    after = 0
-    while batch := reader.events_since(after):
-        after = batch[-1].id
-    return after
 
 
 def create_app(queue: QueueClient, *, token: str, office_code: str,
@@ -219,6 +205,10 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     def counters() -> list:
         return wire.to_json(queue.counters())
 
+    @api.get("/employees")
+    def employees() -> list:
+        return queue.employees()
+
     @api.get("/counters/{counter_id}/current")
     def current(counter_id: str) -> dict:
         return {"ticket": wire.to_json(queue.current_ticket(counter_id))}
@@ -260,7 +250,7 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
 
     @api.get("/events/last")
     def last_event() -> dict:
-        return {"last_event_id": _last_event_id(events_reader)}
+        return {"last_event_id": events_reader.last_event_id()}
 
     @api.get("/printer")
     def printer() -> dict:
