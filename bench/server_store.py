@@ -6,7 +6,11 @@ Measures, on the same rows in batches of 500 with one commit each:
   ... ON CONFLICT DO NOTHING RETURNING, commit);
 - ``http``: the whole server in process (``/sync/push`` through FastAPI's ASGI app with a
   zstd body), without a network hop;
-- ``sqlite``: ``SqliteStore.push`` for comparison.
+- ``sqlite``: ``SqliteStore.push`` for comparison;
+- ``burst``: N kiosks (default 500) pushing 10 records each at the same moment to a real
+  ``kiosk server`` process (PostgreSQL, 2 workers), over raw asyncio sockets so the client
+  library is not what is measured (one httpx.AsyncClient with 500 connections takes seconds
+  by itself): p50/p99 latency and errors.
 
 End-to-end figures (kiosk outbox -> HTTP -> server -> ack) are bench/sync.py's. Usage:
 ``python bench/server_store.py [--records 20000]``; JSON is the last line.
@@ -124,9 +128,57 @@ def bench_http(url: str, items: list[dict]) -> tuple[float, float]:
     return elapsed, sum(len(b) for b in bodies) / len(items)
 
 
+def bench_burst(url: str, kiosks: int, workers: int = 2) -> dict:
+    import asyncio
+
+    from server_support import Device as Kiosk
+    from test_server_cli import ServerProcess
+
+    from sync.server import auth
+    from sync.server.store_pg import PgStore
+
+    store = PgStore(url)
+    store.add_office("B2", "Burst", "WIB", "", 0)
+    requests = []
+    for i in range(kiosks):
+        kiosk = Kiosk(None, f"burst-{i:04d}")
+        store.add_enroll_token("B2", f"burst-token-{i}", 2**62, 0)
+        store.enroll(f"burst-token-{i}", kiosk.id, kiosk.public_key, 0)
+        token = auth.issue_access_token(store.token_secret, kiosk.id, 2**62)
+        body = json.dumps({"device_id": kiosk.id, "items": [kiosk.item() for _ in range(10)]})
+        requests.append((f"POST /sync/push HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n"
+                         f"Content-Type: application/json\r\nAuthorization: Bearer {token}\r\n"
+                         f"Content-Length: {len(body)}\r\n\r\n{body}").encode())
+    store.close()
+    server = ServerProcess(url, Path(tempfile.mkdtemp()), "--workers", str(workers))
+
+    async def one(request: bytes) -> tuple[float, bytes]:
+        t0 = time.perf_counter()
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(request)
+        await writer.drain()
+        answer = await reader.read()
+        writer.close()
+        return time.perf_counter() - t0, answer.split(b" ", 2)[1]
+
+    async def burst():
+        return await asyncio.gather(*(one(r) for r in requests))
+
+    try:
+        results = asyncio.run(burst())
+    finally:
+        server.stop()
+    latencies = sorted(r[0] for r in results)
+    return {"burst_kiosks": kiosks, "burst_workers": workers,
+            "burst_p50_s": round(latencies[len(latencies) // 2], 3),
+            "burst_p99_s": round(latencies[max(0, int(len(latencies) * 0.99) - 1)], 3),
+            "burst_errors": sum(r[1] != b"200" for r in results)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--kiosks", type=int, default=500, help="for the burst")
     args = parser.parse_args()
     n = args.records
     out: dict = {"records": n, "batch": BATCH}
@@ -161,6 +213,8 @@ def main() -> None:
             out["pg_http_inprocess_records_per_s"] = round(n / http_s)
             out["http_ratio"] = round(copy_s / http_s, 3)
             out["zstd_wire_bytes_per_record"] = round(wire, 1)
+        with pg_schema_url() as url:
+            out.update(bench_burst(url, args.kiosks))
     for key, value in out.items():
         print(f"{key:>34}: {value}", file=sys.stderr)
     print(json.dumps(out))
