@@ -163,6 +163,23 @@ def test_office_code_is_unique(client):
     assert r.status_code == 409
 
 
+@pytest.mark.parametrize("body", [{"code": "", "name": "x"}, {"code": "K9", "name": " "},
+                                  {"code": "K9", "name": "x", "timezone": "Mars/Olympus"}])
+def test_bad_office_is_400_and_not_added(client, body):
+    assert client.post("/admin/offices", json=body, headers=admin_headers()).status_code == 400
+    codes = {o["code"] for o in client.get("/admin/offices", headers=admin_headers()).json()}
+    assert codes == {"K1", "K2"}
+
+
+def test_enroll_token_lifetime_is_bounded(client):
+    for ttl in (0, -5, 10**9):
+        r = client.post("/admin/enroll-tokens", json={"office_code": "K1", "ttl_s": ttl},
+                        headers=admin_headers())
+        assert r.status_code == 400
+    r = client.post("/admin/enroll-tokens", json={"office_code": "NOPE"}, headers=admin_headers())
+    assert r.status_code == 404
+
+
 # -- push ----------------------------------------------------------------------------------------
 def test_push_answers_per_item_and_a_replay_gets_the_same_answers(client):
     device = enrolled_device(client)

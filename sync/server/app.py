@@ -320,6 +320,8 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
 
     @app.post("/admin/offices", tags=["admin"], dependencies=Admin, status_code=201)
     async def add_office(body: OfficeIn) -> dict[str, Any]:
+        """Register an office (kelurahan); ``timezone`` is WIB, WITA, WIT or an IANA name."""
+        _check_office(body)
         office = await run_db(store.add_office, body.code, body.name, body.timezone,
                               body.address, state.now_ms())
         return office.as_reference(state.now_ms())
@@ -332,6 +334,8 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
     @app.post("/admin/enroll-tokens", tags=["admin"], dependencies=Admin, status_code=201)
     async def make_enroll_token(body: EnrollTokenIn) -> EnrollTokenOut:
         """A single-use enrollment token for an office (shown once; only its hash is kept)."""
+        if not 60 <= body.ttl_s <= 30 * 24 * 3600:
+            raise HTTPException(400, "ttl_s must be between 60 seconds and 30 days")
         return await run_db(issue_enroll_token, state.store, body.office_code,
                             state.now_ms(), body.ttl_s)
 
@@ -364,6 +368,20 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
     async def stats() -> dict[str, Any]:
         """Counts per office and table, and the number of duplicate record ids (must be 0)."""
         return {**await run_db(store.stats), "epoch": await run_db(store.current_epoch)}
+
+
+def _check_office(body: OfficeIn) -> None:
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from kiosk.clock import zone
+
+    if not body.code.strip() or len(body.code) > 32 or not body.name.strip():
+        raise HTTPException(400, "office code (1..32 characters) and name must not be empty")
+    try:
+        zone(body.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise HTTPException(400, f"timezone {body.timezone!r} is not WIB, WITA, WIT or an "
+                                 "IANA time zone") from exc
 
 
 async def _read_body(request: Request) -> bytes:
