@@ -24,7 +24,7 @@ import contextlib
 import fcntl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -68,14 +68,23 @@ class Http:
 
     def call(self, method: str, path: str, *, token: str | None = None,
              json_body: Any = None, content: bytes | None = None,
-             headers: dict[str, str] | None = None, params: dict | None = None) -> httpx.Response:
+             headers: dict[str, str] | None = None, params: dict | None = None,
+             on_headers: Callable[[int], None] | None = None) -> httpx.Response:
+        """One request, body read. ``on_headers(status)`` runs as soon as the status line and
+        headers are in, before the body (on a slow link the body can take seconds)."""
         hdrs = dict(headers or {})
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
         try:
-            resp = self.client.request(method, path, json=json_body, content=content,
-                                       headers=hdrs, params=params)
-            resp.read()
+            request = self.client.build_request(method, path, json=json_body, content=content,
+                                                headers=hdrs, params=params)
+            resp = self.client.send(request, stream=True)
+            try:
+                if on_headers is not None:
+                    on_headers(resp.status_code)
+                resp.read()
+            finally:
+                resp.close()
         except httpx.TransportError as exc:
             raise LinkError(f"{method} {path}: no answer from the server "
                             f"({type(exc).__name__}: {exc or 'connection lost'}); will retry") from exc
@@ -278,57 +287,66 @@ class SyncClient:
         return wire.build_batches(items, self.device_id, state.get(self.db, state.EPOCH),
                                   self.last_sample, codec, level=level)
 
-    def _submit(self, batch: wire.Batch) -> Future:
+    def _submit(self, batch: wire.Batch) -> "_Flight":
+        flight = _Flight(batch)
         if not self.pipeline:
-            done: Future = Future()
             try:
-                done.set_result(self._send(batch))
+                flight.future.set_result(self._send(batch, flight))
             except BaseException as exc:
-                done.set_exception(exc)
-            return done
+                flight.future.set_exception(exc)
+            finally:
+                flight.answered.set()
+            return flight
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="sync-send")
-        return self._pool.submit(self._send, batch)
+            self._pool = ThreadPoolExecutor(2, thread_name_prefix="sync-send")
+
+        def run() -> httpx.Response:
+            try:
+                return self._send(batch, flight)
+            finally:
+                flight.answered.set()
+
+        self._pool.submit(run).add_done_callback(flight.settle)
+        return flight
 
     def _push_pass(self, totals: dict[str, int]) -> bool:
         """One pass over the outbox; True if the server's epoch changed underway.
 
-        Pipelined: while batch k is on the wire, batch k+1 is read and compressed; as soon as
-        k is answered, k+1 goes out and k's answer is written to the outbox meanwhile. Only
-        one request of this device is ever in flight (the server allows one push at a time).
+        Pipelined: while batch k is on the wire, batch k+1 is read and compressed. As soon as
+        the server has *answered* k (status and headers in: it has committed k and released
+        the device's push lock), k+1 goes out, while k's answer body is still downloading
+        (seconds on a slow link: upload and download then share the time) and while k's
+        acknowledgements are written. So only one push of this device is ever being
+        processed by the server.
         """
         ready = self._prepare(0)
         next_after: int | None = ready[-1].last_seq if ready else None
-        flight: tuple[wire.Batch, Future] | None = None
+        flight: _Flight | None = None
         while ready or flight:
             if flight is None:
-                batch = ready.pop(0)
-                flight = (batch, self._submit(batch))
+                flight = self._submit(ready.pop(0))
             if not ready and next_after is not None:  # read ahead while on the wire
                 ready = self._prepare(next_after)
                 next_after = ready[-1].last_seq if ready else None
-            batch, future = flight
-            flight = None
-            resp = future.result()
-            if resp.status_code == 200 and ready:
-                follower = ready.pop(0)
-                flight = (follower, self._submit(follower))
+            current, flight = flight, None
+            current.answered.wait()
+            if current.status == 200 and ready:
+                flight = self._submit(ready.pop(0))
             try:
-                changed = self._handle(batch, resp, totals)
+                changed = self._handle(current.batch, current.future.result(), totals)
                 if changed and flight is not None:
-                    f_batch, f_future = flight
-                    flight = None
-                    self._handle(f_batch, f_future.result(), totals)
+                    follower, flight = flight, None
+                    self._handle(follower.batch, follower.future.result(), totals)
             except BaseException:
                 if flight is not None:  # never leave a request running behind our back
                     with contextlib.suppress(Exception):
-                        flight[1].result()
+                        flight.future.result()
                 raise
             if changed:
                 return True
-            if resp.status_code == 415 and batch.codec != "gzip":
+            if current.status == 415 and current.batch.codec != "gzip":
                 self.codec = "gzip"
-                ready = self._prepare(batch.items[0].seq - 1)
+                ready = self._prepare(current.batch.items[0].seq - 1)
                 next_after = ready[-1].last_seq if ready else None
         return False
 
@@ -336,6 +354,10 @@ class SyncClient:
         totals["batches"] += 1
         totals["wire_bytes"] += len(batch.body)
         totals["raw_bytes"] += batch.raw_size
+        if resp.status_code == 409:
+            # Sent right after the previous batch's answer began: the server may not have
+            # let go of the device's push lock yet. Nothing else is in flight now; once more.
+            resp = self._send(batch)
         if resp.status_code in (400, 403, 413, 422):
             return self._bisect(batch, resp, totals)
         if resp.status_code == 415 and batch.codec != "gzip":
@@ -343,19 +365,26 @@ class SyncClient:
         raise_for(resp, "push")
         return self._apply_answer(batch, json_of(resp, "push"), totals)
 
-    def _send(self, batch: wire.Batch) -> httpx.Response:
+    def _send(self, batch: wire.Batch, flight: "_Flight | None" = None) -> httpx.Response:
         headers = {"Content-Type": "application/json"}
         if batch.codec != "identity":
             headers["Content-Encoding"] = batch.codec
         token = self.tokens.current() or self._renew()
         started = time.monotonic()
-        resp = self.http.call("POST", "/sync/push", token=token, content=batch.body, headers=headers)
+
+        def on_headers(status: int) -> None:
+            if flight is not None and status != 401:  # a 401 is renewed and sent again
+                flight.status = status
+                flight.answered.set()
+
+        resp = self.http.call("POST", "/sync/push", token=token, content=batch.body,
+                              headers=headers, on_headers=on_headers)
         # A batch that needs over a second on the wire: bytes cost more than CPU from now on.
         self.slow_link = time.monotonic() - started > SLOW_BATCH_S and len(batch.body) > 8192
         if resp.status_code == 401:
             self.tokens.forget()
             resp = self.http.call("POST", "/sync/push", token=self._renew(), content=batch.body,
-                                  headers=headers)
+                                  headers=headers, on_headers=on_headers)
         return resp
 
     def _apply_answer(self, batch: wire.Batch, body: dict[str, Any], totals: dict[str, int]) -> bool:
@@ -477,6 +506,23 @@ class SyncClient:
             state.put(self.db, state.LAST_ERROR, None)
             return {"ok": True, "server": self.server, "push": pushed, "pull": pulled,
                     **status(self.db, self.clock)}
+
+
+class _Flight:
+    """One push on the wire: ``answered`` is set when its status is known (or it failed)."""
+
+    def __init__(self, batch: wire.Batch) -> None:
+        self.batch = batch
+        self.status: int | None = None
+        self.answered = threading.Event()
+        self.future: Future = Future()
+
+    def settle(self, done: Future) -> None:
+        exc = done.exception()
+        if exc is not None:
+            self.future.set_exception(exc)
+        else:
+            self.future.set_result(done.result())
 
 
 def record_error(db: sqlite_utils.Database, exc: Exception, clock: Clock) -> None:
