@@ -215,20 +215,43 @@ def test_overlapping_and_out_of_order_batches(client):
 
 
 def test_the_stored_hash_is_content_hash():
-    import msgspec
-
     from sync.server.store import Device as StoreDevice
     from sync.server.store import PushPolicy, content_hash, prepare_push
-    from sync.server.wire import WireBatch
+    from sync.server.wire import decode_batch
 
-    item = {"change_id": "c", "table": "tickets", "record_id": "r", "op": "upsert",
-            "payload": {"b": 1, "a": [1, {"y": 2, "x": 1}]}, "device_id": "d", "device_seq": 1,
-            "schema_version": 1, "wall_ms": 5, "mono_ns": 6, "boot_id": "b"}
-    batch = msgspec.convert({"device_id": "d", "items": [item]}, WireBatch)
-    row, = prepare_push(batch, StoreDevice("d", "o", "K", "", False), PushPolicy()).rows
-    assert row.payload == '{"a":[1,{"x":1,"y":2}],"b":1}'
-    assert row.content_hash == content_hash("c", "tickets", "r", "upsert", row.payload, 1, 5, 6,
-                                            "b")
+    body = (b'{"device_id": "d", "items": [{"change_id": "c", "table": "tickets", "record_id": "r",'
+            b' "op": "upsert", "payload": {"b": 1, "a": [1, {"y": 2}]}, "device_id": "d",'
+            b' "device_seq": 1, "schema_version": 1, "wall_ms": 5, "mono_ns": 6, "boot_id": "b"}]}')
+    row, = prepare_push(decode_batch(body), StoreDevice("d", "o", "K", "", False),
+                        PushPolicy()).rows
+    assert row.payload == '{"b": 1, "a": [1, {"y": 2}]}'     # kept as sent
+    assert row.content_hash == content_hash("c", "tickets", "r", "upsert", row.payload.encode(),
+                                            1, 5, 6, "b")
+
+
+def test_a_payload_must_be_an_object(client):
+    device = enrolled_device(client)
+    for payload in ([1, 2], "row", 7, None):
+        r = device.push([device.item(payload=None) | {"payload": payload}])
+        assert r.status_code == 400, (payload, r.text)
+    assert stored_changes(client) == 0
+
+
+def test_an_office_id_hidden_by_escapes_is_still_checked(client):
+    device = enrolled_device(client)
+    other = next(o["id"] for o in client.get("/admin/offices", headers=admin_headers()).json()
+                 if o["code"] == "K2")
+    body = ('{"device_id": "%s", "items": [{"change_id": "c", "table": "tickets",'
+            ' "record_id": "r", "op": "upsert", "payload": {"office\\u005fid": "%s"},'
+            ' "device_id": "%s", "device_seq": 1, "schema_version": 1, "wall_ms": 5,'
+            ' "mono_ns": 6, "boot_id": "b"}]}' % (device.id, other, device.id))
+    r = client.post("/sync/push", content=body.encode(),
+                    headers={**device.headers, "Content-Type": "application/json"})
+    assert r.status_code == 403, r.text
+    own = body.replace(other, device.office_id)
+    r = client.post("/sync/push", content=own.encode(),
+                    headers={**device.headers, "Content-Type": "application/json"})
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "accepted"
 
 
 def test_same_seq_with_different_content_is_rejected_and_original_kept(client):

@@ -83,6 +83,13 @@ STAGE_DDL = """CREATE TEMP TABLE IF NOT EXISTS push_stage (
 _COLS = ", ".join(STAGE_COLUMNS)
 COPY_SQL = f"COPY push_stage ({_COLS}) FROM STDIN"
 COPY_DIRECT_SQL = f"COPY changes (device_id, office_id, received_ms, {_COLS}) FROM STDIN"
+SAME_CONTENT_SQL = (
+    "SELECT s.device_seq, CASE WHEN c.content_hash = s.content_hash THEN true ELSE"
+    " c.change_id = s.change_id AND c.table_name = s.table_name AND c.record_id = s.record_id"
+    " AND c.op = s.op AND c.schema_version = s.schema_version AND c.wall_ms = s.wall_ms"
+    " AND c.mono_ns = s.mono_ns AND c.boot_id = s.boot_id AND c.payload = s.payload::jsonb END"
+    " FROM push_stage s JOIN changes c ON c.device_id = %s AND c.device_seq = s.device_seq"
+    " WHERE NOT s.device_seq = ANY(%s)")
 INSERT_SQL = (
     f"INSERT INTO changes (device_id, office_id, received_ms, {_COLS})"
     f" SELECT %s, %s, %s, {_COLS.replace('payload', 'payload::jsonb')} FROM push_stage"
@@ -329,14 +336,12 @@ class PgStore:
                 _copy_rows(cur, COPY_SQL, rows, ())
                 cur.execute(INSERT_SQL, (device.id, device.office_id, now_ms))
                 inserted = {r[0] for r in cur.fetchall()}
-            stored: dict[int, str] = {}
+            same: dict[int, bool] = {}
             if len(inserted) < len(prepared.rows):
-                stored = dict(cur.execute(
-                    "SELECT device_seq, content_hash FROM changes WHERE device_id = %s"
-                    " AND device_seq = ANY(%s)",
-                    (device.id, [r.device_seq for r in prepared.rows
-                                 if r.device_seq not in inserted])).fetchall())
-            classify(prepared, inserted, stored)
+                # Only after a replay: compare with what is kept, in the database (jsonb
+                # equality ignores key order and spacing), the staging rows still at hand.
+                same = dict(cur.execute(SAME_CONTENT_SQL, (device.id, list(inserted))).fetchall())
+            classify(prepared, inserted, same)
         return prepared.results(), epoch
 
     # -- pull and reference data ------------------------------------------------------------

@@ -22,6 +22,7 @@ from sync import protocol
 from sync.server import auth
 from sync.server.store import (
     Conflict, Device, NotFound, Office, Overloaded, PushPolicy, Unauthorized, classify,
+    same_content,
     correct_times, parse_cursor, prepare_push, reference_payload, usable_sample,
 )
 from sync.server.wire import ItemAnswer, WireBatch, encode_payload
@@ -252,10 +253,11 @@ class SqliteStore:
                     f" AND boot_id IN ({','.join('?' * len(boots))})", (device.id, *boots))}
                 correct_times(prepared.rows, samples)
                 seqs = [r.device_seq for r in prepared.rows]
-                stored = dict(conn.execute(
-                    "SELECT device_seq, content_hash FROM changes WHERE device_id = ? AND"
-                    " device_seq IN (SELECT value FROM json_each(?))",
-                    (device.id, encode_payload(seqs).decode())))
+                stored = {r[0]: r[1:] for r in conn.execute(
+                    "SELECT device_seq, content_hash, change_id, table_name, record_id, op,"
+                    " payload, schema_version, wall_ms, mono_ns, boot_id FROM changes"
+                    " WHERE device_id = ? AND device_seq IN (SELECT value FROM json_each(?))",
+                    (device.id, encode_payload(seqs).decode()))}
                 new = [r for r in prepared.rows if r.device_seq not in stored]
                 conn.executemany(
                     "INSERT INTO changes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -263,7 +265,9 @@ class SqliteStore:
                       r.record_id, r.op, r.payload, r.schema_version, r.wall_ms, r.mono_ns,
                       r.boot_id, r.corrected_ms, int(r.time_uncertain), r.content_hash, now_ms)
                      for r in new])
-                classify(prepared, {r.device_seq for r in new}, stored)
+                same = {r.device_seq: same_content(r, stored[r.device_seq])
+                        for r in prepared.rows if r.device_seq in stored}
+                classify(prepared, {r.device_seq for r in new}, same)
         return prepared.results(), epoch
 
     # -- pull and reference data ----------------------------------------------------------
