@@ -277,6 +277,19 @@ def test_compressed_pushes(client, encoding):
     assert stored_changes(client) == 50
 
 
+def test_answers_are_compressed_when_the_client_accepts_it(client):
+    device = enrolled_device(client)
+    r = device.push([device.item() for _ in range(100)])             # httpx accepts zstd
+    assert r.headers["content-encoding"] == "zstd"
+    assert len(r.content) > 2000 and r.num_bytes_downloaded < len(r.content) / 4
+    assert r.json()["results"][0] == {"device_seq": 1, "status": "accepted"}   # no reason
+    r = device.push([device.item() for _ in range(100)], headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip"
+    r = device.push([device.item() for _ in range(100)],
+                    headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in r.headers and len(r.json()["results"]) == 100
+
+
 def test_corrected_time_from_the_boots_clock_sample(client, db_url, clock):
     device = enrolled_device(client)
     sample = {"boot_id": "boot-1", "mono_ns": 5_000_000_000_000, "wall_ms": 0,

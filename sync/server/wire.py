@@ -51,8 +51,8 @@ class WireBatch(msgspec.Struct, frozen=True):
     clock: WireClock | None = None
 
 
-class ItemAnswer(msgspec.Struct, frozen=True):
-    """One entry of a push answer (encodes as protocol.ItemResult)."""
+class ItemAnswer(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One entry of a push answer (protocol.ItemResult; ``reason`` only when rejected)."""
 
     device_seq: int
     status: str
