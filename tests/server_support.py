@@ -7,6 +7,7 @@ import base64
 import contextlib
 import gzip
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 PG_USERS = ("postgres", "root")
-PG_HOSTPORT = "127.0.0.1:5432"
+PG_HOSTPORT = os.environ.get("KIOSK_TEST_PG_HOSTPORT", "127.0.0.1:5432")
 ADMIN = "admin-secret"
 
 _pg_user: str | None | bool = False  # False: not probed yet
