@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from kiosk.migrations import SCHEMA_VERSION as KIOSK_SCHEMA_VERSION
 from sync import protocol
-from sync.server.wire import ItemAnswer, WireBatch, WireClock, decode_payload
+from sync.server.wire import ItemAnswer, WireBatch, WireClock, WireItem, decode_payload
 
 
 class StoreError(Exception):
@@ -118,7 +118,8 @@ class PreparedPush:
 
     rows: list[Row] = field(default_factory=list)
     answers: dict[int, tuple[str, str | None]] = field(default_factory=dict)
-    order: list[int] = field(default_factory=list)
+    order: list[int] = field(default_factory=list)  # every item, in the order sent
+    seqs: list[int] = field(default_factory=list)   # the items to store
 
     def results(self) -> list[ItemAnswer]:
         answers = self.answers
@@ -150,22 +151,28 @@ def prepare_push(batch: WireBatch, device: Device, policy: PushPolicy) -> Prepar
     item this server cannot store is answered ``rejected`` and the rest go on.
     """
     prepared = PreparedPush()
-    for _ in iter_rows(batch, device, policy, prepared):
-        pass
+    for item, raw, digest in checked_items(batch, device, policy, prepared):
+        prepared.rows.append(Row(
+            item.device_seq, item.change_id, item.table, item.record_id, item.op, raw.decode(),
+            item.schema_version, item.wall_ms, item.mono_ns, item.boot_id, digest,
+            item.time_uncertain))
     return prepared
 
 
-def iter_rows(batch: WireBatch, device: Device, policy: PushPolicy, prepared: PreparedPush,
-              samples: dict[str, tuple[int, int]] | None = None) -> Iterator[Row]:
-    """:func:`prepare_push` as a generator, so the PostgreSQL store can stream rows into COPY
-    while the next ones are prepared (the database works on the other core meanwhile).
-    Raising :class:`Forbidden` mid-way is safe: the caller's transaction rolls back. With
-    ``samples``, times are corrected on the way (see :func:`correct_times`)."""
+def checked_items(batch: WireBatch, device: Device, policy: PushPolicy, prepared: PreparedPush
+                  ) -> Iterator[tuple[WireItem, bytes, str]]:
+    """The items to store, each with its payload bytes and content hash, one at a time.
+
+    A generator, so the PostgreSQL store streams rows into COPY while the next ones are
+    checked (the database works on the other core meanwhile). Raising :class:`Forbidden`
+    mid-way is safe: the caller's transaction rolls back. Rejected items go straight into
+    ``prepared.answers``.
+    """
     blake2b = hashlib.blake2b
     tables, ops = policy.tables, protocol.OPS
     low, high = policy.min_schema_version, policy.max_schema_version
     office_id = device.office_id
-    order, answers, rows = prepared.order, prepared.answers, prepared.rows
+    order, answers, seqs = prepared.order, prepared.answers, prepared.seqs
     for item in batch.items:
         raw = bytes(item.payload)
         if b"office" in raw or b"\\" in raw:  # decode only where office_id may hide
@@ -183,19 +190,8 @@ def iter_rows(batch: WireBatch, device: Device, policy: PushPolicy, prepared: Pr
                                       item.schema_version, item.wall_ms, item.mono_ns,
                                       item.boot_id), digest_size=16)
         digest.update(raw)
-        payload = raw.decode()
-        row = Row(item.device_seq, item.change_id, item.table, item.record_id, item.op, payload,
-                  item.schema_version, item.wall_ms, item.mono_ns, item.boot_id,
-                  digest.hexdigest(), item.time_uncertain)
-        if samples is not None:
-            sample = samples.get(item.boot_id)
-            if sample is None:
-                row.corrected_ms, row.time_uncertain = item.wall_ms, True
-            else:
-                row.corrected_ms = sample[1] + (item.mono_ns - sample[0]) // 1_000_000
-                row.time_uncertain = item.time_uncertain
-        rows.append(row)
-        yield row
+        seqs.append(item.device_seq)
+        yield item, raw, digest.hexdigest()
 
 
 def _reject_reason(table: str, op: str, schema_version: int, policy: PushPolicy) -> str:
@@ -236,16 +232,16 @@ def classify(prepared: PreparedPush, inserted: set[int], same: dict[int, bool]) 
 
     ``same`` maps each row that was already stored to whether its content is the same.
     """
-    for row in prepared.rows:
-        if row.device_seq in inserted:
-            prepared.answers[row.device_seq] = (protocol.ACCEPTED, None)
-        elif same.get(row.device_seq):
-            prepared.answers[row.device_seq] = (protocol.DUPLICATE, None)
+    answers = prepared.answers
+    for seq in prepared.seqs:
+        if seq in inserted:
+            answers[seq] = (protocol.ACCEPTED, None)
+        elif same.get(seq):
+            answers[seq] = (protocol.DUPLICATE, None)
         else:
-            prepared.answers[row.device_seq] = (
-                protocol.REJECTED,
-                f"device_seq {row.device_seq} is already stored with different content "
-                "(was the kiosk database restored or copied to another device?)")
+            answers[seq] = (protocol.REJECTED,
+                            f"device_seq {seq} is already stored with different content "
+                            "(was the kiosk database restored or copied to another device?)")
 
 
 def same_content(row: Row, stored: tuple) -> bool:

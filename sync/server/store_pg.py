@@ -31,7 +31,7 @@ from sync import protocol
 from sync.server import auth
 from sync.server.store import (
     Conflict, Device, DeviceBusy, NotFound, Office, Overloaded, PreparedPush, PushPolicy,
-    Unauthorized, classify, iter_rows, parse_cursor, reference_payload, usable_sample,
+    Unauthorized, checked_items, classify, parse_cursor, reference_payload, usable_sample,
 )
 from sync.server.store_sqlite import _stats
 from sync.server.wire import ItemAnswer, WireBatch, encode_payload
@@ -323,21 +323,21 @@ class PgStore:
             max_seq = q_max.fetchone()[0]
             samples = {boot: (mono, server) for boot, mono, server in q_boots.fetchall()}
             prepared = PreparedPush()
-            rows = iter_rows(batch, device, policy, prepared, samples)  # 403 rolls back
-            seqs = [item.device_seq for item in batch.items]
-            if not seqs:
+            items = checked_items(batch, device, policy, prepared)  # a 403 rolls back
+            if not batch.items:
                 return prepared.results(), epoch
-            if min(seqs) > (max_seq or 0):
+            if min(item.device_seq for item in batch.items) > (max_seq or 0):
                 # Everything is newer than what this device ever stored, and its lock keeps
                 # any other push of it out: no conflict is possible, so COPY straight in.
-                _copy_rows(cur, COPY_DIRECT_SQL, rows, (device.id, device.office_id, now_ms))
-                inserted = {r.device_seq for r in prepared.rows}
+                _copy_items(cur, COPY_DIRECT_SQL, items, (device.id, device.office_id, now_ms),
+                            samples)
+                inserted = set(prepared.seqs)
             else:
-                _copy_rows(cur, COPY_SQL, rows, ())
+                _copy_items(cur, COPY_SQL, items, (), samples)
                 cur.execute(INSERT_SQL, (device.id, device.office_id, now_ms))
                 inserted = {r[0] for r in cur.fetchall()}
             same: dict[int, bool] = {}
-            if len(inserted) < len(prepared.rows):
+            if len(inserted) < len(prepared.seqs):
                 # Only after a replay: compare with what is kept, in the database (jsonb
                 # equality ignores key order and spacing), the staging rows still at hand.
                 same = dict(cur.execute(SAME_CONTENT_SQL, (device.id, list(inserted))).fetchall())
@@ -385,12 +385,21 @@ def _device(row: tuple | None) -> Device | None:
     return Device(*row) if row else None
 
 
-def _copy_rows(cur: psycopg.Cursor, sql: str, rows, prefix: tuple) -> None:
+def _copy_items(cur: psycopg.Cursor, sql: str, items, prefix: tuple,
+                samples: dict[str, tuple[int, int]]) -> None:
+    """COPY checked items as they come, correcting times on the way (store.correct_times)."""
     with cur.copy(sql) as copy:
-        for r in rows:
-            copy.write_row((*prefix, r.device_seq, r.change_id, r.table, r.record_id, r.op,
-                            r.payload, r.schema_version, r.wall_ms, r.mono_ns, r.boot_id,
-                            r.corrected_ms, r.time_uncertain, r.content_hash))
+        write = copy.write_row
+        for item, raw, digest in items:
+            sample = samples.get(item.boot_id)
+            if sample is None:
+                corrected, uncertain = item.wall_ms, True
+            else:
+                corrected = sample[1] + (item.mono_ns - sample[0]) // 1_000_000
+                uncertain = item.time_uncertain
+            write((*prefix, item.device_seq, item.change_id, item.table, item.record_id, item.op,
+                   raw.decode(), item.schema_version, item.wall_ms, item.mono_ns, item.boot_id,
+                   corrected, uncertain, digest))
 
 
 def insert_reference(cur: psycopg.Cursor, office_id: str | None, table: str, record_id: str,
