@@ -20,7 +20,7 @@ from kiosk.cli import main
 from kiosk.clock import FakeClock
 from kiosk.db import write_tx
 from kiosk.errors import StoreError
-from sync.client import backoff, clock_check, identity, reference, state, wire
+from sync.client import backoff, clock_check, identity, reference, wire
 from sync.client.auth import TokenKeeper
 from sync.client.session import status
 from tests.sync_support.proxy import FaultProxy

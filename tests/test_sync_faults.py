@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -17,10 +17,18 @@ import pytest
 from kiosk import outbox
 from kiosk.clock import FakeClock
 from kiosk.db import write_tx
-from sync.client import (AuthError, LinkError, ServerBusy, SyncBusy, SyncWorker,
-                         UpgradeRequired, status)
-from sync.client.backoff import Backoff
+from sync.client import (
+    AuthError,
+    LinkError,
+    ServerBusy,
+    ServerRefused,
+    SyncBusy,
+    SyncWorker,
+    UpgradeRequired,
+    status,
+)
 from sync.client import session as session_mod
+from sync.client.backoff import Backoff
 from tests.sync_support.harness import Server, kiosk_records
 from tests.sync_support.records import write_jobs
 
@@ -177,9 +185,9 @@ def test_clock_jumps(world, jump):
     kiosk.sync()  # meets the server: last known good time
     tick(srv, kiosk, 60)
     if jump == "1970":
-        kiosk.clock.set_wall(datetime(1970, 1, 1, 0, 5, tzinfo=timezone.utc))
+        kiosk.clock.set_wall(datetime(1970, 1, 1, 0, 5, tzinfo=UTC))
     elif jump == "2038":
-        kiosk.clock.set_wall(datetime(2038, 1, 19, 3, 14, 8, tzinfo=timezone.utc))
+        kiosk.clock.set_wall(datetime(2038, 1, 19, 3, 14, 8, tzinfo=UTC))
     else:
         kiosk.clock.wall_ms -= 3 * 3600 * 1000
     new_ids = write_jobs(kiosk.db, kiosk.clock, 3)
@@ -397,3 +405,30 @@ def test_pull_never_overwrites_what_the_kiosk_owns(world):
     summary = kiosk.sync()
     assert summary["pull"]["ignored"] >= 1
     assert kiosk.db.execute("SELECT count(*) FROM print_jobs").fetchone()[0] == 1
+
+
+def test_server_without_zstd_gets_gzip(world):
+    srv, kiosk = world
+    write_jobs(kiosk.db, kiosk.clock, 600)
+    srv.fault.add("status", status=415)
+    with kiosk.client() as client:
+        client.meta()
+        totals = client.push()
+        assert client.codec == "gzip"
+    assert totals["accepted"] == 600
+    assert_exactly_once(srv, kiosk)
+
+
+def test_a_409_from_the_pipelined_race_is_sent_once_more(world):
+    srv, kiosk = world
+    write_jobs(kiosk.db, kiosk.clock, 1000)
+    srv.fault.add("status", status=409)
+    summary = kiosk.sync()
+    assert summary["push"]["accepted"] == 1000
+    srv.fault.add("status", status=409, times=2)  # twice in a row: a real second session
+    write_jobs(kiosk.db, kiosk.clock, 1)
+    with pytest.raises(ServerRefused) as info:
+        kiosk.sync()
+    assert info.value.status == 409 and info.value.retry
+    kiosk.sync()
+    assert_exactly_once(srv, kiosk)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -104,9 +104,9 @@ class SyncMachine(RuleBasedStateMachine):
     def clock_jumps(self, to: str) -> None:
         clock = self.kiosk.clock
         if to == "1970":
-            clock.set_wall(datetime(1970, 1, 1, tzinfo=timezone.utc))
+            clock.set_wall(datetime(1970, 1, 1, tzinfo=UTC))
         elif to == "2038":
-            clock.set_wall(datetime(2038, 1, 19, tzinfo=timezone.utc))
+            clock.set_wall(datetime(2038, 1, 19, tzinfo=UTC))
         else:
             clock.wall_ms -= 3600_000
 
@@ -151,6 +151,6 @@ class SyncMachine(RuleBasedStateMachine):
 
 
 SyncMachine.TestCase.settings = settings(
-    max_examples=20, stateful_step_count=20, deadline=None,
+    max_examples=40, stateful_step_count=25, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 TestSyncMachine = SyncMachine.TestCase

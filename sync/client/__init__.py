@@ -10,8 +10,15 @@ See sync/PROTOCOL.md for the contract and docs/SYNC.md for the guarantees.
 
 from sync.client.backoff import Backoff
 from sync.client.enroll import enroll
-from sync.client.errors import (AuthError, LinkError, ServerBusy, ServerRefused, SyncBusy,
-                                SyncError, UpgradeRequired)
+from sync.client.errors import (
+    AuthError,
+    LinkError,
+    ServerBusy,
+    ServerRefused,
+    SyncBusy,
+    SyncError,
+    UpgradeRequired,
+)
 from sync.client.session import SyncClient, status
 from sync.client.worker import SyncWorker
 

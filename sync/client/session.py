@@ -39,8 +39,15 @@ from kiosk.db import write_tx
 from sync import protocol
 from sync.client import clock_check, identity, reference, state, wire
 from sync.client.auth import TokenKeeper
-from sync.client.errors import (AuthError, LinkError, ServerBusy, ServerRefused, SyncBusy,
-                                SyncError, UpgradeRequired)
+from sync.client.errors import (
+    AuthError,
+    LinkError,
+    ServerBusy,
+    ServerRefused,
+    SyncBusy,
+    SyncError,
+    UpgradeRequired,
+)
 
 DAY_MS = 86_400_000
 SLOW_BATCH_S = 1.0
@@ -195,7 +202,7 @@ class SyncClient:
         if self._pool:
             self._pool.shutdown(wait=True)
 
-    def __enter__(self) -> "SyncClient":
+    def __enter__(self) -> SyncClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -287,7 +294,7 @@ class SyncClient:
         return wire.build_batches(items, self.device_id, state.get(self.db, state.EPOCH),
                                   self.last_sample, codec, level=level)
 
-    def _submit(self, batch: wire.Batch) -> "_Flight":
+    def _submit(self, batch: wire.Batch) -> _Flight:
         flight = _Flight(batch)
         if not self.pipeline:
             try:
@@ -365,7 +372,7 @@ class SyncClient:
         raise_for(resp, "push")
         return self._apply_answer(batch, json_of(resp, "push"), totals)
 
-    def _send(self, batch: wire.Batch, flight: "_Flight | None" = None) -> httpx.Response:
+    def _send(self, batch: wire.Batch, flight: _Flight | None = None) -> httpx.Response:
         headers = {"Content-Type": "application/json"}
         if batch.codec != "identity":
             headers["Content-Encoding"] = batch.codec

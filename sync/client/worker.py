@@ -48,7 +48,7 @@ class SyncWorker:
         self._thread: threading.Thread | None = None
         self.rounds = 0
 
-    def start(self) -> "SyncWorker":
+    def start(self) -> SyncWorker:
         self._thread = threading.Thread(target=self._run, name="sync-worker", daemon=True)
         self._thread.start()
         return self

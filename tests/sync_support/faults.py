@@ -44,7 +44,7 @@ class FaultTransport(httpx.BaseTransport):
     held: list[httpx.Request] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, kind: str, path: str = "/sync/push", **kw) -> "FaultTransport":
+    def add(self, kind: str, path: str = "/sync/push", **kw) -> FaultTransport:
         assert kind in KINDS, kind
         self.plan.append(Fault(kind, path, **kw))
         return self

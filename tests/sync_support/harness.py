@@ -73,7 +73,7 @@ class Server:
     def url(self) -> str:
         return f"sqlite:///{self.path}"
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         app = create_app(self.url, admin_token=ADMIN, clock=self.server_clock)
         self.tc = TestClient(app, base_url=BASE, raise_server_exceptions=True)
         self.tc.__enter__()
