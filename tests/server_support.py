@@ -34,7 +34,8 @@ def pg_user() -> str | None:
         _pg_user = None
         for user in PG_USERS:
             try:
-                psycopg.connect(f"postgresql://{user}@{PG_HOSTPORT}/test", connect_timeout=3).close()
+                psycopg.connect(f"postgresql://{user}@{PG_HOSTPORT}/test",
+                                connect_timeout=3).close()
             except psycopg.OperationalError:
                 continue
             _pg_user = user

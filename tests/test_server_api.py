@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import json
 import time
 import warnings
 
@@ -333,7 +332,7 @@ def _query(db_url: str, sql: str) -> list[tuple]:
         return conn.execute(sql).fetchall()
 
 
-# -- bad input changes nothing ------------------------------------------------------------------------
+# -- bad input changes nothing ------------------------------------------------------------
 def _bad_pushes(client, device: Device) -> list[tuple[int, object]]:
     item = device.item()
     other_office = client.get("/admin/offices", headers=admin_headers()).json()
@@ -485,7 +484,7 @@ def test_pull_requests_scope_and_bad_arguments(client):
     assert missing.status_code == 404
 
 
-# -- stats and epoch -----------------------------------------------------------------------------------
+# -- stats and epoch --------------------------------------------------------------------------
 def test_stats_counts_per_office_and_table(client):
     d1 = enrolled_device(client, "K1")
     d2 = enrolled_device(client, "K2")

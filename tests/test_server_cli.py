@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
@@ -99,7 +98,8 @@ class ServerProcess:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"server exited: {(tmp_path / f'server-{self.port}.log').read_text()}")
+                log = (tmp_path / f"server-{self.port}.log").read_text()
+                raise AssertionError(f"server exited: {log}")
             try:
                 if httpx.get(f"{self.url}/sync/meta", timeout=1).status_code == 200:
                     return

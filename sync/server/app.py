@@ -7,7 +7,6 @@ in-process pieces here (a concurrency gate answering 503, a set of devices pushi
 now) only shed load early.
 """
 
-
 import base64
 import contextlib
 import gc
@@ -29,12 +28,10 @@ from fastapi.responses import JSONResponse, Response
 from kiosk.clock import Clock, SystemClock
 from sync import protocol
 from sync.server import auth
-from sync.server.store import (
-    Device, Overloaded, PushPolicy, Store, StoreError, Unauthorized, open_store,
-)
+from sync.server.store import Device, Overloaded, PushPolicy, Store, StoreError, open_store
 from sync.server.wire import BadBody, decode_batch, decompress
 
-#: Retry-After (seconds) sent with 429 and 503.
+#: Retry-After (seconds) sent with 503.
 RETRY_AFTER_S = 2
 
 
@@ -348,8 +345,8 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
         if scope not in protocol.SCOPES:
             raise HTTPException(400, f"unknown scope {scope!r}; one of {list(protocol.SCOPES)}")
         try:
-            changes, next_cursor, has_more, epoch = await run_db(store.pull, device.office_id, scope,
-                                                          cursor, limit)
+            changes, next_cursor, has_more, epoch = await run_db(
+                store.pull, device.office_id, scope, cursor, limit)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from exc
         for change in changes:
@@ -396,8 +393,9 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
         """Change services, counters, employees, settings, letter types or request statuses."""
         for i, c in enumerate(body.changes):
             if protocol.scope_of(c.table) is None:
+                owned = sorted(set().union(*protocol.SCOPE_TABLES.values()))
                 raise HTTPException(400, f"changes[{i}].table {c.table!r} is not server-owned; "
-                                         f"one of {sorted(set().union(*protocol.SCOPE_TABLES.values()))}")
+                                         f"one of {owned}")
             if c.op not in protocol.OPS:
                 raise HTTPException(400, f"changes[{i}].op {c.op!r}; one of {list(protocol.OPS)}")
             if not c.record_id:
@@ -460,4 +458,4 @@ def issue_enroll_token(store: Store, office_code: str, now_ms: int,
     return EnrollTokenOut(token, office.code, expires_ms)
 
 
-__all__ = ["create_app", "app_from_env", "issue_enroll_token", "Limits", "Unauthorized"]
+__all__ = ["create_app", "app_from_env", "issue_enroll_token", "Limits"]

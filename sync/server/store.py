@@ -196,7 +196,8 @@ def checked_items(batch: WireBatch, device: Device, policy: PushPolicy, prepared
 
 def _reject_reason(table: str, op: str, schema_version: int, policy: PushPolicy) -> str:
     if table not in policy.tables:
-        owner = "the server owns it" if protocol.scope_of(table) else "this server does not store it"
+        owner = ("the server owns it" if protocol.scope_of(table)
+                 else "this server does not store it")
         return f"unknown table {table!r}: {owner}"
     if op not in protocol.OPS:
         return f"unknown op {op!r}; expected one of {', '.join(protocol.OPS)}"
