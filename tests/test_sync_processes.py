@@ -98,7 +98,8 @@ def test_kill_9_of_a_kiosk_mid_push_and_of_the_server_mid_batch(pg_server, tmp_p
     assert 0 < stored_a < 4000, stored_a  # it really was cut in the middle
 
     # the server dies (SIGKILL) while kiosk b's worker pushes batch after batch
-    worker = procs.kiosk_popen(b, "sync", "run", "--interval", "0.2", "--timeout", "5")
+    worker = procs.kiosk_popen(b, "sync", "run", "--interval", "0.2", "--timeout", "5",
+                               log=tmp_path / "worker.log")
     try:
         wait_for(lambda: procs.server_side(srv.db_url, device_b)[0] >= 1000, 120,
                  "kiosk b's first batches on the server")

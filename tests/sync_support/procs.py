@@ -141,10 +141,13 @@ def kiosk(data_dir: Path, *args: str, timeout: float = 300, check: bool = True) 
     return out
 
 
-def kiosk_popen(data_dir: Path, *args: str, **kw) -> subprocess.Popen:
+def kiosk_popen(data_dir: Path, *args: str, log: Path | None = None) -> subprocess.Popen:
+    """A ``kiosk`` command in the background; a long-running one writes to ``log`` (a pipe
+    nobody reads would fill up and stall it)."""
+    out = open(log, "ab") if log else subprocess.PIPE  # noqa: SIM115 (closed with the process)
     return subprocess.Popen([*KIOSK, "--data-dir", str(data_dir), *args], env=env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, **kw)
+                            stdout=out, stderr=subprocess.STDOUT if log else subprocess.PIPE,
+                            text=not log, start_new_session=True)
 
 
 def write(data_dir: Path, n: int, size: int = 40) -> None:
