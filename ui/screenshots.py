@@ -149,6 +149,7 @@ def _render_role(rt: Runtime, role: str, language: str, out: Path) -> list[tuple
         steps: dict[str, list[tuple[str, Callable[[], None]]]] = {
             "citizen": _citizen_steps(rt, shell, cleanups),
             "admin": [("home", lambda: None), ("stats", shell.open_admin)],
+            "counter": _counter_steps(shell),
         }
         for state, action in steps.get(role, [("home", lambda: None)]):
             action()
@@ -164,6 +165,26 @@ def _render_role(rt: Runtime, role: str, language: str, out: Path) -> list[tuple
         shell.deleteLater()
         _wait()
     return shots
+
+
+def _counter_steps(shell) -> list[tuple[str, Callable[[], None]]]:
+    """Sign-in, then the console of Loket 2 with a ticket called, as Rina sees it."""
+    screen = shell.role_screen
+
+    def serve() -> None:
+        _wait()
+        staff = next((e for e in screen.employees if e.name.startswith("Rina")), None)
+        counter = next((c for c in screen.counters if c["number"] == 2), None)
+        if staff is None or counter is None:
+            return
+        screen.staff_buttons[staff.id].setChecked(True)
+        screen.counter_buttons[counter["id"]].setChecked(True)
+        screen._sign_in()
+        _wait()
+        screen.call_button.click()
+        _wait()
+
+    return [("home", lambda: None), ("serving", serve)]
 
 
 def _citizen_steps(rt: Runtime, shell, cleanups: list[Callable[[], None]]
