@@ -76,3 +76,9 @@ def test_every_queue_command_has_help(command):
     assert result.exit_code == 0
     own_help = main.commands["queue"].commands[command].help
     assert own_help and own_help.split("\n")[0] in result.output
+
+
+def test_a_bare_priority_flag_means_lansia(demo_dir):
+    """The issue's own form, `kiosk queue issue SERVICE --priority`, works as written."""
+    issued = _run(demo_dir, "issue", "B", "--priority")
+    assert (issued["ticket"]["number"], issued["ticket"]["priority"]) == ("B-001", "lansia")

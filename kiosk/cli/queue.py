@@ -36,8 +36,9 @@ def register(main: click.Group) -> None:
     @queue.command()
     @click.argument("service")
     @click.option("--priority", type=click.Choice(["lansia", "disabilitas", "hamil"]),
-                  default=None, help="Priority lane: lansia (elderly), disabilitas (disability), "
-                                     "hamil (pregnant or with a small child).")
+                  is_flag=False, flag_value="lansia", default=None,
+                  help="Priority lane: lansia (elderly), disabilitas (disability), hamil "
+                       "(pregnant or with a small child); a bare --priority means lansia.")
     @pass_ctx
     def issue(ctx: Ctx, service: str, priority: str | None) -> None:
         """Issue a ticket for SERVICE and queue its receipt.
