@@ -7,7 +7,7 @@ ASCII-safe for the printer, so callers never worry about code pages.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 
@@ -26,7 +26,11 @@ class Receipt:
     copy_note: str = ""             # e.g. "CETAK ULANG" on a staff-requested reprint
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Flat fields: a shallow copy with the lists copied is what asdict gives, without
+        # its deepcopy (it showed in the ticket path: bench/tickets.py).
+        data = dict(vars(self))
+        data["lines"], data["footer"] = list(self.lines), list(self.footer)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Receipt":
