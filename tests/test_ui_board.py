@@ -303,3 +303,18 @@ def test_board_colours_read_across_the_room() -> None:
 
     for what, fg, bg in board_mod.CONTRAST_PAIRS:
         assert contrast_ratio(fg, bg) >= 4.5, what
+
+
+def test_before_the_first_call_the_board_says_wait_in_a_size_that_fits(qtbot, runtime,
+                                                                        open_board) -> None:
+    services = make_services(runtime)
+    board = open_board(services)
+    assert board.current_number.text() == "—"
+    assert board.current_counter.text() == "Silakan menunggu"
+    width = board.current_counter.fontMetrics().horizontalAdvance("Silakan menunggu")
+    assert width <= board.current_counter.width(), "the waiting line is clipped"
+    ticket = services.queue.issue_ticket("svc-b").ticket
+    services.queue.call_next("counter-1", ["svc-b"])
+    qtbot.waitUntil(lambda: board.current_number.text() == ticket.number, timeout=3000)
+    assert board.current_counter.text() == "Loket 1"
+    assert board.current_counter.property("px") == 150     # the counter in its big size again

@@ -154,6 +154,9 @@ class BoardScreen(QWidget):
         self._flash_left = 0
 
         self.setObjectName("board")
+        # A plain QWidget subclass paints a stylesheet background only with this attribute;
+        # without it the board relied on the shell's dark window.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAutoFillBackground(True)
         self.setStyleSheet(f"#board {{ background: {theme.BOARD_BG}; }}")
         self._build()
@@ -287,7 +290,7 @@ class BoardScreen(QWidget):
         if self.state is not None:
             self._show_state(self.state)
         else:
-            self.current_counter.setText(self.tr("Silakan menunggu"))
+            self._show_no_call()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -348,14 +351,24 @@ class BoardScreen(QWidget):
     # --- showing --------------------------------------------------------------------------
     def _show_current(self, number: str, counter_number: int) -> None:
         self.current_number.setText(number)
-        self.current_counter.setText(self.tr("Loket {n}").format(n=counter_number))
+        self._set_counter_line(self.tr("Loket {n}").format(n=counter_number), FONT_COUNTER)
+
+    def _show_no_call(self) -> None:
+        """Before the first call of the day: a calm line that fits, not the counter's 150 px."""
+        self.current_number.setText("—")
+        self._set_counter_line(self.tr("Silakan menunggu"), FONT_SECTION * 2)
+
+    def _set_counter_line(self, text: str, px: int) -> None:
+        if self.current_counter.property("px") != px:
+            self.current_counter.setProperty("px", px)
+            _colour(self.current_counter, theme.BOARD_TEXT)
+        self.current_counter.setText(text)
 
     def _show_state(self, state) -> None:
         if state.current is not None:
             self._show_current(state.current.number, state.current.counter_number)
         else:
-            self.current_number.setText("—")
-            self.current_counter.setText(self.tr("Silakan menunggu"))
+            self._show_no_call()
         recent = [c for c in state.recent
                   if state.current is None or c.ticket_id != state.current.ticket_id]
         for i, (number, counter) in enumerate(self.recent_rows):
