@@ -1,6 +1,7 @@
 """The admin screen (behind the PIN): today's queue in numbers, waiting and service times per
-service and counter with a chart, CSV export for a date range, the printer's state, and what
-is known about sync.
+service and counter with a chart, CSV export for a date range, the printer's state, and a line on sync with a button to the
+sync page (ui.admin_sync: pending changes, last push and pull, errors, dead letters, the
+clock, "Sinkronkan sekarang").
 
 Statistics come from ``kiosk.queue.stats`` and need this machine's database (the edge); on a
 device that reaches the queue over the LAN the screen says so instead of showing zeros.
@@ -18,11 +19,12 @@ from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QCh
 from PySide6.QtCore import QDate, QEvent, QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QFrame, QGridLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+                               QHeaderView, QLabel, QStackedWidget, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from kiosk.clock import business_day
 from ui import i18n, theme
+from ui.admin_sync import HEADER_BUTTON, SyncPanel, load_sync_facts
 from ui.ops import run_op
 from ui.services import Services
 
@@ -69,7 +71,12 @@ class AdminScreen(QWidget):
         runtime = services.runtime
         self.export_dir: Path = (runtime.data_dir / "exports") if runtime else Path.home()
 
-        outer = QVBoxLayout(self)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        self.pages = QStackedWidget()
+        root.addWidget(self.pages)
+        self.stats_page = QWidget()
+        outer = QVBoxLayout(self.stats_page)
         outer.setContentsMargins(24, 8, 24, 8)
         outer.setSpacing(8)
 
@@ -136,8 +143,18 @@ class AdminScreen(QWidget):
         self.units_label.setWordWrap(False)
         self.units_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         bottom.addWidget(self.units_label, 0, 2)
+        self.sync_button = theme.touch_button("", "secondary", "sync")
+        self.sync_button.setStyleSheet(HEADER_BUTTON)
+        self.sync_button.clicked.connect(self.show_sync)
+        bottom.addWidget(self.sync_button, 1, 2, Qt.AlignmentFlag.AlignRight)
         bottom.setColumnStretch(1, 1)
         outer.addLayout(bottom)
+
+        self.sync_panel = SyncPanel(services)
+        self.sync_panel.back_requested.connect(self.show_stats)
+        self.sync_panel.loaded.connect(self._sync_loaded)
+        self.pages.addWidget(self.stats_page)
+        self.pages.addWidget(self.sync_panel)
 
         self.retranslate()
         self.refresh()
@@ -186,6 +203,7 @@ class AdminScreen(QWidget):
         self.to_label.setText(self.tr("Sampai"))
         self.refresh_button.setText(self.tr("Perbarui"))
         self.export_button.setText(self.tr("Ekspor CSV"))
+        self.sync_button.setText(self.sync_panel.tr("Detail sinkronisasi"))
         captions = {"issued": self.tr("Nomor diambil"), "served": self.tr("Selesai dilayani"),
                     "no_show": self.tr("Tidak hadir"), "waiting_now": self.tr("Menunggu sekarang")}
         for key, (_, caption) in self.tiles.items():
@@ -203,6 +221,22 @@ class AdminScreen(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    # --- pages -------------------------------------------------------------------------------
+    def show_sync(self) -> None:
+        self.pages.setCurrentWidget(self.sync_panel)
+        self.sync_panel.refresh()
+
+    def show_stats(self) -> None:
+        self.pages.setCurrentWidget(self.stats_page)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.sync_panel.watch(True)
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.sync_panel.watch(False)
+        super().hideEvent(event)
 
     # --- data --------------------------------------------------------------------------------
     def _range(self) -> tuple[date, date]:
@@ -231,25 +265,24 @@ class AdminScreen(QWidget):
                 printer = services.queue.printer_state()
             except Exception as exc:  # noqa: BLE001 - show what failed instead of nothing
                 printer = {"state": "error", "detail": str(exc), "pending_jobs": None}
-            return stats, printer, self._sync_facts()
+            try:
+                sync = load_sync_facts(services)
+            except Exception as exc:  # noqa: BLE001 - statistics still show; the page says why
+                sync = {"load_error": str(exc)}
+            return stats, printer, sync
 
         run_op(self, load, self._loaded, self._load_failed)
-
-    def _sync_facts(self) -> dict | None:
-        """What this build knows about sync: the city server and the changes not yet sent.
-        (The sync worker's own status will appear here when it reports one.)"""
-        runtime = self.services.runtime
-        if runtime is None:
-            return None
-        from kiosk import outbox
-
-        return {"server": self.services.config.sync.server,
-                "pending": outbox.pending_count(runtime.db)}
 
     def _loaded(self, result) -> None:
         self.stats, self.printer, self.sync_info = result
         self._load_error = None
+        self.sync_panel.show_facts(self.sync_info)
         self._fill()
+
+    def _sync_loaded(self, facts: dict | None) -> None:
+        """The sync page re-read its facts (after a round): the summary line follows."""
+        self.sync_info = facts
+        self._fill_sync()
 
     def _load_failed(self, exc: Exception) -> None:
         log.error("admin statistics failed: %s", exc)
@@ -379,10 +412,20 @@ class AdminScreen(QWidget):
         if info is None:
             self.sync_label.setText(self.tr("Sinkronisasi: status belum tersedia di perangkat ini."))
             return
-        server = info.get("server") or self.tr("server kota belum diatur")
-        self.sync_label.setText(
-            self.tr("Sinkronisasi: %1 \u00b7 %n perubahan belum terkirim", "", int(info.get("pending", 0)))
-            .replace("%1", server))
+        if "load_error" in info:
+            _, words = self.sync_panel.state(info)
+            self.sync_label.setText(words)
+            return
+        if info.get("configured"):
+            state = self.sync_panel.summary(info)
+        else:
+            state = self.tr("server kota belum diatur")
+        text = (self.tr("Sinkronisasi: %1 \u00b7 %n perubahan belum terkirim", "", int(info.get("pending") or 0))
+                .replace("%1", state))
+        dead = int(info.get("dead_letters") or 0)
+        if dead:
+            text += " \u00b7 " + self.sync_panel.tr("%n ditolak server", "", dead)
+        self.sync_label.setText(text)
 
     # --- export ------------------------------------------------------------------------------
     def export(self) -> None:
@@ -423,6 +466,8 @@ class AdminScreen(QWidget):
     def reset(self) -> None:
         """Leaving admin: forget the last export message; dates back to today."""
         self._export_state = ("", None)
+        self.show_stats()
+        self.sync_panel.reset()
         self.from_edit.setDate(self._today())
         self.to_edit.setDate(self._today())
         self._fill()

@@ -4,6 +4,11 @@ and the main window, full screen (kiosk mode) or windowed (development).
 Devices are optional parts: the speaker (devices.speech) for the board, the print worker
 (devices.printer) for the citizen kiosk. When one cannot start, the app still runs and logs
 why: a kiosk without a printer still gives numbers on screen.
+
+The edge (the machine that holds the office database) also runs the background sync worker
+(sync.client.SyncWorker, a plain thread with its own database connection) when ``[sync]
+server`` is set and the device is enrolled; a screen that reaches the queue over the LAN
+does not sync: the edge does it for the whole office.
 """
 
 from __future__ import annotations
@@ -99,16 +104,57 @@ def start_printer_worker(runtime: Runtime, role: str):
         return None
 
 
+def sync_enrolled(runtime: Runtime) -> bool:
+    """Whether this device holds sync credentials (``kiosk enroll`` was run)."""
+    from sync.client.state import credentials
+
+    return credentials(runtime.db) is not None
+
+
+def start_sync_worker(runtime: Runtime, **worker_options):
+    """The edge's background sync with the city server, or None when it must not run:
+    on a device whose queue is on another machine, without ``[sync] server``, or before
+    ``kiosk enroll``. The admin screen says which of these it is."""
+    if edge_url(runtime):
+        return None
+    if not runtime.config.sync.server:
+        log.info("sync: [sync] server is not set; nothing is sent to the city server")
+        return None
+    try:
+        from sync.client import SyncWorker
+
+        if not sync_enrolled(runtime):
+            log.warning("sync: this device is not enrolled; run 'kiosk enroll --server URL "
+                        "--token T' with a token from the city office")
+            return None
+        return SyncWorker(runtime.data_dir, clock=runtime.clock, **worker_options).start()
+    except Exception as exc:  # noqa: BLE001 - the kiosk works offline; the admin screen shows the backlog
+        log.error("sync worker did not start (%s); records wait in the outbox", exc)
+        return None
+
+
 def make_services(runtime: Runtime, role: str, *, with_devices: bool = True) -> Services:
     """Services for one role. When the queue lives on another machine, screens get no
     runtime: this machine's database is not the office's (statistics and print jobs are
-    on the edge)."""
+    on the edge). ``with_devices=False`` (screenshots) starts no printer, speaker or sync."""
     queue = make_queue(runtime)
     local = not edge_url(runtime)
+    # sync first: the check for credentials reads the database before any worker shares it
+    syncer = start_sync_worker(runtime) if with_devices and local else None
     worker = start_printer_worker(runtime, role) if with_devices and local else None
     return Services(runtime=runtime if local else None, config=runtime.config, queue=queue,
                     speaker=make_speaker(role) if with_devices else None,
-                    printer_worker=worker)
+                    printer_worker=worker, sync_worker=syncer)
+
+
+def stop_workers(services: Services, timeout_s: float = 5.0) -> None:
+    """On quit: stop the print and sync workers this app started. A sync round on a slow
+    link is not waited for beyond ``timeout_s`` (its thread is a daemon; what it sent
+    and did not see acknowledged goes again next time)."""
+    if services.printer_worker is not None:
+        services.printer_worker.stop()
+    if services.sync_worker is not None:
+        services.sync_worker.stop(timeout_s)
 
 
 def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> int:
@@ -134,7 +180,5 @@ def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> 
     try:
         return app.exec()
     finally:
-        worker = services.printer_worker
-        if worker is not None:
-            worker.stop()
+        stop_workers(services)
         ops.wait_idle(3000)

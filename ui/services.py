@@ -25,9 +25,13 @@ class Services:
     speaker: Any | None = None
     #: the print worker (devices.printer.start_print_worker(...)): has .wake() and .stop().
     printer_worker: Any | None = None
+    #: sync.client.SyncWorker on the edge when [sync] server is set and the device is enrolled
+    #: (a plain thread: snapshot(), poke(), stop()); None everywhere else.
+    sync_worker: Any | None = None
 
     def wake_printer(self) -> None:
         """Tell the print worker a job is waiting; harmless when there is no worker."""
         worker = self.printer_worker
         if worker is not None and hasattr(worker, "wake"):
             worker.wake()
+
