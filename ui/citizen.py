@@ -384,9 +384,12 @@ class CitizenScreen(QWidget):
         self.retry_button.setVisible(why == "error")
 
     def show_home(self) -> None:
+        """Home, with the service list read again: services the city changed (pulled by
+        the sync worker into the database) show on the next return, without a restart."""
         self.current_service = None
         self.service_status.setText("")
         self.stack.setCurrentWidget(self.home_page)
+        self.load_services()
 
     # --- service -----------------------------------------------------------------------------
     def choose_service(self, service) -> None:
@@ -548,4 +551,3 @@ class CitizenScreen(QWidget):
         self.ticket_wait.setText("")
         self.problem_label.setText("")
         self.show_home()
-        self.load_services()
