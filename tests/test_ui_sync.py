@@ -146,6 +146,7 @@ def test_admin_shows_a_round_with_a_rejected_item(qtbot, enrolled, city, start_w
     services = make_services(runtime)
     services.sync_worker = worker
     shell, admin, panel = open_sync_page(qtbot, services)
+    assert shell.current_page() is admin
     qtbot.waitUntil(lambda: tile(panel, "pending") == "0", timeout=5000)
     pushed_at = local_text(city.server_clock.wall_ms, "WITA")
     assert runtime.config.office.timezone == "WITA"
@@ -188,6 +189,7 @@ def test_backlog_offline_then_sync_now_sends_it(qtbot, enrolled, city, start_wor
     services = make_services(runtime)
     services.sync_worker = worker
     shell, admin, panel = open_sync_page(qtbot, services)
+    assert shell.current_page() is admin
     qtbot.waitUntil(lambda: tile(panel, "pending") == str(pending), timeout=5000)
     assert tile(panel, "oldest") == "2 menit"
     assert tile(panel, "dead") == "0"

@@ -266,7 +266,7 @@ class SyncPanel(QWidget):
 
     # --- words -------------------------------------------------------------------------------
     def duration(self, seconds: float) -> str:
-        s = max(0, int(round(seconds)))
+        s = max(0, round(seconds))
         if s < 60:
             return self.tr("%n detik", "", s)
         m = s // 60
