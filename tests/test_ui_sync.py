@@ -269,6 +269,7 @@ def test_without_sync_nothing_starts_and_the_admin_screen_says_why(qtbot, runtim
     assert panel.state_label.text() == words[setup]
     assert not panel.sync_now_button.isEnabled()
     assert tile(panel, "pending") == str(pending)       # the backlog shows offline all the same
+    assert panel.values["clock"].text() == "belum dicocokkan (sinkronisasi belum berjalan)"
     tap(qtbot, panel.sync_now_button)                     # a disabled button does nothing
     assert panel.state_label.text() == words[setup]
 
@@ -282,6 +283,30 @@ def test_a_screen_on_the_lan_does_not_sync(qtbot, enrolled):
         assert services.sync_worker is None and services.runtime is None
     finally:
         services.queue.close()
+
+
+def test_every_sync_string_has_its_english() -> None:
+    """Each self.tr("...") of the sync page is in sync_en.ts, translated."""
+    import ast
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    import ui
+
+    here = Path(ui.__file__).parent
+    ts = ET.parse(here / "translations" / "sync_en.ts").getroot()
+    translated = {}
+    for message in ts.iter("message"):
+        translation = message.find("translation")
+        forms = [f.text for f in translation.iter("numerusform")] or [translation.text]
+        assert all(forms) and translation.get("type") is None, message.find("source").text
+        translated[message.find("source").text] = forms
+    used = {node.args[0].value for node in ast.walk(ast.parse((here / "admin_sync.py").read_text()))
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "tr"
+            and node.args and isinstance(node.args[0], ast.Constant)}
+    used |= {"Detail sinkronisasi", "%n ditolak server"}      # asked of the panel by admin.py
+    assert used <= set(translated), used - set(translated)
+    assert len(used) >= 50
 
 
 # --- the app itself, against the city server on a loopback port ----------------------------

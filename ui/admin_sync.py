@@ -410,7 +410,9 @@ class SyncPanel(QWidget):
         self.values["push"].setText(self._when(f.get("last_push_ms")) if usable else dash)
         self.values["pull"].setText(self._when(f.get("last_pull_ms")) if usable else dash)
         self.values["round"].setText(self._round_words(worker_facts) if usable else dash)
-        if usable:
+        if kind in ("unconfigured", "unenrolled"):
+            clock_text, clock_bad = self.tr("belum dicocokkan (sinkronisasi belum berjalan)"), False
+        elif usable:
             clock_text, clock_bad = self.clock_words(f.get("clock") or {})
         else:
             clock_text, clock_bad = dash, False

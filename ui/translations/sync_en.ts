@@ -263,37 +263,42 @@
             <translation>Syncing…</translation>
         </message>
         <message>
-            <location filename="../admin_sync.py" line="429" />
+            <location filename="../admin_sync.py" line="414" />
+            <source>belum dicocokkan (sinkronisasi belum berjalan)</source>
+            <translation>not checked (sync is not running)</translation>
+        </message>
+        <message>
+            <location filename="../admin_sync.py" line="431" />
             <source>Rincian teknis: %1</source>
             <translation>Technical details: %1</translation>
         </message>
         <message>
-            <location filename="../admin_sync.py" line="431" />
+            <location filename="../admin_sync.py" line="433" />
             <source>tidak ada</source>
             <translation>none</translation>
         </message>
         <message>
-            <location filename="../admin_sync.py" line="439" />
+            <location filename="../admin_sync.py" line="441" />
             <source>belum ada di aplikasi ini</source>
             <translation>none yet in this app</translation>
         </message>
         <message>
-            <location filename="../admin_sync.py" line="442" />
+            <location filename="../admin_sync.py" line="444" />
             <source>gagal (lihat kesalahan terakhir)</source>
             <translation>failed (see the last error)</translation>
         </message>
         <message>
-            <location filename="../admin_sync.py" line="443" />
+            <location filename="../admin_sync.py" line="445" />
             <source>%1 terkirim, %2 ditolak; %3 perubahan dari server</source>
             <translation>%1 sent, %2 rejected; %3 changes from the server</translation>
         </message>
         <message>
-            <location filename="../admin_sync.py" line="450" />
+            <location filename="../admin_sync.py" line="452" />
             <source>Ditolak server, tidak dikirim ulang (%1). Catat dan sampaikan ke pengelola server kota.</source>
             <translation>Rejected by the server, not sent again (%1). Note them and tell the city server's administrator.</translation>
         </message>
         <message>
-            <location filename="../admin_sync.py" line="453" />
+            <location filename="../admin_sync.py" line="455" />
             <source>Tidak ada data yang ditolak server.</source>
             <translation>Nothing was rejected by the server.</translation>
         </message>
