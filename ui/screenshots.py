@@ -148,7 +148,8 @@ def _render_role(rt: Runtime, role: str, language: str, out: Path) -> list[tuple
     try:
         steps: dict[str, list[tuple[str, Callable[[], None]]]] = {
             "citizen": _citizen_steps(rt, shell, cleanups),
-            "admin": [("home", lambda: None), ("stats", shell.open_admin)],
+            "admin": [("home", lambda: None), ("stats", shell.open_admin),
+                      ("sync", lambda: shell.admin_screen.show_sync())],
             "counter": _counter_steps(shell),
         }
         for state, action in steps.get(role, [("home", lambda: None)]):
