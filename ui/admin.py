@@ -18,7 +18,7 @@ from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QCh
                               QValueAxis)
 from PySide6.QtCore import QDate, QEvent, QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QFrame, QGridLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QStackedWidget, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -38,23 +38,6 @@ def minutes(seconds: float | None) -> str:
     value = seconds / 60
     text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
     return text
-
-
-def _tile(parent: QWidget | None = None) -> tuple[QFrame, QLabel, QLabel]:
-    frame = QFrame(parent)
-    frame.setProperty("card", True)
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(12, 4, 12, 4)
-    layout.setSpacing(0)
-    value = QLabel("\u2014")
-    value.setStyleSheet(f"font-size: {theme.FONT_LARGE + 4}px; font-weight: 800; color: {theme.PRIMARY};")
-    value.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    caption = QLabel()
-    caption.setStyleSheet(f"font-size: {theme.FONT_SMALL}px; color: {theme.MUTED};")
-    caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    layout.addWidget(value)
-    layout.addWidget(caption)
-    return frame, value, caption
 
 
 class AdminScreen(QWidget):
@@ -107,7 +90,7 @@ class AdminScreen(QWidget):
         tiles.setSpacing(12)
         self.tiles: dict[str, tuple[QLabel, QLabel]] = {}
         for key in ("issued", "served", "no_show", "waiting_now"):
-            frame, value, caption = _tile()
+            frame, value, caption = theme.stat_tile()
             tiles.addWidget(frame)
             self.tiles[key] = (value, caption)
         outer.addLayout(tiles)

@@ -65,23 +65,6 @@ def local_text(ms: int | None, tz: str) -> str | None:
     return f"{when:%d-%m-%Y %H.%M} {tz}"
 
 
-def _tile() -> tuple[QFrame, QLabel, QLabel]:
-    frame = QFrame()
-    frame.setProperty("card", True)
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(12, 4, 12, 4)
-    layout.setSpacing(0)
-    value = QLabel("\u2014")
-    value.setStyleSheet(f"font-size: {theme.FONT_LARGE + 4}px; font-weight: 800; color: {theme.PRIMARY};")
-    value.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    caption = QLabel()
-    caption.setStyleSheet(f"font-size: {theme.FONT_SMALL}px; color: {theme.MUTED};")
-    caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    layout.addWidget(value)
-    layout.addWidget(caption)
-    return frame, value, caption
-
-
 class SyncPanel(QWidget):
     """Pending changes, the oldest one's age, last good push and pull, the last error, the
     clock, the dead letters, and "Sinkronkan sekarang"."""
@@ -136,7 +119,7 @@ class SyncPanel(QWidget):
         tiles.setSpacing(8)
         self.tiles: dict[str, tuple[QLabel, QLabel]] = {}
         for key in ("pending", "oldest", "dead"):
-            frame, value, caption = _tile()
+            frame, value, caption = theme.stat_tile()
             frame.setMinimumWidth(260)
             tiles.addWidget(frame)
             self.tiles[key] = (value, caption)

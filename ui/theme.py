@@ -16,7 +16,8 @@ from functools import lru_cache
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QPushButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 # --- colours -------------------------------------------------------------------------------
 BG = "#F3F5F8"            # the window
@@ -242,3 +243,21 @@ def apply(app: QApplication) -> None:
     font.setPixelSize(FONT_BODY)
     app.setFont(font)
     app.setStyleSheet(stylesheet())
+
+
+def stat_tile(parent: QWidget | None = None) -> tuple[QFrame, QLabel, QLabel]:
+    """A card with one large figure over its caption (admin statistics, sync backlog)."""
+    frame = QFrame(parent)
+    frame.setProperty("card", True)
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(12, 4, 12, 4)
+    layout.setSpacing(0)
+    value = QLabel("\u2014")
+    value.setStyleSheet(f"font-size: {FONT_LARGE + 4}px; font-weight: 800; color: {PRIMARY};")
+    value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    caption = QLabel()
+    caption.setStyleSheet(f"font-size: {FONT_SMALL}px; color: {MUTED};")
+    caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    layout.addWidget(value)
+    layout.addWidget(caption)
+    return frame, value, caption
