@@ -42,12 +42,6 @@ def service_icon(name_id: str) -> str:
     return "ticket"
 
 
-def _card(parent: QWidget | None = None) -> QFrame:
-    frame = QFrame(parent)
-    frame.setProperty("card", True)
-    return frame
-
-
 class ServiceButton(QPushButton):
     """A large card-like button: icon, the service's name, its short description."""
 
@@ -236,7 +230,7 @@ class CitizenScreen(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(48, 16, 48, 24)
         layout.setSpacing(10)
-        card = _card()
+        card = theme.card()
         inner = QVBoxLayout(card)
         inner.setContentsMargins(32, 16, 32, 16)
         inner.setSpacing(4)

@@ -75,12 +75,6 @@ def _button(text: str, kind: str, icon_name: str) -> QPushButton:
     return button
 
 
-def _card() -> QFrame:
-    frame = QFrame()
-    frame.setProperty("card", True)
-    return frame
-
-
 class CounterScreen(QWidget):
     """The counter console. ``services.queue`` is a QueueClient."""
 
@@ -292,7 +286,7 @@ class CounterScreen(QWidget):
         body.setSpacing(20)
         left = QVBoxLayout()
         left.setSpacing(12)
-        ticket_card = _card()
+        ticket_card = theme.card()
         card = QVBoxLayout(ticket_card)
         card.setContentsMargins(24, 10, 24, 12)
         card.setSpacing(0)
@@ -349,7 +343,7 @@ class CounterScreen(QWidget):
         left.addWidget(self.call_button)
         body.addLayout(left, 64)
 
-        waiting_card = _card()
+        waiting_card = theme.card()
         waiting = QVBoxLayout(waiting_card)
         waiting.setContentsMargins(20, 16, 20, 16)
         waiting.setSpacing(6)

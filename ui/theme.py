@@ -245,10 +245,16 @@ def apply(app: QApplication) -> None:
     app.setStyleSheet(stylesheet())
 
 
-def stat_tile(parent: QWidget | None = None) -> tuple[QFrame, QLabel, QLabel]:
-    """A card with one large figure over its caption (admin statistics, sync backlog)."""
+def card(parent: QWidget | None = None) -> QFrame:
+    """A white rounded panel (the stylesheet styles frames with the ``card`` property)."""
     frame = QFrame(parent)
     frame.setProperty("card", True)
+    return frame
+
+
+def stat_tile(parent: QWidget | None = None) -> tuple[QFrame, QLabel, QLabel]:
+    """A card with one large figure over its caption (admin statistics, sync backlog)."""
+    frame = card(parent)
     layout = QVBoxLayout(frame)
     layout.setContentsMargins(12, 4, 12, 4)
     layout.setSpacing(0)
