@@ -83,16 +83,25 @@ def register(main: click.Group) -> None:
     main.add_command(server)
 
 
+def _serve_options(fn):
+    """The options of running the server, shared by `kiosk server` and `kiosk server run`."""
+    for option in reversed([
+        click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on."),
+        click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on."),
+        click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+                     help="uvicorn worker processes (use several only with PostgreSQL)."),
+        click.option("--admin-token", default=None, envvar="KIOSK_ADMIN_TOKEN", help=_ADMIN_HELP),
+        click.option("--log-level", default="info", show_default=True,
+                     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+                     help="uvicorn log level."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
 @click.group(invoke_without_command=True)
 @click.option("--db", "db", default=None, help=_DB_HELP)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="uvicorn worker processes (use several only with PostgreSQL).")
-@click.option("--admin-token", default=None, envvar="KIOSK_ADMIN_TOKEN", help=_ADMIN_HELP)
-@click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
-              help="uvicorn log level.")
+@_serve_options
 @click.pass_context
 def server(ctx: click.Context, db: str | None, host: str, port: int, workers: int,
            admin_token: str | None, log_level: str) -> None:
@@ -105,14 +114,7 @@ def server(ctx: click.Context, db: str | None, host: str, port: int, workers: in
 
 @server.command("run")
 @_db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="uvicorn worker processes (use several only with PostgreSQL).")
-@click.option("--admin-token", default=None, envvar="KIOSK_ADMIN_TOKEN", help=_ADMIN_HELP)
-@click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
-              help="uvicorn log level.")
+@_serve_options
 @click.pass_context
 def run(ctx: click.Context, db: str | None, host: str, port: int, workers: int,
         admin_token: str | None, log_level: str) -> None:
