@@ -226,3 +226,23 @@ def test_every_page_fits_a_1280x800_kiosk_screen(qtbot, runtime):
     ops.wait_idle()
     hint = shell.minimumSizeHint()
     assert hint.width() <= 1280 and hint.height() <= 800, hint
+
+
+def test_the_display_board_opens_admin_from_a_keyboard_and_hides_the_bar_again(qtbot, runtime):
+    """A TV has no top bar to tap: Ctrl+Alt+A opens the PIN pad, the bar (with its exit
+    button) shows for admin, and the board gets the whole screen back afterwards."""
+    from PySide6.QtCore import Qt
+
+    shell = open_shell(qtbot, make_services(runtime), role="display")
+    assert not shell.top_bar.isVisible()
+    with qtbot.waitActive(shell):
+        shell.activateWindow()
+    qtbot.keyClick(shell, Qt.Key.Key_A,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: shell.current_page() is shell.pin_pad, timeout=3000)
+    assert shell.top_bar.isVisible()
+    type_pin(qtbot, shell, "1234")
+    qtbot.waitUntil(lambda: shell.current_page() is shell.admin_screen, timeout=5000)
+    tap(qtbot, shell.exit_admin_button)
+    assert shell.current_page() is shell.role_screen
+    assert not shell.top_bar.isVisible()

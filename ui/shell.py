@@ -6,7 +6,8 @@
   office default, so the next citizen starts fresh.
 - Admin escape: five taps on the office name (top left) within three seconds open a large
   PIN pad; the admin screen opens only for the right PIN. Nothing else on a citizen screen
-  leads out of kiosk mode.
+  leads out of kiosk mode. The display board has no top bar (a TV is not touched): there a
+  technician's keyboard gives Ctrl+Alt+A, which opens the same PIN pad on every role.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QSizePolicy,
                                QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
@@ -57,6 +59,9 @@ def screen_class(role: str) -> type[QWidget] | None:
         raise
     return getattr(module, class_name, None)
 
+
+#: Opens the admin PIN pad from a keyboard (the only way in on the display board).
+ADMIN_SHORTCUT = "Ctrl+Alt+A"
 
 class UnavailableScreen(QWidget):
     """Said plainly when a role's screen is not in this build (rather than a blank window)."""
@@ -364,10 +369,11 @@ class Shell(QMainWindow):
             self.pages.addWidget(self.role_screen)
         self.pages.addWidget(self.pin_pad)
         self.pages.setCurrentWidget(self.role_screen)
+        self.role = role
+        self.admin_shortcut = QShortcut(QKeySequence(ADMIN_SHORTCUT), self, self.open_pin_pad)
+        self.admin_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
         if role == "display":
             self.top_bar.hide()  # a TV across the room: every pixel for the board
-            # The board is light text on dark; the window behind it must be dark too.
-            self.setStyleSheet(f"QMainWindow, QStackedWidget {{ background: {theme.BOARD_BG}; }}")
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -414,6 +420,7 @@ class Shell(QMainWindow):
     # --- admin escape ----------------------------------------------------------------------
     def open_pin_pad(self) -> None:
         self.pin_pad.reset()
+        self.top_bar.show()          # the board hides it; admin needs its exit button
         self.pages.setCurrentWidget(self.pin_pad)
 
     def open_admin(self) -> None:
@@ -432,6 +439,7 @@ class Shell(QMainWindow):
 
     def show_home(self) -> None:
         self.pin_pad.reset()
+        self.top_bar.setVisible(self.role != "display")
         self.pages.setCurrentWidget(self.role_screen)
 
     def current_page(self) -> QWidget:
