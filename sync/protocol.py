@@ -15,6 +15,10 @@ from typing import Any
 PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS: tuple[int, ...] = (1,)
 PROTOCOL_HEADER = "X-Kiosk-Protocol"
+#: Optional on POST /sync/push: the kiosk's sync session (1..64 printable ASCII). Pushes of
+#: one session may overlap (a pipelining kiosk); a push of any other session (or without
+#: one) overlapping them gets 409. See PROTOCOL.md, Backpressure.
+SESSION_HEADER = "X-Sync-Session"
 
 #: Push batch limits (a larger batch is answered 413 and changes nothing).
 MAX_BATCH_ITEMS = 500

@@ -412,6 +412,30 @@ def test_a_second_push_of_a_device_in_flight_gets_409(client):
     assert device.push([device.item()]).status_code == 200
 
 
+def test_pushes_of_one_sync_session_may_overlap_any_other_gets_409(client):
+    device = enrolled_device(client)
+    state = client.app.state.sync
+    state.sessions[device.id] = ["s1", 1]   # as if a push of session s1 were running here
+    ok = device.push([device.item()], headers={"X-Sync-Session": "s1"})
+    assert ok.status_code == 200 and ok.json()["results"][0]["status"] == "accepted"
+    assert state.sessions[device.id] == ["s1", 1]
+    for other in ({"X-Sync-Session": "s2"}, {}):
+        r = device.push([device.item()], headers=other)
+        assert r.status_code == 409 and "one sync session per device" in r.json()["detail"]
+    del state.sessions[device.id]
+    assert stored_changes(client) == 1
+    assert device.push([device.item()], headers={"X-Sync-Session": "s2"}).status_code == 200
+    assert state.sessions == {} and state.pushing == set()
+
+
+@pytest.mark.parametrize("session", [b"", b"x" * 65, "kios-caf\u00e9".encode()])
+def test_a_malformed_sync_session_header_is_400_and_changes_nothing(client, session):
+    device = enrolled_device(client)
+    r = device.push([device.item()], headers={"X-Sync-Session": session})
+    assert r.status_code == 400 and "X-Sync-Session" in r.json()["detail"]
+    assert stored_changes(client) == 0
+
+
 def test_overloaded_server_answers_503_with_retry_after(db_url, clock):
     app = create_app(db_url, admin_token=ADMIN, clock=clock, limits=Limits(max_inflight=0))
     with TestClient(app) as c:

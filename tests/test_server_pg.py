@@ -157,6 +157,71 @@ def test_second_concurrent_push_of_a_device_gets_409_across_workers(pg_url):
             other_worker.close()
 
 
+def test_one_sync_session_runs_side_by_side_across_workers_another_gets_409(pg_url):
+    app = create_app(pg_url, admin_token=ADMIN)
+    lock = "SELECT pg_advisory_{}(%s, hashtext(%s))"
+    with TestClient(app) as client:
+        add_office(client)
+        device = enrolled_device(client)
+        s1, s2 = {"X-Sync-Session": "s1"}, {"X-Sync-Session": "s2"}
+        assert device.push([device.item()], headers=s1).status_code == 200  # s1 recorded
+        other_worker = psycopg.connect(pg_url, autocommit=True)
+        try:
+            # a push of s1 running on another worker: it holds the device's key shared
+            other_worker.execute(lock.format("lock_shared"), (LOCK_SPACE, device.id))
+            assert device.push([device.item()], headers=s1).status_code == 200
+            for other in (s2, {}):
+                r = device.push([device.item()], headers=other)
+                assert r.status_code == 409 and "already running" in r.json()["detail"]
+            other_worker.execute(lock.format("unlock_shared"), (LOCK_SPACE, device.id))
+            assert device.push([device.item()], headers=s2).status_code == 200  # s2 now
+            other_worker.execute(lock.format("lock_shared"), (LOCK_SPACE, device.id))
+            r = device.push([device.item()], headers=s1)
+            assert r.status_code == 409 and "already running" in r.json()["detail"]
+            assert device.push([device.item()], headers=s2).status_code == 200
+            other_worker.execute(lock.format("unlock_shared"), (LOCK_SPACE, device.id))
+        finally:
+            other_worker.close()
+        assert stats(client)["changes"] == 4
+
+
+def test_overlapping_batches_of_one_session_from_two_workers_store_each_once(pg_url):
+    """Same-session pushes run side by side; two holding the same rows (a re-sent batch)
+    both straight into ``changes`` meet in the unique index, and the later one is done
+    again insert-if-absent: all 200, each item accepted once, nothing stored twice."""
+    apps = [create_app(pg_url, admin_token=ADMIN) for _ in range(2)]
+    with TestClient(apps[0]) as c0, TestClient(apps[1]) as c1:
+        add_office(c0)
+        device = enrolled_device(c0)
+        session = {**device.headers, "X-Sync-Session": "s1"}
+        first = device.item()
+        assert c0.post("/sync/push", json={"device_id": device.id, "items": [first]},
+                       headers=session).status_code == 200
+        items = [device.item() for _ in range(400)]
+        windows = [items[:300], items[100:], items[:300], items[100:]]
+        barrier = threading.Barrier(4)
+
+        def push(n: int):
+            barrier.wait()
+            return (c0, c1)[n % 2].post("/sync/push", json={"device_id": device.id,
+                                                             "items": windows[n]},
+                                        headers=session)
+
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(push, range(4)))
+        assert [a.status_code for a in answers] == [200] * 4
+        accepted: dict[int, int] = {}
+        for a in answers:
+            for res in a.json()["results"]:
+                assert res["status"] in ("accepted", "duplicate")
+                accepted[res["device_seq"]] = (accepted.get(res["device_seq"], 0)
+                                               + (res["status"] == "accepted"))
+        assert sorted(accepted) == [i["device_seq"] for i in items]
+        assert set(accepted.values()) == {1}
+        s = stats(c1)
+        assert s["changes"] == 401 and s["duplicate_record_ids"] == 0
+
+
 def test_two_workers_racing_the_same_batch_store_it_once(pg_url):
     apps = [create_app(pg_url, admin_token=ADMIN) for _ in range(2)]
     with TestClient(apps[0]) as c0, TestClient(apps[1]) as c1:

@@ -269,6 +269,51 @@ def test_oversized_record_is_dead_lettered_not_retried_forever(world):
     assert_exactly_once(srv, kiosk)
 
 
+class _Recorder(httpx.BaseTransport):
+    """Pass-through that notes each push's session header and how many were in flight."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.lock = inner, threading.Lock()
+        self.inflight, self.pushes = 0, []  # (session, pushes in flight as it started)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/sync/push":
+            return self.inner.handle_request(request)
+        with self.lock:
+            self.inflight += 1
+            self.pushes.append((request.headers.get("X-Sync-Session"), self.inflight))
+        try:
+            return self.inner.handle_request(request)
+        finally:
+            with self.lock:
+                self.inflight -= 1
+
+
+def test_a_push_session_pipelines_its_batches_after_the_first(world):
+    srv, kiosk = world
+    write_jobs(kiosk.db, kiosk.clock, 4000)
+    kiosk.transport = recorder = _Recorder(srv.fault)
+    summary = kiosk.sync()
+    assert summary["push"]["accepted"] == 4000 and summary["push"]["batches"] == 8
+    sessions = {session for session, _ in recorder.pushes}
+    assert len(sessions) == 1 and None not in sessions  # one session id on every batch
+    assert recorder.pushes[0][1] == 1 and recorder.pushes[1][1] == 1  # the first goes alone
+    assert max(n for _, n in recorder.pushes) > 1  # then several are on the wire at once
+    assert max(n for _, n in recorder.pushes) <= 3  # at most ``depth``
+    write_jobs(kiosk.db, kiosk.clock, 10)
+    kiosk.sync()
+    assert len({session for session, _ in recorder.pushes}) == 2  # a new session per push
+    assert_exactly_once(srv, kiosk)
+
+
+def test_pipelined_batches_held_back_when_the_first_is_refused_go_later(world):
+    srv, kiosk = world
+    write_jobs(kiosk.db, kiosk.clock, 2000)
+    srv.fault.add("status", status=409)  # the first batch: another session seemed to run
+    assert kiosk.sync()["push"]["accepted"] == 2000
+    assert_exactly_once(srv, kiosk)
+
+
 def test_one_session_at_a_time(world):
     srv, kiosk = world
     with session_mod.session_lock(kiosk.data_dir):

@@ -97,9 +97,11 @@ def test_kill_9_of_a_kiosk_mid_push_and_of_the_server_mid_batch(pg_server, tmp_p
     stored_a = procs.server_side(srv.db_url, procs.kiosk_side(a)[0])[0]
     assert 0 < stored_a < 4000, stored_a  # it really was cut in the middle
 
-    # the server dies (SIGKILL) while kiosk b's worker pushes batch after batch
+    # the server dies (SIGKILL) while kiosk b's worker pushes batch after batch (through a
+    # 2 Mbit/s link: on loopback the pipelined push stores 6000 records between two polls)
+    proxy_b = FaultProxy(srv.port, rate_bps=2_000_000).start()
     worker = procs.kiosk_popen(b, "sync", "run", "--interval", "0.2", "--timeout", "5",
-                               log=tmp_path / "worker.log")
+                               "--server", proxy_b.url, log=tmp_path / "worker.log")
     try:
         wait_for(lambda: procs.server_side(srv.db_url, device_b)[0] >= 1000, 120,
                  "kiosk b's first batches on the server")
@@ -114,6 +116,7 @@ def test_kill_9_of_a_kiosk_mid_push_and_of_the_server_mid_batch(pg_server, tmp_p
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(10)
+        proxy_b.stop()
     assert procs.kiosk(a, "sync", "--once")["pending"] == 0
     assert_converged(srv.db_url, a, b)
     assert srv.admin("GET", "/admin/stats")["duplicate_record_ids"] == 0

@@ -20,8 +20,10 @@ wrap the real server in-process and inject faults between the two. The rules it 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -172,7 +174,7 @@ class SyncClient:
                  transport: httpx.BaseTransport | None = None, keep_acked_days: int = 14,
                  scopes: tuple[str, ...] = ("reference", "requests"), codec: str = "zstd",
                  batch_items: int = wire.MAX_ITEMS, timeout: float = 30.0,
-                 pipeline: bool = True) -> None:
+                 pipeline: bool = True, depth: int = 3) -> None:
         self.db = db
         self.data_dir = Path(data_dir)
         self.clock = clock or SystemClock()
@@ -190,6 +192,9 @@ class SyncClient:
         self.codec = codec
         self.batch_items = min(batch_items, wire.MAX_ITEMS)
         self.pipeline = pipeline
+        #: Batches of one push session on the wire at once (after the first is answered).
+        self.depth = max(1, depth)
+        self.session: str | None = None
         self._key = None
         self._pool: ThreadPoolExecutor | None = None
         self.last_sample: dict[str, Any] | None = None
@@ -271,6 +276,8 @@ class SyncClient:
         """Push every pending change; returns counts. Raises SyncError when the link fails."""
         totals = {"sent": 0, "accepted": 0, "duplicate": 0, "rejected": 0, "unanswered": 0,
                   "batches": 0, "wire_bytes": 0, "raw_bytes": 0, "epoch_resets": 0}
+        # The server lets the batches of one session overlap (PROTOCOL.md, Backpressure).
+        self.session = secrets.token_hex(8)
         for _ in range(3):  # a new epoch mid-push restarts from the first pending row
             if not self._push_pass(totals):
                 break
@@ -294,8 +301,13 @@ class SyncClient:
         return wire.build_batches(items, self.device_id, state.get(self.db, state.EPOCH),
                                   self.last_sample, codec, level=level)
 
-    def _submit(self, batch: wire.Batch) -> _Flight:
+    def _submit(self, batch: wire.Batch, after: _Flight | None = None,
+                first: _Flight | None = None) -> _Flight:
+        """Send ``batch`` on a helper thread once ``after`` (the flight ``depth`` places
+        ahead of it) is answered, and only if ``first`` (the flight that opened the
+        session) was answered 200; otherwise it is not sent (:class:`_NotSent`)."""
         flight = _Flight(batch)
+        flight.client = self
         if not self.pipeline:
             try:
                 flight.future.set_result(self._send(batch, flight))
@@ -305,10 +317,16 @@ class SyncClient:
                 flight.answered.set()
             return flight
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(2, thread_name_prefix="sync-send")
+            self._pool = ThreadPoolExecutor(2 * self.depth + 2, thread_name_prefix="sync-send")
 
         def run() -> httpx.Response:
             try:
+                if first is not None:
+                    first.answered.wait()
+                    if first.status != 200:
+                        raise _NotSent()
+                if after is not None:
+                    after.answered.wait()
                 return self._send(batch, flight)
             finally:
                 flight.answered.set()
@@ -319,43 +337,60 @@ class SyncClient:
     def _push_pass(self, totals: dict[str, int]) -> bool:
         """One pass over the outbox; True if the server's epoch changed underway.
 
-        Pipelined: while batch k is on the wire, batch k+1 is read and compressed. As soon as
-        the server has *answered* k (status and headers in: it has committed k and released
-        the device's push lock), k+1 goes out, while k's answer body is still downloading
-        (seconds on a slow link: upload and download then share the time) and while k's
-        acknowledgements are written. So only one push of this device is ever being
-        processed by the server.
+        Pipelined: the first batch of the session goes alone (the server records the
+        session with it); once it is answered 200, up to ``depth`` batches are on the wire
+        at once, so the server stores one while it reads the next, and the kiosk reads,
+        compresses and acknowledges meanwhile. A batch counts as on the wire until its
+        status and headers are in (the server has committed it; on a slow link its body may
+        still be downloading while the next uploads). Batches are read and handed to the
+        sender threads ahead, each waiting for the one ``depth`` places before it to be
+        answered, so a slot is refilled at once and in order, whatever this thread is
+        doing. Answers are applied strictly in the order sent, each item acknowledged only
+        from its own answer; all database work stays on this thread.
         """
         ready = self._prepare(0)
         next_after: int | None = ready[-1].last_seq if ready else None
-        flight: _Flight | None = None
-        while ready or flight:
-            if flight is None:
-                flight = self._submit(ready.pop(0))
-            if not ready and next_after is not None:  # read ahead while on the wire
-                ready = self._prepare(next_after)
+        flights: collections.deque[_Flight] = collections.deque()
+        sent: collections.deque[_Flight] = collections.deque(maxlen=self.depth)
+        opener: _Flight | None = None
+        ahead = 2 * self.depth
+
+        def top_up() -> None:
+            nonlocal ready, next_after, opener
+            while True:
+                while ready and len(flights) < ahead:
+                    after = sent[0] if len(sent) == self.depth else None
+                    flight = self._submit(ready.pop(0), after, opener)
+                    opener = opener or flight
+                    flights.append(flight)
+                    sent.append(flight)
+                if ready or next_after is None or len(flights) >= ahead:
+                    return
+                ready = self._prepare(next_after)  # read ahead while on the wire
                 next_after = ready[-1].last_seq if ready else None
-            current, flight = flight, None
-            current.answered.wait()
-            if current.status == 200 and ready:
-                flight = self._submit(ready.pop(0))
-            try:
-                changed = self._handle(current.batch, current.future.result(), totals)
-                if changed and flight is not None:
-                    follower, flight = flight, None
-                    self._handle(follower.batch, follower.future.result(), totals)
-            except BaseException:
-                if flight is not None:  # never leave a request running behind our back
-                    with contextlib.suppress(Exception):
-                        flight.future.result()
-                raise
-            if changed:
-                return True
-            if current.status == 415 and current.batch.codec != "gzip":
-                self.codec = "gzip"
-                ready = self._prepare(current.batch.items[0].seq - 1)
-                next_after = ready[-1].last_seq if ready else None
-        return False
+
+        try:
+            while True:
+                top_up()
+                if not flights:
+                    return False
+                current = flights.popleft()
+                changed = self._handle(current.batch, current.response(), totals)
+                if changed:
+                    while flights:  # answers already on their way are still good answers
+                        follower = flights.popleft()
+                        self._handle(follower.batch, follower.response(), totals)
+                    return True
+                if current.status == 415 and current.batch.codec != "gzip":
+                    self.codec = "gzip"
+                    _settle(flights)  # refused as well (zstd); nothing of them is applied
+                    sent.clear()
+                    opener = None
+                    ready = self._prepare(current.batch.items[0].seq - 1)
+                    next_after = ready[-1].last_seq if ready else None
+        except BaseException:
+            _settle(flights)  # never leave a request running behind our back
+            raise
 
     def _handle(self, batch: wire.Batch, resp: httpx.Response, totals: dict[str, int]) -> bool:
         totals["batches"] += 1
@@ -374,6 +409,8 @@ class SyncClient:
 
     def _send(self, batch: wire.Batch, flight: _Flight | None = None) -> httpx.Response:
         headers = {"Content-Type": "application/json"}
+        if self.session is not None:
+            headers[protocol.SESSION_HEADER] = self.session
         if batch.codec != "identity":
             headers["Content-Encoding"] = batch.codec
         token = self.tokens.current() or self._renew()
@@ -397,29 +434,60 @@ class SyncClient:
     def _apply_answer(self, batch: wire.Batch, body: dict[str, Any], totals: dict[str, int]) -> bool:
         """Acknowledge what the server answered for; True if its epoch changed."""
         try:
-            results = {int(r["device_seq"]): r for r in body["results"]}
+            answers = body["results"]
             server_ms = int(body["server_time_ms"])
             epoch = body["epoch"]
+            seqs = batch.seqs
+            # The usual answer: every item, in order, stored now or before. Checked as a
+            # whole in C (list equality) rather than item by item.
+            plain = ([a["device_seq"] for a in answers] == seqs
+                     and protocol.REJECTED not in {a["status"] for a in answers})
+            results = {} if plain else {int(r["device_seq"]): r for r in answers}
         except (KeyError, TypeError, ValueError) as exc:
             raise LinkError(f"push: the answer is not a push result ({exc!r}); will retry") from exc
-        acked: list[int] = []
         with write_tx(self.db):
-            for seq in batch.seqs:
-                result = results.get(seq)
-                totals["sent"] += 1
-                status = result.get("status") if result else None
-                if status in (protocol.ACCEPTED, protocol.DUPLICATE):
-                    totals[status] += 1
-                    acked.append(seq)
-                elif status == protocol.REJECTED:
-                    totals["rejected"] += 1
-                    self._dead_letter(seq, str(result.get("reason") or "rejected"), epoch, server_ms)
-                    acked.append(seq)
-                else:
-                    totals["unanswered"] += 1
-            outbox.mark_acked(self.db, acked, server_ms)
+            if plain:
+                accepted = sum(a["status"] == protocol.ACCEPTED for a in answers)
+                duplicate = sum(a["status"] == protocol.DUPLICATE for a in answers)
+                totals["sent"] += len(seqs)
+                totals[protocol.ACCEPTED] += accepted
+                totals[protocol.DUPLICATE] += duplicate
+                totals["unanswered"] += len(seqs) - accepted - duplicate
+                acked = seqs if accepted + duplicate == len(seqs) else [
+                    a["device_seq"] for a in answers
+                    if a["status"] in (protocol.ACCEPTED, protocol.DUPLICATE)]
+            else:
+                acked = []
+                for seq in seqs:
+                    result = results.get(seq)
+                    totals["sent"] += 1
+                    status = result.get("status") if result else None
+                    if status in (protocol.ACCEPTED, protocol.DUPLICATE):
+                        totals[status] += 1
+                        acked.append(seq)
+                    elif status == protocol.REJECTED:
+                        totals["rejected"] += 1
+                        self._dead_letter(seq, str(result.get("reason") or "rejected"), epoch,
+                                          server_ms)
+                        acked.append(seq)
+                    else:
+                        totals["unanswered"] += 1
+            self._ack(acked, server_ms)
             state.put_max(self.db, state.LAST_SERVER_MS, server_ms)
         return self.check_epoch(epoch, server_ms)
+
+    def _ack(self, seqs: list[int], server_ms: int) -> None:
+        """Mark acknowledged, one statement per batch; with ``keep_acked_days`` 0 the rows
+        are deleted at once (what the prune after the push would do), not marked first."""
+        if not seqs:
+            return
+        if self.keep_acked_days > 0:
+            outbox.mark_acked(self.db, seqs, server_ms)
+            return
+        for start in range(0, len(seqs), 500):
+            chunk = seqs[start:start + 500]
+            self.db.conn.execute(
+                f"DELETE FROM outbox WHERE seq IN ({','.join('?' * len(chunk))})", chunk)
 
     def _dead_letter(self, seq: int, reason: str, epoch: str | None, server_ms: int) -> None:
         self.db.conn.execute(
@@ -455,7 +523,7 @@ class SyncClient:
         with write_tx(self.db):
             self._dead_letter(seq, f"{retry.status_code}: {_detail(retry)}",
                               state.get(self.db, state.EPOCH), server_ms)
-            outbox.mark_acked(self.db, [seq], server_ms)
+            self._ack([seq], server_ms)
         totals["sent"] += 1
         totals["rejected"] += 1
         return False
@@ -515,14 +583,35 @@ class SyncClient:
                     **status(self.db, self.clock)}
 
 
+def _settle(flights: collections.deque) -> None:
+    """Wait for every request still out (their answers are dropped: nothing is acked)."""
+    while flights:
+        with contextlib.suppress(BaseException):
+            flights.popleft().future.result()
+
+
+class _NotSent(Exception):
+    """A pipelined batch held back because the session's first batch was not answered 200."""
+
+
 class _Flight:
     """One push on the wire: ``answered`` is set when its status is known (or it failed)."""
+
+    client: SyncClient | None = None
 
     def __init__(self, batch: wire.Batch) -> None:
         self.batch = batch
         self.status: int | None = None
         self.answered = threading.Event()
         self.future: Future = Future()
+
+    def response(self) -> httpx.Response:
+        """The answer (waiting for it); a batch held back is sent now, on this thread."""
+        try:
+            return self.future.result()
+        except _NotSent:
+            assert self.client is not None
+            return self.client._send(self.batch)
 
     def settle(self, done: Future) -> None:
         exc = done.exception()

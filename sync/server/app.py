@@ -15,7 +15,7 @@ import hmac
 import os
 import secrets
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -83,7 +83,10 @@ class _State:
     limits: Limits
     limiter: anyio.CapacityLimiter | None = None
     inflight: int = 0
+    #: Devices with a push running here outside any session (or taking a device over).
     pushing: set[str] = field(default_factory=set)
+    #: device -> [session, pushes of it running here]: one session's batches run together.
+    sessions: dict[str, list] = field(default_factory=dict)
 
     def now_ms(self) -> int:
         return self.clock.now().wall_ms
@@ -322,15 +325,10 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
         if batch.device_id != device_id:
             raise HTTPException(400, f"device_id {batch.device_id!r} is not the token's "
                                      f"device {device_id!r}")
-        if device_id in state.pushing:
-            raise HTTPException(409, "a push of this device is already running; one sync "
-                                     "session per device")
-        state.pushing.add(device_id)
-        try:
+        session = _session(request.headers.get(protocol.SESSION_HEADER))
+        with _push_slot(state, device_id, session):
             results, epoch = await run_db(store.push, device_id, batch, state.policy,
-                                          state.now_ms())
-        finally:
-            state.pushing.discard(device_id)
+                                          state.now_ms(), session)
         return _json({"results": results, "epoch": epoch,
                       "server_time_ms": state.now_ms()}, request)
 
@@ -422,6 +420,43 @@ def _check_office(body: OfficeIn) -> None:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise HTTPException(400, f"timezone {body.timezone!r} is not WIB, WITA, WIT or an "
                                  "IANA time zone") from exc
+
+
+def _session(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not 1 <= len(value) <= 64 or not value.isascii() or not value.isprintable():
+        raise HTTPException(400, f"{protocol.SESSION_HEADER} must be 1..64 printable ASCII "
+                                 "characters")
+    return value
+
+
+_BUSY = "a push of this device is already running; one sync session per device"
+
+
+@contextlib.contextmanager
+def _push_slot(state: _State, device_id: str, session: str | None) -> Iterator[None]:
+    """409 early, in this process, for a push overlapping another session's (the store
+    checks again across workers): pushes of one session may overlap, any other may not."""
+    running = state.sessions.get(device_id)
+    if device_id in state.pushing or (running is not None and running[0] != session):
+        raise HTTPException(409, _BUSY)
+    if session is None:
+        state.pushing.add(device_id)
+        try:
+            yield
+        finally:
+            state.pushing.discard(device_id)
+        return
+    if running is None:
+        running = state.sessions[device_id] = [session, 0]
+    running[1] += 1
+    try:
+        yield
+    finally:
+        running[1] -= 1
+        if running[1] == 0:
+            del state.sessions[device_id]
 
 
 async def _read_body(request: Request) -> bytes:

@@ -175,7 +175,10 @@ def checked_items(batch: WireBatch, device: Device, policy: PushPolicy, prepared
     order, answers, seqs = prepared.order, prepared.answers, prepared.seqs
     for item in batch.items:
         raw = bytes(item.payload)
-        if b"office" in raw or b"\\" in raw:  # decode only where office_id may hide
+        # Decode only where a top-level office_id may be: written plainly, or with a key
+        # escaped as \uXXXX (the kiosk writes UTF-8 as is, so that is rare; a receipt's
+        # escaped quotes are not).
+        if b'"office_id"' in raw or b"\\u" in raw:
             office = decode_payload(raw).get("office_id")
             if office is not None and office != office_id:
                 raise Forbidden(f"{item.table} {item.record_id} (device_seq {item.device_seq})"
@@ -298,7 +301,7 @@ class Store(Protocol):
     def add_nonce(self, device_id: str, nonce: str, expires_ms: int) -> None: ...
     def take_nonce(self, device_id: str, nonce: str, now_ms: int) -> bool: ...
     def push(self, device_id: str, batch: WireBatch, policy: PushPolicy,
-             now_ms: int) -> tuple[list[ItemAnswer], str]: ...
+             now_ms: int, session: str | None = None) -> tuple[list[ItemAnswer], str]: ...
     def pull(self, office_id: str, scope: str, cursor: str, limit: int
              ) -> tuple[list[dict[str, Any]], str, bool, str]: ...
     def put_reference(self, office_code: str | None,

@@ -68,6 +68,11 @@ MIGRATIONS: list[str] = [
         payload jsonb NOT NULL, changed_ms bigint NOT NULL);
     CREATE INDEX ref_changes_cursor ON ref_changes (scope, xid, seq);
     """,
+    # The sync session that last pushed for a device (X-Sync-Session): its batches may run
+    # side by side; any other session's push waits until none of them is running (409).
+    """
+    CREATE TABLE push_sessions (device_id text PRIMARY KEY, session_id text NOT NULL);
+    """,
 ]
 
 #: Columns of a push row, in COPY order (the staging table has exactly these).
@@ -90,6 +95,20 @@ SAME_CONTENT_SQL = (
     " AND c.mono_ns = s.mono_ns AND c.boot_id = s.boot_id AND c.payload = s.payload::jsonb END"
     " FROM push_stage s JOIN changes c ON c.device_id = %s AND c.device_seq = s.device_seq"
     " WHERE NOT s.device_seq = ANY(%s)")
+CLOCK_SQL = (
+    "INSERT INTO boot_clocks SELECT * FROM (VALUES (%s, %s, %s::bigint, %s::bigint,"
+    " %s::double precision)) AS v (device_id, boot_id, mono_ns, server_ms, rtt_ms)"
+    " WHERE NOT EXISTS (SELECT 1 FROM boot_clocks b WHERE b.device_id = v.device_id"
+    " AND b.boot_id = v.boot_id AND b.mono_ns = v.mono_ns AND b.server_ms = v.server_ms"
+    " AND b.rtt_ms = v.rtt_ms)"
+    " ON CONFLICT (device_id, boot_id) DO UPDATE SET mono_ns = excluded.mono_ns,"
+    " server_ms = excluded.server_ms, rtt_ms = excluded.rtt_ms")
+#: (may push, is the recorded session): the session recorded for the device needs only
+#: the shared key; any other takes it exclusively, or gets 409.
+OWNER_SQL = (
+    "SELECT CASE WHEN s.owner THEN true ELSE pg_try_advisory_xact_lock(%s, hashtext(%s)) END,"
+    " s.owner FROM (SELECT EXISTS (SELECT 1 FROM push_sessions WHERE device_id = %s"
+    " AND session_id = %s) AS owner) s")
 INSERT_SQL = (
     f"INSERT INTO changes (device_id, office_id, received_ms, {_COLS})"
     f" SELECT %s, %s, %s, {_COLS.replace('payload', 'payload::jsonb')} FROM push_stage"
@@ -281,7 +300,27 @@ class PgStore:
 
     # -- push (the hot path) --------------------------------------------------------------
     def push(self, device_id: str, batch: WireBatch, policy: PushPolicy,
-             now_ms: int) -> tuple[list[ItemAnswer], str]:
+             now_ms: int, session: str | None = None) -> tuple[list[ItemAnswer], str]:
+        """Store one batch; ``session`` is the kiosk's sync session (X-Sync-Session).
+
+        Concurrency (across workers, all with transaction-scoped advisory locks on the
+        device's key, so a crashed worker never leaves one behind): every push holds the
+        key *shared*. A push of the session recorded in ``push_sessions`` needs nothing more,
+        so the batches of one session run side by side (the kiosk pipelines them). Any other
+        push (a new session, or one without a session) must take the key *exclusively*,
+        which succeeds only when no other push of the device is running (else 409), and
+        then records its session. So pushes of two sessions never overlap in time.
+        """
+        try:
+            return self._push(device_id, batch, policy, now_ms, session, direct=True)
+        except psycopg.errors.UniqueViolation:
+            # A batch straight into ``changes`` met rows of the same device committed by a
+            # concurrent push of the same session (a kiosk re-sending a batch it had given
+            # up on while the first copy was still being stored). Insert-if-absent instead.
+            return self._push(device_id, batch, policy, now_ms, session, direct=False)
+
+    def _push(self, device_id: str, batch: WireBatch, policy: PushPolicy, now_ms: int,
+              session: str | None, direct: bool) -> tuple[list[ItemAnswer], str]:
         sample = usable_sample(batch.clock, now_ms)
         boots = sorted({item.boot_id for item in batch.items})
         with self._tx() as cur:
@@ -289,24 +328,29 @@ class PgStore:
             # One round trip for everything before the COPY (pipeline mode); each statement
             # still runs after the one before it, with its own snapshot.
             with conn.pipeline():
-                q_device = conn.cursor()
-                q_device.execute(DEVICE_SQL, (device_id,))
                 q_lock = conn.cursor()
-                q_lock.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s)),"
+                q_lock.execute("SELECT pg_try_advisory_xact_lock_shared(%s, hashtext(%s)),"
                                " (SELECT value FROM server_meta WHERE key = 'epoch')",
                                (LOCK_SPACE, device_id))
-                # After the lock (a later statement, so a later snapshot under READ
-                # COMMITTED): a push of this device that committed meanwhile is seen.
+                # A later statement than the shared lock, so under READ COMMITTED it sees
+                # the owner and the rows of every push of this device that ended meanwhile.
+                q_own = conn.cursor()
+                if session is None:
+                    q_own.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s)), false",
+                                  (LOCK_SPACE, device_id))
+                else:
+                    q_own.execute(OWNER_SQL, (LOCK_SPACE, device_id, device_id, session))
+                q_device = conn.cursor()
+                q_device.execute(DEVICE_SQL, (device_id,))
                 q_max = conn.cursor()
                 q_max.execute("SELECT max(device_seq) FROM changes WHERE device_id = %s",
                               (device_id,))
                 if sample is not None:
-                    cur.execute("INSERT INTO boot_clocks VALUES (%s,%s,%s,%s,%s)"
-                                " ON CONFLICT (device_id, boot_id) DO UPDATE SET"
-                                " mono_ns = excluded.mono_ns, server_ms = excluded.server_ms,"
-                                " rtt_ms = excluded.rtt_ms",
-                                (device_id, sample.boot_id, sample.mono_ns, sample.server_ms,
-                                 sample.rtt_ms))
+                    # Written only when it is news: every batch of a session carries the
+                    # same sample, and an upsert would lock the row even when it changes
+                    # nothing, making the session's batches wait for each other's commit.
+                    cur.execute(CLOCK_SQL, (device_id, sample.boot_id, sample.mono_ns,
+                                            sample.server_ms, sample.rtt_ms))
                 q_boots = conn.cursor()
                 q_boots.execute("SELECT boot_id, mono_ns, server_ms FROM boot_clocks"
                                 " WHERE device_id = %s AND boot_id = ANY(%s)",
@@ -316,19 +360,26 @@ class PgStore:
                 raise Unauthorized("unknown device; enroll again")
             if device.revoked:
                 raise Unauthorized("device revoked")
-            locked, epoch = q_lock.fetchone()
-            if not locked:
+            shared, epoch = q_lock.fetchone()
+            owned, already_owner = q_own.fetchone()
+            if not (shared and owned):
                 raise DeviceBusy("a push of this device is already running; one sync session "
                                  "per device")
+            if session is not None and not already_owner:
+                cur.execute("INSERT INTO push_sessions VALUES (%s, %s) ON CONFLICT (device_id)"
+                            " DO UPDATE SET session_id = excluded.session_id",
+                            (device_id, session))
             max_seq = q_max.fetchone()[0]
             samples = {boot: (mono, server) for boot, mono, server in q_boots.fetchall()}
             prepared = PreparedPush()
             items = checked_items(batch, device, policy, prepared)  # a 403 rolls back
             if not batch.items:
                 return prepared.results(), epoch
-            if min(item.device_seq for item in batch.items) > (max_seq or 0):
-                # Everything is newer than what this device ever stored, and its lock keeps
-                # any other push of it out: no conflict is possible, so COPY straight in.
+            if direct and min(item.device_seq for item in batch.items) > (max_seq or 0):
+                # Everything is newer than what this device has stored: the normal case, so
+                # COPY straight in. Only a concurrent push of the same session could hold
+                # the same keys; the unique index then fails this transaction and
+                # :meth:`push` does it again through the staging table.
                 _copy_items(cur, COPY_DIRECT_SQL, items, (device.id, device.office_id, now_ms),
                             samples)
                 inserted = set(prepared.seqs)

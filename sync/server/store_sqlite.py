@@ -232,7 +232,9 @@ class SqliteStore:
 
     # -- push ----------------------------------------------------------------------------
     def push(self, device_id: str, batch: WireBatch, policy: PushPolicy,
-             now_ms: int) -> tuple[list[ItemAnswer], str]:
+             now_ms: int, session: str | None = None) -> tuple[list[ItemAnswer], str]:
+        """One process only: the app's in-process guard keeps sessions apart and the write
+        lock serializes the batches of one session (``session`` is not needed here)."""
         sample = usable_sample(batch.clock, now_ms)
         with self._write() as conn:
             device = self._device(conn, device_id)
