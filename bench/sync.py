@@ -191,8 +191,8 @@ def baseline_sqlite(path: str) -> float:
 
 
 def bench_backlog(kind: str, db_url: str, template: Path, n: int, root: Path,
-                  measure_wire: bool) -> dict:
-    srv = start_server(db_url, root)
+                  measure_wire: bool, workers: int = 1) -> dict:
+    srv = start_server(db_url, root, workers=workers)
     try:
         if measure_wire:
             other = enrolled_copy(template, root / f"{kind}-{n}-wire", srv)
@@ -204,7 +204,8 @@ def bench_backlog(kind: str, db_url: str, template: Path, n: int, root: Path,
         kiosk = enrolled_copy(template, root / f"{kind}-{n}-kiosk", srv)
         elapsed, totals = push_all(kiosk, srv.url)
         bare = enrolled_copy(template, root / f"{kind}-{n}-bare", srv)
-        out = {"records": n, "wall_s": round(elapsed, 3), "records_per_s": round(n / elapsed),
+        out = {"records": n, "server_workers": workers, "wall_s": round(elapsed, 3),
+               "records_per_s": round(n / elapsed),
                "server_only_records_per_s": round(n / server_only(bare, srv.url)),
                "batches": totals["batches"],
                "request_body_bytes_per_record": round(totals["wire_bytes"] / n, 1),
@@ -219,14 +220,17 @@ def bench_backlog(kind: str, db_url: str, template: Path, n: int, root: Path,
     return out
 
 
-def run_backlogs(sizes: list[int], root: Path) -> dict:
-    pg = procs.pg_url()
-    result: dict = {"sqlite": {}, "postgresql": {} if pg else "skipped: no PostgreSQL at "
-                    "127.0.0.1:5432"}
+def run_backlogs(sizes: list[int], root: Path, pg_workers: int = 2,
+                 stores: set[str] = frozenset({"sqlite", "postgresql"})) -> dict:
+    pg = procs.pg_url() if "postgresql" in stores else None
+    result: dict = {"sqlite": {} if "sqlite" in stores else "not run",
+                    "postgresql": {} if pg else "not run" if "postgresql" not in stores
+                    else "skipped: no PostgreSQL at 127.0.0.1:5432"}
     for n in sizes:
         template = make_backlog(root, n)
         zstd_whole, zstd_batched = zstd_of_records(template)
-        runs = [("sqlite", None)] + ([("postgresql", pg)] if pg else [])
+        runs = ([("sqlite", None)] if "sqlite" in stores else []) + (
+            [("postgresql", pg)] if pg else [])
         for kind, base in runs:
             for measure_wire in (False, True):
                 if kind == "sqlite":
@@ -234,7 +238,8 @@ def run_backlogs(sizes: list[int], root: Path) -> dict:
                     figures = bench_backlog(kind, url, template, n, root, measure_wire)
                 else:
                     with procs.pg_schema(base) as url:
-                        figures = bench_backlog(kind, url, template, n, root, measure_wire)
+                        figures = bench_backlog(kind, url, template, n, root, measure_wire,
+                                                workers=pg_workers)
                 result[kind].setdefault(str(n), {}).update(figures)
             result[kind][str(n)]["zstd_bytes_per_record"] = round(zstd_whole, 1)
             result[kind][str(n)]["zstd_bytes_per_record_per_batch"] = round(zstd_batched, 1)
@@ -365,6 +370,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
     parser.add_argument("--parts", default="backlog,kiosks,slow_link",
                         help="comma-separated: backlog, kiosks, slow_link")
+    parser.add_argument("--pg-workers", type=int, default=2,
+                        help="uvicorn workers of the PostgreSQL server in the backlog runs (the "
+                             "production layout is several; SQLite is always 1)")
+    parser.add_argument("--stores", default="sqlite,postgresql",
+                        help="comma-separated: sqlite, postgresql (backlog part)")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000]
@@ -373,13 +383,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         root = Path(tmp)
         if "backlog" in parts:
-            out["backlog"] = run_backlogs(sizes, root)
-            headline = out["backlog"]["postgresql"] if pg else out["backlog"]["sqlite"]
+            out["backlog"] = run_backlogs(sizes, root, args.pg_workers,
+                                          set(args.stores.split(",")))
+            pg_ran = isinstance(out["backlog"]["postgresql"], dict)
+            headline = out["backlog"]["postgresql" if pg_ran else "sqlite"]
             big = headline[str(sizes[-1])]
             for key in ("records_per_s", "baseline_records_per_s", "ratio",
                         "wire_bytes_per_record", "zstd_bytes_per_record"):
                 out[key] = big.get(key)
-            out["headline"] = f"{'postgresql' if pg else 'sqlite'}, {sizes[-1]} records"
+            out["headline"] = f"{'postgresql' if pg_ran else 'sqlite'}, {sizes[-1]} records"
         if "kiosks" in parts:
             n_kiosks = 100 if args.quick else 500
             if pg:

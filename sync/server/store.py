@@ -25,7 +25,9 @@ from typing import Any, Protocol
 
 from kiosk.migrations import SCHEMA_VERSION as KIOSK_SCHEMA_VERSION
 from sync import protocol
-from sync.server.wire import ItemAnswer, WireBatch, WireClock, WireItem, decode_payload
+from sync.server.wire import (
+    ItemAnswer, WireBatch, WireClock, WireItem, decode_payload, office_of,
+)
 
 
 class StoreError(Exception):
@@ -175,23 +177,19 @@ def checked_items(batch: WireBatch, device: Device, policy: PushPolicy, prepared
     order, answers, seqs = prepared.order, prepared.answers, prepared.seqs
     for item in batch.items:
         raw = bytes(item.payload)
-        # Decode only where a top-level office_id may be: written plainly, or with a key
-        # escaped as \uXXXX (the kiosk writes UTF-8 as is, so that is rare; a receipt's
-        # escaped quotes are not).
-        if b'"office_id"' in raw or b"\\u" in raw:
-            office = decode_payload(raw).get("office_id")
-            if office is not None and office != office_id:
-                raise Forbidden(f"{item.table} {item.record_id} (device_seq {item.device_seq})"
-                                f" belongs to office {office!r}; this device writes only for "
-                                f"office {device.office_code} ({device.office_id})")
+        office = office_of(raw)
+        if office is not None and office != office_id:
+            raise Forbidden(f"{item.table} {item.record_id} (device_seq {item.device_seq})"
+                            f" belongs to office {office!r}; this device writes only for "
+                            f"office {device.office_code} ({device.office_id})")
         order.append(item.device_seq)
         if not (item.table in tables and item.op in ops and low <= item.schema_version <= high):
             answers[item.device_seq] = (protocol.REJECTED, _reject_reason(
                 item.table, item.op, item.schema_version, policy))
             continue
-        digest = blake2b(_hash_prefix(item.change_id, item.table, item.record_id, item.op,
-                                      item.schema_version, item.wall_ms, item.mono_ns,
-                                      item.boot_id), digest_size=16)
+        digest = blake2b((f"{item.change_id}\x1f{item.table}\x1f{item.record_id}\x1f{item.op}"
+                          f"\x1f{item.schema_version}\x1f{item.wall_ms}\x1f{item.mono_ns}"
+                          f"\x1f{item.boot_id}\x1f").encode(), digest_size=16)  # _hash_prefix
         digest.update(raw)
         seqs.append(item.device_seq)
         yield item, raw, digest.hexdigest()

@@ -59,7 +59,21 @@ class ItemAnswer(msgspec.Struct, frozen=True, omit_defaults=True):
     reason: str | None = None
 
 
+class _OfficeProbe(msgspec.Struct):
+    """Only the payload's top-level ``office_id``: msgspec skips every other field without
+    building it (~0.3 us a payload, cheaper than searching its bytes, and exact: keys written
+    with escapes match, and of duplicate keys the last wins, as in PostgreSQL's jsonb)."""
+
+    office_id: Any = None
+
+
 _decoder = msgspec.json.Decoder(WireBatch)
+_office_probe = msgspec.json.Decoder(_OfficeProbe)
+
+
+def office_of(payload: bytes) -> Any:
+    """The payload's top-level ``office_id`` (None when absent)."""
+    return _office_probe.decode(payload).office_id
 _payload_encoder = msgspec.json.Encoder(order="sorted")
 
 
