@@ -275,3 +275,30 @@ def test_an_issued_ticket_comes_out_of_the_printer(runtime, fake):
     assert text[0] == runtime.config.office.name and "Surat Keterangan" in text
     assert all(len(line.text) * line.width <= 32 for r in receipts for line in r.lines)
     assert pq.job_status(runtime.db, first.print_job_id) == "done"
+
+
+def test_a_second_worker_on_the_same_database_waits_and_nothing_prints_twice(db, db_path, fake):
+    """The citizen screen and `kiosk printer run` on one edge: one prints, the other waits
+    idle, and takes over when the first stops."""
+    numbers = [f"B-{n:03d}" for n in range(1, 7)]
+    first = worker_for(db_path, fake)
+    assert wait_until(lambda: first.has_lock)
+    second = worker_for(db_path, fake)
+    try:
+        for n in numbers[:5]:
+            enqueue(db, n)
+            first.wake()
+            second.wake()
+        assert wait_until(lambda: len(big_numbers(fake.printed_bytes())) == 5)
+        time.sleep(0.3)
+        assert not second.has_lock and second.alive
+        assert big_numbers(fake.printed_bytes()) == numbers[:5]
+        first.stop()
+        assert wait_until(lambda: second.has_lock)
+        enqueue(db, numbers[5])
+        second.wake()
+        assert wait_until(lambda: len(big_numbers(fake.printed_bytes())) == 6)
+        assert big_numbers(fake.printed_bytes()) == numbers
+    finally:
+        first.stop()
+        second.stop()

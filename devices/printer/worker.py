@@ -9,12 +9,19 @@ kiosk.print_queue.printer_state see paper running out before the next citizen do
 
 The worker opens its own database connection (SQLite connections are not for sharing
 across threads in the middle of transactions). No Qt: screens poll the database.
+
+One worker per database: a worker first takes an exclusive lock (flock) on
+``<database>.print-worker.lock``. A second one — the citizen screen and a `kiosk printer run`
+on the same edge, say — waits idle until the first one's process ends, so two workers never
+print the same pending job twice.
 See docs/PRINTING.md for the delivery guarantee.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Any, Protocol
@@ -60,6 +67,7 @@ class PrintWorker:
         self.poll_s = poll_s
         self.retry_s = retry_s
         self.printed = 0
+        self.has_lock = False
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="print-worker", daemon=True)
@@ -88,7 +96,40 @@ class PrintWorker:
 
     # -- the loop -------------------------------------------------------------------------
 
+    def lock_path(self) -> Path:
+        return self.db_path.with_name(self.db_path.name + ".print-worker.lock")
+
+    def _take_lock(self) -> int | None:
+        """Wait (idle) until this is the database's only print worker; None if stopped first."""
+        fd = os.open(self.lock_path(), os.O_RDWR | os.O_CREAT, 0o644)
+        warned = False
+        while not self._stop.is_set():
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.has_lock = True
+                return fd
+            except BlockingIOError:
+                if not warned:
+                    log.warning("another print worker holds %s; this one waits and prints "
+                                "nothing until that one stops", self.lock_path())
+                    warned = True
+                self._wake.wait(self.poll_s)
+                self._wake.clear()
+        os.close(fd)
+        return None
+
     def _run(self) -> None:
+        lock_fd = self._take_lock()
+        if lock_fd is None:
+            self.printer.close()
+            return
+        try:
+            self._print_loop()
+        finally:
+            self.has_lock = False
+            os.close(lock_fd)          # closing the descriptor releases the flock
+
+    def _print_loop(self) -> None:
         try:
             db = open_db(self.db_path)
         except Exception:
