@@ -264,13 +264,13 @@ def bench_kiosks(db_url: str, root: Path, kiosks: int, per_push: int, workers: i
                 resp = http.post("/enroll", json={"token": token, "device_id": device_id,
                                                   "public_key": identity.public_key_b64(key)})
                 resp.raise_for_status()
-                items = [wire.Item(seq, json.dumps({
+                items = [wire.Item((seq, json.dumps({
                     "change_id": f"c-{k}-{seq}", "table": "print_jobs", "record_id": f"r-{k}-{seq}",
                     "op": "upsert", "payload": {"id": f"r-{k}-{seq}", "kind": "ticket",
                                                 "status": "pending", "created_ms": seq},
                     "device_id": device_id, "device_seq": seq, "schema_version": 4,
                     "wall_ms": 1_795_000_000_000 + seq, "mono_ns": seq * 10**6,
-                    "boot_id": f"boot-{k}"})) for seq in range(1, per_push + 1)]
+                    "boot_id": f"boot-{k}"}))) for seq in range(1, per_push + 1)]
                 body = wire.compress(wire.encode_body(device_id, None, None, items), "zstd")
                 devices.append((resp.json()["access_token"], body))
         return asyncio.run(_push_at_once(srv.url, devices))

@@ -390,7 +390,7 @@ class SyncClient:
                     _settle(flights)  # refused as well (zstd); nothing of them is applied
                     sent.clear()
                     opener = None
-                    ready = self._prepare(current.batch.items[0].seq - 1)
+                    ready = self._prepare(current.batch.items[0][0] - 1)
                     next_after = ready[-1].last_seq if ready else None
         except BaseException:
             _settle(flights)  # never leave a request running behind our back
@@ -443,16 +443,17 @@ class SyncClient:
             epoch = body["epoch"]
             seqs = batch.seqs
             # The usual answer: every item, in order, stored now or before. Checked as a
-            # whole in C (list equality) rather than item by item.
+            # whole in C (list equality, count) rather than item by item.
+            statuses = [a["status"] for a in answers]
             plain = ([a["device_seq"] for a in answers] == seqs
-                     and protocol.REJECTED not in {a["status"] for a in answers})
+                     and protocol.REJECTED not in statuses)
             results = {} if plain else {int(r["device_seq"]): r for r in answers}
         except (KeyError, TypeError, ValueError) as exc:
             raise LinkError(f"push: the answer is not a push result ({exc!r}); will retry") from exc
         with write_tx(self.db):
             if plain:
-                accepted = sum(a["status"] == protocol.ACCEPTED for a in answers)
-                duplicate = sum(a["status"] == protocol.DUPLICATE for a in answers)
+                accepted = statuses.count(protocol.ACCEPTED)
+                duplicate = statuses.count(protocol.DUPLICATE)
                 totals["sent"] += len(seqs)
                 totals[protocol.ACCEPTED] += accepted
                 totals[protocol.DUPLICATE] += duplicate
@@ -522,7 +523,7 @@ class SyncClient:
         if retry.status_code not in (400, 403, 413, 422):
             raise_for(retry, "push")
             return self._apply_answer(batch, json_of(retry, "push"), totals)
-        seq = items[0].seq
+        seq = items[0][0]
         server_ms = state.get_int(self.db, state.LAST_SERVER_MS) or 0
         with write_tx(self.db):
             self._dead_letter(seq, f"{retry.status_code}: {_detail(retry)}",
