@@ -306,6 +306,31 @@ def test_a_push_session_pipelines_its_batches_after_the_first(world):
     assert_exactly_once(srv, kiosk)
 
 
+def test_acks_are_written_without_fsync_and_full_sync_comes_back(world):
+    srv, kiosk = world
+    assert kiosk.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL (kiosk.db)
+    seen = []
+    original = session_mod.SyncClient._apply_answer
+
+    def spy(self, *args):
+        seen.append(self.db.execute("PRAGMA synchronous").fetchone()[0])
+        return original(self, *args)
+
+    session_mod.SyncClient._apply_answer = spy
+    try:
+        write_jobs(kiosk.db, kiosk.clock, 600)
+        srv.fault.add("status", status=503, times=1)
+        with pytest.raises(ServerBusy):
+            kiosk.sync()
+        assert kiosk.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # also after errors
+        kiosk.sync()
+    finally:
+        session_mod.SyncClient._apply_answer = original
+    assert seen and set(seen) == {1}  # NORMAL while acknowledging
+    assert kiosk.db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert_exactly_once(srv, kiosk)
+
+
 def test_pipelined_batches_held_back_when_the_first_is_refused_go_later(world):
     srv, kiosk = world
     write_jobs(kiosk.db, kiosk.clock, 2000)
