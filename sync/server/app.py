@@ -72,6 +72,10 @@ class Limits:
     #: burst of hundreds of kiosks should queue briefly, not fail.
     max_inflight: int = 1000
     db_threads: int = 16
+    #: PostgreSQL connections kept open per worker (at most 8). ``kiosk server`` keeps 4
+    #: warm: a kiosk pipelines 3 batches, and a burst should not wait for connections to
+    #: be made; tests and embedded use keep 1.
+    db_pool_min: int = 1
 
 
 @dataclass
@@ -101,9 +105,10 @@ def create_app(db_url: str, *, admin_token: str | None = None, clock: Clock | No
     the database (``kiosk server admin-token``) is used. ``tune_gc``: for a server process
     (``kiosk server``), see :func:`_tune_gc`; tests leave the interpreter alone.
     """
-    store = open_store(db_url)
+    limits = limits or Limits()
+    store = open_store(db_url, pool_min=limits.db_pool_min)
     state = _State(store, clock or SystemClock(), admin_token or store.admin_token,
-                   policy or PushPolicy(), limits or Limits())
+                   policy or PushPolicy(), limits)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -168,7 +173,7 @@ def app_from_env() -> FastAPI:
     if not db_url:
         raise RuntimeError("KIOSK_SERVER_DB is not set (kiosk server --db URL sets it)")
     return create_app(db_url, admin_token=os.environ.get("KIOSK_ADMIN_TOKEN") or None,
-                      tune_gc=True)
+                      limits=Limits(db_pool_min=4), tune_gc=True)
 
 
 def _tune_gc() -> None:

@@ -309,8 +309,9 @@ class Store(Protocol):
     def current_epoch(self) -> str: ...
 
 
-def open_store(db_url: str) -> Store:
-    """``sqlite:///path.db`` (embedded) or ``postgresql://...`` (production)."""
+def open_store(db_url: str, *, pool_min: int = 1) -> Store:
+    """``sqlite:///path.db`` (embedded) or ``postgresql://...`` (production; ``pool_min``
+    connections are kept open per process)."""
     if db_url.startswith("sqlite:"):
         from sync.server.store_sqlite import SqliteStore
 
@@ -318,7 +319,7 @@ def open_store(db_url: str) -> Store:
     if db_url.startswith(("postgresql:", "postgres:")):
         from sync.server.store_pg import PgStore
 
-        return PgStore(db_url)
+        return PgStore(db_url, min_size=pool_min)
     raise ValueError(f"--db {db_url!r}: expected sqlite:///path.db or postgresql://user@host/db")
 
 

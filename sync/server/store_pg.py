@@ -4,8 +4,8 @@ Hot path (push), per batch and never per item: one query takes the device's advi
 and reads the epoch; COPY puts the batch into a session-local staging table; one
 ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`` stores what is new; only when
 something was not new, one more query reads the stored hashes to tell duplicates from
-conflicts. Connections come from a psycopg_pool pool (the staging table is made once per
-connection).
+conflicts. Connections come from a psycopg_pool pool (the staging table is made the first time a
+connection needs it).
 
 Pull cursor: every server-owned change records the id of the transaction that wrote it
 (``pg_current_xact_id()``); a page serves only changes whose transaction id is below the
@@ -115,19 +115,13 @@ INSERT_SQL = (
     " ON CONFLICT (device_id, device_seq) DO NOTHING RETURNING device_seq")
 
 
-def _configure(conn: psycopg.Connection) -> None:
-    conn.autocommit = True
-    conn.execute(STAGE_DDL)
-    conn.autocommit = False
-
-
 class PgStore:
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 8,
                  timeout_s: float = 10.0) -> None:
         self.url = url
         self.schema_version = self._migrate()
         self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, timeout=timeout_s,
-                                   configure=_configure, open=True, name="kiosk-server",
+                                   open=True, name="kiosk-server",
                                    kwargs=({} if "application_name" in url
                                            else {"application_name": "kiosk-server"}))
         meta = dict(self._read("SELECT key, value FROM server_meta"))
@@ -384,6 +378,9 @@ class PgStore:
                             samples)
                 inserted = set(prepared.seqs)
             else:
+                # Made when first needed (replays are rare), not with every new connection:
+                # a burst of kiosks opens connections, and DDL at connect slowed it down.
+                cur.execute(STAGE_DDL)
                 _copy_items(cur, COPY_SQL, items, (), samples)
                 cur.execute(INSERT_SQL, (device.id, device.office_id, now_ms))
                 inserted = {r[0] for r in cur.fetchall()}
