@@ -4,7 +4,8 @@ acknowledged and cleared on the kiosk.
 Parts (all by default; JSON object as the last line):
 - ``backlog``: 10,000 and 100,000 records (print jobs with real receipts, written through
   kiosk.print_queue), pushed by ``SyncClient`` to a real ``kiosk server`` process, on SQLite
-  and on PostgreSQL (when reachable). records/s and wall time; bytes on the wire per record
+  (one worker) and on PostgreSQL (when reachable; ``--pg-workers``, default 2: production
+  runs several stateless workers). records/s and wall time; bytes on the wire per record
   (counted at TCP level through a pass-through proxy) against zstd of the same records as
   raw JSON; and the physical limit: a bare COPY (PostgreSQL; executemany on SQLite) of the
   same rows into the same ``changes`` table in batches of 500, one commit each.
@@ -14,7 +15,8 @@ Parts (all by default; JSON object as the last line):
 - ``slow_link``: a week's backlog (7,000 records) through the fault proxy capped at
   100 kbit/s with 300 ms round trips, against the time its compressed bytes need at that rate.
 
-Usage: ``python bench/sync.py [--quick] [--parts backlog,kiosks,slow_link]``.
+Usage: ``python bench/sync.py [--quick] [--parts backlog,kiosks,slow_link]
+[--stores sqlite,postgresql] [--pg-workers N]``.
 """
 
 from __future__ import annotations
