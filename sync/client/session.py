@@ -600,6 +600,9 @@ def _acks_not_flushed(db: sqlite_utils.Database) -> Iterator[None]:
     saves the WAL fsync of every batch (~2 ms on this machine, more on an SD card), which
     sits on the thread that also reads the next batches.
     """
+    if db.conn.in_transaction:  # SQLite refuses to change it inside one; keep FULL
+        yield
+        return
     previous = db.conn.execute("PRAGMA synchronous").fetchone()[0]
     db.conn.execute("PRAGMA synchronous=NORMAL")
     try:
