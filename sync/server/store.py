@@ -208,6 +208,26 @@ def _reject_reason(table: str, op: str, schema_version: int, policy: PushPolicy)
     return "rejected"
 
 
+def is_enrollment_retry(token: tuple, existing: tuple | None, device_id: str,
+                        public_key: str, now_ms: int) -> bool:
+    """The enrollment rule, for both engines. ``token`` is (office_id, expires_ms, used_ms,
+    used_by); ``existing`` the device's (public_key, revoked_ms) or None.
+
+    True: the same kiosk retrying after a lost answer (give it its enrollment again);
+    False: enroll it now; otherwise raises why not."""
+    _office_id, expires_ms, used_ms, used_by = token
+    if used_ms is not None:
+        if used_by == device_id and existing and existing[0] == public_key \
+                and existing[1] is None:
+            return True
+        raise Unauthorized("enrollment token already used; make a new one")
+    if expires_ms <= now_ms:
+        raise Unauthorized("enrollment token expired; make a new one")
+    if existing is not None:
+        raise Conflict(f"device {device_id} is already enrolled; enroll with a new device id")
+    return False
+
+
 def usable_sample(clock: WireClock | None, now_ms: int) -> WireClock | None:
     if clock is None or clock.server_ms > now_ms + SAMPLE_FUTURE_SLACK_MS:
         return None

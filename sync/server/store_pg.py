@@ -31,7 +31,8 @@ from sync import protocol
 from sync.server import auth
 from sync.server.store import (
     Conflict, Device, DeviceBusy, NotFound, Office, Overloaded, PreparedPush, PushPolicy,
-    Unauthorized, checked_items, classify, parse_cursor, reference_payload, usable_sample,
+    Unauthorized, checked_items, classify, is_enrollment_retry, parse_cursor, reference_payload,
+    usable_sample,
 )
 from sync.server.store_sqlite import _stats
 from sync.server.wire import ItemAnswer, WireBatch, encode_payload
@@ -240,19 +241,11 @@ class PgStore:
                               " WHERE token_hash = %s FOR UPDATE", (token_hash,)).fetchone()
             if tok is None:
                 raise Unauthorized("unknown enrollment token")
-            office_id, expires_ms, used_ms, used_by = tok
+            office_id = tok[0]
             existing = cur.execute("SELECT public_key, revoked_ms FROM devices WHERE id = %s",
                                    (device_id,)).fetchone()
-            if used_ms is not None:
-                if used_by == device_id and existing and existing[0] == public_key \
-                        and existing[1] is None:
-                    return self._device(cur, device_id)
-                raise Unauthorized("enrollment token already used; make a new one")
-            if expires_ms <= now_ms:
-                raise Unauthorized("enrollment token expired; make a new one")
-            if existing is not None:
-                raise Conflict(f"device {device_id} is already enrolled; enroll with a new "
-                               "device id")
+            if is_enrollment_retry(tok, existing, device_id, public_key, now_ms):
+                return self._device(cur, device_id)
             cur.execute("UPDATE enroll_tokens SET used_ms = %s, device_id = %s"
                         " WHERE token_hash = %s", (now_ms, device_id, token_hash))
             cur.execute("INSERT INTO devices (id, office_id, public_key, enrolled_ms)"

@@ -22,8 +22,8 @@ from sync import protocol
 from sync.server import auth
 from sync.server.store import (
     Conflict, Device, NotFound, Office, Overloaded, PushPolicy, Unauthorized, classify,
-    same_content,
-    correct_times, parse_cursor, prepare_push, reference_payload, usable_sample,
+    correct_times, is_enrollment_retry, parse_cursor, prepare_push, reference_payload,
+    same_content, usable_sample,
 )
 from sync.server.wire import ItemAnswer, WireBatch, encode_payload
 
@@ -174,20 +174,11 @@ class SqliteStore:
                                " enroll_tokens WHERE token_hash = ?", (token_hash,)).fetchone()
             if tok is None:
                 raise Unauthorized("unknown enrollment token")
-            office_id, expires_ms, used_ms, used_by = tok
+            office_id = tok[0]
             existing = conn.execute("SELECT public_key, revoked_ms FROM devices WHERE id = ?",
                                     (device_id,)).fetchone()
-            if used_ms is not None:
-                # The same kiosk retrying after a lost answer gets the same enrollment.
-                if used_by == device_id and existing and existing[0] == public_key \
-                        and existing[1] is None:
-                    return self._device(conn, device_id)
-                raise Unauthorized("enrollment token already used; make a new one")
-            if expires_ms <= now_ms:
-                raise Unauthorized("enrollment token expired; make a new one")
-            if existing is not None:
-                raise Conflict(f"device {device_id} is already enrolled; enroll with a new "
-                               "device id")
+            if is_enrollment_retry(tok, existing, device_id, public_key, now_ms):
+                return self._device(conn, device_id)
             conn.execute("UPDATE enroll_tokens SET used_ms = ?, device_id = ? WHERE token_hash = ?",
                          (now_ms, device_id, token_hash))
             conn.execute("INSERT INTO devices (id, office_id, public_key, enrolled_ms)"
