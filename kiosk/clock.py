@@ -8,6 +8,7 @@ all three the city server can correct a kiosk's times after the fact; see sync/.
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -83,13 +84,14 @@ class FakeClock:
         self.mono_ns = 1_000_000_000
 
 
+@functools.lru_cache(maxsize=32)
 def zone(name: str) -> ZoneInfo:
     """WIB/WITA/WIT (or an IANA name) to a ZoneInfo."""
     return ZoneInfo(ZONES.get(name.upper(), name))
 
 
 def local_time(stamp: Stamp, tz_name: str) -> datetime:
-    return stamp.utc.astimezone(zone(tz_name))
+    return datetime.fromtimestamp(stamp.wall_ms / 1000, tz=zone(tz_name))
 
 
 def business_day(stamp: Stamp, tz_name: str) -> date:
