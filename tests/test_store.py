@@ -145,3 +145,14 @@ def test_a_full_disk_is_a_clear_error_and_changes_nothing(tmp_path):
                 outbox.save(db, "test_notes", {"id": f"n{i}", "text": "x" * 2000}, FakeClock())
     assert [r["id"] for r in db["test_notes"].rows] == ["before"]
     assert outbox.pending_count(db) == 1
+
+
+def test_ids_are_uuid7_unique_and_sort_by_creation():
+    import uuid
+
+    from kiosk.ids import new_id
+
+    ids = [new_id() for _ in range(20_000)]      # many within one millisecond
+    assert len(set(ids)) == len(ids)
+    assert ids == sorted(ids)
+    assert {uuid.UUID(i).version for i in ids[:10]} == {7}
