@@ -3,11 +3,10 @@ counters, waiting counts and the running text, and says when it lost the edge.""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtTextToSpeech import QTextToSpeech
+from ui_support import FlakyQueue
 
 from devices.speech import QtVoice, RecordingChime, RecordingVoice, Speaker
 from devices.speech.recording import CHIME_MARK
@@ -125,28 +124,6 @@ def test_board_shows_waiting_counts_serving_and_running_text(qtbot, runtime, ope
     # A new ticket at the kiosk changes the waiting count without any call.
     queue.issue_ticket("svc-b")
     qtbot.waitUntil(lambda: board.state.waiting.get("B") == 2, timeout=3000)
-
-
-class FlakyQueue(LocalQueue):
-    """A LocalQueue whose watch loop reports the edge lost while ``down`` is set, as
-    RemoteQueue does when the LAN drops."""
-
-    def __init__(self, rt) -> None:
-        super().__init__(rt)
-        self.down = threading.Event()
-
-    def watch(self, on_event, on_connection, stop, after_id=0) -> None:
-        up = True
-        on_connection(True)
-        while not stop.is_set():
-            if self.down.is_set() == up:
-                up = not up
-                on_connection(up)
-            if up:
-                for event in self.events_since(after_id):
-                    after_id = event.id
-                    on_event(event)
-            stop.wait(0.05)
 
 
 def test_lost_connection_banner(qtbot, runtime, open_board) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from PySide6.QtCore import QThreadPool, Qt
+from PySide6.QtCore import Qt, QThreadPool
+from ui_support import FlakyQueue
 
 from kiosk.queue import LocalQueue
 from ui import ops
@@ -215,25 +214,6 @@ def test_waiting_list_and_printer_state(qtbot, runtime, open_counter, clock) -> 
     state = queue.printer_state()["state"]
     assert screen.printer_chip.property("state") == state
     assert screen.printer_chip.text()
-
-
-class FlakyQueue(LocalQueue):
-    def __init__(self, rt) -> None:
-        super().__init__(rt)
-        self.down = threading.Event()
-
-    def watch(self, on_event, on_connection, stop, after_id=0) -> None:
-        up = True
-        on_connection(True)
-        while not stop.is_set():
-            if self.down.is_set() == up:
-                up = not up
-                on_connection(up)
-            if up:
-                for event in self.events_since(after_id):
-                    after_id = event.id
-                    on_event(event)
-            stop.wait(0.05)
 
 
 def test_connection_lost_banner(qtbot, runtime, open_counter) -> None:

@@ -3,6 +3,8 @@ person-like gestures (five taps on the office name, typing a PIN)."""
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import Qt
 
 from kiosk.queue.client import LocalQueue
@@ -52,3 +54,25 @@ def back_to_indonesian() -> None:
 
     if QCoreApplication.instance() is not None:   # a test that only ran a subprocess made none
         i18n.set_language("id")
+
+
+class FlakyQueue(LocalQueue):
+    """A LocalQueue whose watch loop reports the edge lost while ``down`` is set, as
+    RemoteQueue does when the LAN drops."""
+
+    def __init__(self, rt) -> None:
+        super().__init__(rt)
+        self.down = threading.Event()
+
+    def watch(self, on_event, on_connection, stop, after_id=0) -> None:
+        up = True
+        on_connection(True)
+        while not stop.is_set():
+            if self.down.is_set() == up:
+                up = not up
+                on_connection(up)
+            if up:
+                for event in self.events_since(after_id):
+                    after_id = event.id
+                    on_event(event)
+            stop.wait(0.05)
