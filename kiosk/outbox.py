@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from kiosk import jsontext
 from kiosk.clock import Clock, Stamp
 from kiosk.errors import StoreError
 from kiosk.ids import new_id
@@ -55,7 +56,7 @@ def append(db: sqlite_utils.Database, table: str, record_id: str, payload: dict[
     if table not in SYNCABLE_TABLES:
         raise StoreError(f"table {table!r} is not syncable; declare it with outbox.syncable()")
     cursor = conn.execute(_APPEND_SQL, (
-        new_id(), table, record_id, op, json.dumps(payload, sort_keys=True, separators=(",", ":")),
+        new_id(), table, record_id, op, jsontext.dumps(payload),
         _schema_version(), stamp.wall_ms, stamp.mono_ns, stamp.boot_id))
     return int(cursor.lastrowid)
 

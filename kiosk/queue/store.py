@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk import outbox
+from kiosk import jsontext, outbox
 from kiosk.clock import Stamp, business_day
 from kiosk.errors import NotFoundError
 from kiosk.queue.models import Call, Ticket
@@ -94,11 +94,7 @@ def call_from_row(row: tuple) -> Call:
 def add_event(db: sqlite_utils.Database, kind: str, at_ms: int, *, ticket: Ticket | None = None,
               call: Call | None = None, counter: dict | None = None) -> int:
     def enc(value: Any) -> str | None:
-        if value is None:
-            return None
-        if dataclasses.is_dataclass(value):
-            value = vars(value)   # flat dataclasses: a shallow copy is asdict, without deepcopy
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return None if value is None else jsontext.dumps(value)
 
     cur = db.conn.execute("INSERT INTO queue_events (kind, ticket, call, counter, at_ms)"
                           " VALUES (?, ?, ?, ?, ?)",
