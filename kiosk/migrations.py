@@ -18,6 +18,7 @@ STEPS = [
     queue.m0002_queue,
     printing.m0003_printing,
     sync_state.m0004_sync,
+    queue.m0005_queue_days,
 ]
 
 SCHEMA_VERSION = len(STEPS)

@@ -50,7 +50,7 @@ def test_four_processes_issue_2000_unique_contiguous_numbers(demo_dir):
         assert db.execute("SELECT count(*) FROM outbox WHERE table_name = 'tickets'").fetchone()[0] == 2000
         assert db.execute("SELECT count(*) FROM print_jobs WHERE kind = 'ticket'").fetchone()[0] == 2000
         assert db.execute("SELECT count(*) FROM queue_events WHERE kind = 'issued'").fetchone()[0] == 2000
-        assert db.execute("SELECT last_seq FROM ticket_sequences").fetchall() == [(2000,)]
+        assert db.execute("SELECT last_seq FROM queue_days").fetchall() == [(2000,)]
     finally:
         rt.close()
 

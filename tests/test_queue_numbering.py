@@ -40,7 +40,7 @@ def test_day_rolls_over_at_local_midnight(runtime, clock, tz, utc_offset):
     # Yesterday's leftovers are not today's queue.
     assert [t.number for t in q.waiting(runtime)] == ["A-001"]
     assert q.waiting(runtime)[0].id == third.id
-    rows = runtime.db.execute("SELECT business_day, last_seq FROM ticket_sequences"
+    rows = runtime.db.execute("SELECT business_day, last_seq FROM queue_days"
                               " ORDER BY business_day").fetchall()
     assert rows == [("2026-11-23", 2), ("2026-11-24", 1)]
 
@@ -79,7 +79,7 @@ def test_daily_cap_says_kuota_habis_and_changes_nothing(runtime, clock):
         q.issue_ticket(runtime, "svc-c")
     assert runtime.db.execute("SELECT count(*) FROM tickets WHERE service_id='svc-c'").fetchone()[0] == 2
     assert runtime.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == outbox_before
-    assert runtime.db.execute("SELECT last_seq FROM ticket_sequences WHERE service_id='svc-c'"
+    assert runtime.db.execute("SELECT last_seq FROM queue_days WHERE service_id='svc-c'"
                               ).fetchone()[0] == 2
     # Other services are unaffected, and the cap is per day.
     assert q.issue_ticket(runtime, "svc-a").ticket.number == "A-001"
@@ -89,7 +89,8 @@ def test_daily_cap_says_kuota_habis_and_changes_nothing(runtime, clock):
 
 def test_numbers_past_999_keep_counting(runtime):
     with write_tx(runtime.db):
-        runtime.db.execute("INSERT INTO ticket_sequences VALUES ('svc-a', ?, 999)",
+        runtime.db.execute("INSERT INTO queue_days (service_id, business_day, last_seq)"
+                           " VALUES ('svc-a', ?, 999)",
                            [q.issue_ticket(runtime, "svc-b").ticket.business_day])
     assert q.issue_ticket(runtime, "svc-a").ticket.number == "A-1000"
 
@@ -105,5 +106,5 @@ def test_unknown_service_and_bad_priority_change_nothing(runtime):
         runtime.db.execute("UPDATE services SET active = 0 WHERE id = 'svc-b'")
     with pytest.raises(NotFoundError):
         q.issue_ticket(runtime, "svc-b")
-    for table in ("tickets", "outbox", "print_jobs", "queue_events", "ticket_sequences"):
+    for table in ("tickets", "outbox", "print_jobs", "queue_events", "queue_days"):
         assert runtime.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table

@@ -19,7 +19,7 @@ from kiosk.queue.client import LocalQueue, QueueClient
 def _snapshot(db) -> dict:
     return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
             for t in ("tickets", "outbox", "print_jobs", "queue_events", "queue_calls",
-                      "counter_sessions", "ticket_sequences")}
+                      "counter_sessions", "queue_days")}
 
 
 def _set(db, key: str, value) -> None:
@@ -343,7 +343,7 @@ def test_waiting_counts_kept_by_triggers_match_the_tickets(runtime, clock):
     q.call_next(runtime, "counter-2")
     clock.advance(24 * 3600)
     q.issue_ticket(runtime, "svc-a", "hamil")
-    kept = runtime.db.execute("SELECT service_id, business_day, regular, priority FROM queue_waiting"
+    kept = runtime.db.execute("SELECT service_id, business_day, regular, priority FROM queue_days"
                               " WHERE regular + priority > 0 ORDER BY 1, 2").fetchall()
     actual = runtime.db.execute(
         "SELECT service_id, business_day, sum(priority IS NULL), sum(priority IS NOT NULL)"

@@ -49,8 +49,29 @@ def test_migrations_from_every_earlier_version(tmp_path, stop):
     assert schema_version(db) == stop
     assert migrate(db) == SCHEMA_VERSION
     fresh = open_db(tmp_path / "fresh.db")
+    assert set(db.table_names()) == set(fresh.table_names())
     for table in fresh.table_names():
         assert db[table].schema == fresh[table].schema, table
+    triggers = "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name"
+    assert db.execute(triggers).fetchall() == fresh.execute(triggers).fetchall()
+
+
+def test_queue_days_migration_keeps_numbers_and_waiting_counts(tmp_path):
+    """m0005 merges ticket_sequences and queue_waiting: a kiosk upgraded in the middle of a
+    day goes on with the next number, and its waiting counts are the old ones."""
+    db = open_db(tmp_path / "k.db", migrate=False)
+    migrate(db, stop_before="m0005_queue_days")
+    with db.atomic():
+        db.execute("INSERT INTO ticket_sequences VALUES ('svc-a', '2026-11-23', 7),"
+                   " ('svc-a', '2026-11-22', 40)")
+        # svc-b has waiting tickets only by transfer: no number of its own was given yet.
+        db.execute("INSERT INTO queue_waiting VALUES ('svc-a', '2026-11-23', 3, 1),"
+                   " ('svc-b', '2026-11-23', 1, 0)")
+    migrate(db)
+    assert db.execute("SELECT * FROM queue_days ORDER BY 1, 2").fetchall() == [
+        ("svc-a", "2026-11-22", 40, 0, 0), ("svc-a", "2026-11-23", 7, 3, 1),
+        ("svc-b", "2026-11-23", 0, 1, 0)]
+    assert {"ticket_sequences", "queue_waiting"}.isdisjoint(db.table_names())
 
 
 def test_outbox_row_is_written_with_its_record(tmp_path):

@@ -9,8 +9,8 @@ so bad input changes nothing.
 
 from __future__ import annotations
 
-import json
 import math
+from datetime import datetime
 
 from kiosk import print_queue
 from kiosk.clock import Stamp, local_time
@@ -32,20 +32,21 @@ def format_number(prefix: str, seq: int) -> str:
     return f"{prefix}-{seq:03d}"
 
 
-def _take_number(db, service: dict, day: str) -> int:
-    """The next number of this service today, from its (service, day) counter row; the
-    caller's write transaction makes read-and-increment atomic across processes."""
-    seq = db.conn.execute(
-        "INSERT INTO ticket_sequences (service_id, business_day, last_seq) VALUES (?, ?, 1)"
+def _take_number(db, service: dict, day: str) -> tuple[int, int, int]:
+    """The next number of this service today, and how many regular and priority tickets
+    wait for it, from its (service, day) row in ``queue_days``; the caller's write
+    transaction makes read-and-increment atomic across processes."""
+    seq, regular, priority = db.conn.execute(
+        "INSERT INTO queue_days (service_id, business_day, last_seq) VALUES (?, ?, 1)"
         " ON CONFLICT (service_id, business_day) DO UPDATE SET last_seq = last_seq + 1"
-        " RETURNING last_seq", (service["id"], day)).fetchone()[0]
+        " RETURNING last_seq, regular, priority", (service["id"], day)).fetchone()
     cap = service["daily_cap"]
     if cap is not None and seq > cap:
         raise QuotaExhausted(
             f"Mohon maaf, kuota habis: layanan {service['name_id']} sudah mencapai {cap} "
             f"antrian hari ini. Silakan datang kembali besok. "
             f"(services.daily_cap = {cap} for {service['id']}, business day {day})")
-    return seq
+    return seq, regular, priority
 
 
 def issue_ticket(rt, service_id: str, priority: str | None = None) -> Issued:
@@ -56,11 +57,12 @@ def issue_ticket(rt, service_id: str, priority: str | None = None) -> Issued:
         raise ValidationError("priority", f"{priority!r} is not one of {', '.join(PRIORITY_KINDS)}")
     db = rt.db
     stamp = rt.clock.now()
-    day = store.day_of(stamp, rt)
+    when = local_time(stamp, rt.office_tz)
+    day = when.date().isoformat()
     with write_tx(db):
         service = store.get_service(db, service_id)
         conf = settings_mod.load(db)
-        seq = _take_number(db, service, day)
+        seq, regular, priority_waiting = _take_number(db, service, day)
         row = {
             "id": new_id(), "office_code": rt.config.office.code, "service_id": service["id"],
             "prefix": service["prefix"], "seq": seq,
@@ -72,18 +74,20 @@ def issue_ticket(rt, service_id: str, priority: str | None = None) -> Issued:
             "transferred_from": None, "device_id": rt.device_id, "updated_ms": stamp.wall_ms,
         }
         ticket = store.ticket_from_row(row)
-        ahead, wait_min = _position(db, ticket, conf, stamp.wall_ms)   # before it joins
+        ahead, wait_min = _position(db, ticket, conf, stamp.wall_ms, regular,   # before it joins
+                                    priority_waiting)
         store.insert_ticket(db, row, stamp)
         store.add_event(db, "issued", stamp.wall_ms, ticket=ticket)
-        job_id = print_queue.enqueue(db, ticket_receipt(rt, ticket, service, stamp, ahead, wait_min),
-                                     stamp, kind="ticket", ref_id=ticket.id)
+        job_id = print_queue.enqueue(db, ticket_receipt(rt, ticket, service, stamp, ahead, wait_min,
+                                                        when), stamp, kind="ticket", ref_id=ticket.id)
     return Issued(ticket, ahead, wait_min, job_id)
 
 
 def ticket_receipt(rt, ticket: Ticket, service: dict, stamp: Stamp, ahead: int | None,
-                   wait_min: int | None) -> Receipt:
+                   wait_min: int | None, local: datetime | None = None) -> Receipt:
+    """``local``: the stamp in the office's time zone when the caller has it already."""
     tz = rt.office_tz
-    when = local_time(stamp, tz).strftime("%d-%m-%Y %H:%M") + f" {tz}"
+    when = (local or local_time(stamp, tz)).strftime("%d-%m-%Y %H:%M") + f" {tz}"
     lines = []
     if ticket.priority:
         lines.append(f"Prioritas: {PRIORITY_LABELS_ID[ticket.priority]}")
@@ -97,9 +101,7 @@ def ticket_receipt(rt, ticket: Ticket, service: dict, stamp: Stamp, ahead: int |
 _SNAPSHOT_SQL = """
 SELECT (SELECT count(*) FROM tickets WHERE business_day = ?1 AND service_id = ?2
             AND status = 'waiting' AND arrival_ms <= ?3),
-       coalesce((SELECT regular FROM queue_waiting WHERE service_id = ?2 AND business_day = ?1), 0),
-       coalesce((SELECT priority FROM queue_waiting WHERE service_id = ?2 AND business_day = ?1), 0),
-       (SELECT json_group_array(p) FROM (
+       (SELECT group_concat(p, '') FROM (
             SELECT priority IS NOT NULL AS p FROM tickets WHERE business_day = ?1
             AND service_id = ?2 AND call_order IS NOT NULL ORDER BY call_order DESC LIMIT ?4)),
        (SELECT avg(d) FROM (
@@ -109,19 +111,22 @@ SELECT (SELECT count(*) FROM tickets WHERE business_day = ?1 AND service_id = ?2
        (SELECT avg(d) FROM (
             SELECT finished_ms - started_ms AS d FROM tickets WHERE business_day = ?1
             AND status = 'done' AND started_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT ?5)),
-       (SELECT json_group_array(service_ids) FROM counter_sessions
-            WHERE closed_ms IS NULL AND paused = 0 AND business_day = ?1)
+       (SELECT count(*) FROM counter_sessions WHERE closed_ms IS NULL AND paused = 0
+            AND business_day = ?1 AND (service_ids IN ('[]', '')
+                OR instr(service_ids, '"' || ?2 || '"') > 0))
 """
 
 
-def _position(db, ticket: Ticket, conf: settings_mod.QueueSettings,
-              now_ms: int) -> tuple[int, int]:
+def _position(db, ticket: Ticket, conf: settings_mod.QueueSettings, now_ms: int,
+              regular: int, priority: int) -> tuple[int, int]:
     """(people ahead, estimated wait in minutes) of a ticket about to join its service's
-    queue. One statement (the kiosk asks on every ticket; bench/tickets.py): lane counts
-    from queue_waiting, overdue ones from the tickets_waiting index (a range of the oldest,
-    usually empty); asked before the ticket is inserted."""
+    queue, asked before it is inserted. ``regular`` and ``priority``: the lane counts of its
+    service today (queue_days, read as the number is taken). One statement for the rest (the
+    kiosk asks on every ticket; bench/tickets.py): overdue ones from the tickets_waiting
+    index (a range of the oldest, usually empty), the lanes of the last calls, service times
+    and the counters open for the service."""
     cut = now_ms - conf.max_wait_ms
-    overdue, regular, priority, recent, mine, anyone, sessions = db.conn.execute(
+    overdue, recent, mine, anyone, counters = db.conn.execute(
         _SNAPSHOT_SQL, [ticket.business_day, ticket.service_id, cut,
                         max(conf.priority_ratio, 1), conf.estimate_last_n]).fetchone()
     overdue_lanes: list[bool] = []
@@ -130,26 +135,24 @@ def _position(db, ticket: Ticket, conf: settings_mod.QueueSettings,
             "SELECT priority IS NOT NULL FROM tickets WHERE business_day = ? AND service_id = ?"
             " AND status = 'waiting' AND arrival_ms <= ? ORDER BY arrival_ms, issued_ms, id",
             [ticket.business_day, ticket.service_id, cut]).fetchall()]
-        priority -= sum(overdue_lanes)          # queue_waiting counts every waiting ticket
+        priority -= sum(overdue_lanes)          # queue_days counts every waiting ticket
         regular -= len(overdue_lanes) - sum(overdue_lanes)
     ahead = fairness.people_ahead(overdue_lanes, regular, priority, ticket.priority is not None,
-                                  [bool(p) for p in json.loads(recent)], conf.priority_ratio)
+                                  [p == "1" for p in recent or ""], conf.priority_ratio)
     mean_ms = mine if mine is not None else anyone
-    return ahead, wait_minutes(ahead, mean_ms, json.loads(sessions), ticket.service_id, conf)
+    return ahead, wait_minutes(ahead, mean_ms, counters, conf)
 
 
-def wait_minutes(ahead: int, mean_service_ms: float | None, open_sessions: list[str],
-                 service_id: str, conf: settings_mod.QueueSettings) -> int:
+def wait_minutes(ahead: int, mean_service_ms: float | None, counters: int,
+                 conf: settings_mod.QueueSettings) -> int:
     """Minutes until a ticket with ``ahead`` people before it is called: the mean of today's
     last N service times of this service (of any service while it has none; the
     ``queue.default_service_min`` setting before the day has any), times the people ahead,
-    shared by the counters open and not paused for the service today (at least one).
-    ``open_sessions``: the service_ids JSON of each such counter session."""
+    shared by the ``counters`` open and not paused for the service today (at least one)."""
     if ahead <= 0:
         return 0
     if mean_service_ms is None:
         mean_service_ms = conf.default_service_min * 60_000
-    counters = sum(1 for ids in open_sessions if ids in ("[]", "") or f'"{service_id}"' in ids)
     return math.ceil(ahead * mean_service_ms / max(counters, 1) / 60_000)
 
 

@@ -22,7 +22,7 @@ def list_services(rt) -> list[Service]:
                   coalesce(q.last_seq, 0),
                   (SELECT count(*) FROM tickets t WHERE t.business_day = ? AND
                        t.service_id = s.id AND t.status = 'waiting')
-           FROM services s LEFT JOIN ticket_sequences q
+           FROM services s LEFT JOIN queue_days q
                 ON q.service_id = s.id AND q.business_day = ?
            WHERE s.active = 1 ORDER BY s.sort_order, s.prefix""", [day, day]).fetchall()
     return [Service(*r) for r in rows]

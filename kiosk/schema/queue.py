@@ -11,6 +11,7 @@
 - ``counter_sessions``: who staffs a counter, which services it serves, paused or not
   (syncable).
 - ``queue_waiting``: waiting counts per (service, business day) per lane, kept by triggers.
+  (m0005 merges ``ticket_sequences`` and ``queue_waiting`` into ``queue_days``.)
 - ``queue_events``: the change feed for boards and consoles; AUTOINCREMENT ids are gapless
   because a rolled-back transaction takes its id back. Local, not synced: it repeats what
   the synced tables already say.
@@ -128,3 +129,51 @@ def m0002_queue(db: sqlite_utils.Database) -> None:
             counter TEXT,
             at_ms INTEGER NOT NULL
         )""")
+
+
+_DAY_ADD = ("INSERT INTO queue_days (service_id, business_day, regular, priority)"
+            " VALUES (NEW.service_id, NEW.business_day, NEW.priority IS NULL,"
+            " NEW.priority IS NOT NULL) ON CONFLICT (service_id, business_day) DO UPDATE SET"
+            " regular = regular + (NEW.priority IS NULL),"
+            " priority = priority + (NEW.priority IS NOT NULL);")
+_DAY_REMOVE = ("UPDATE queue_days SET regular = regular - (OLD.priority IS NULL),"
+               " priority = priority - (OLD.priority IS NOT NULL)"
+               " WHERE service_id = OLD.service_id AND business_day = OLD.business_day;")
+
+
+def m0005_queue_days(db: sqlite_utils.Database) -> None:
+    """``ticket_sequences`` and ``queue_waiting`` become one row per (service, business day),
+    ``queue_days``: the last number given out and the waiting count of each lane.
+
+    Issuing a ticket touched both rows; now the one upsert that takes the number also
+    returns the lane counts "people ahead" needs, and the commit writes one page fewer
+    (bench/tickets.py). The waiting counts are still kept by triggers, so they cannot drift
+    from the tickets; a transfer into a service creates the day's row with ``last_seq`` 0.
+    """
+    db.execute(
+        """CREATE TABLE queue_days (
+            service_id TEXT NOT NULL,
+            business_day TEXT NOT NULL,
+            last_seq INTEGER NOT NULL DEFAULT 0,
+            regular INTEGER NOT NULL DEFAULT 0,
+            priority INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (service_id, business_day)
+        ) WITHOUT ROWID""")
+    db.execute("INSERT INTO queue_days (service_id, business_day, last_seq)"
+               " SELECT service_id, business_day, last_seq FROM ticket_sequences")
+    db.execute("INSERT INTO queue_days (service_id, business_day, regular, priority)"
+               " SELECT service_id, business_day, regular, priority FROM queue_waiting WHERE true"
+               " ON CONFLICT (service_id, business_day) DO UPDATE SET"
+               " regular = excluded.regular, priority = excluded.priority")
+    for name in ("insert", "leave", "enter", "delete"):
+        db.execute(f"DROP TRIGGER tickets_waiting_{name}")
+    db.execute("DROP TABLE ticket_sequences")
+    db.execute("DROP TABLE queue_waiting")
+    db.execute("CREATE TRIGGER queue_days_insert AFTER INSERT ON tickets"
+               f" WHEN NEW.status = 'waiting' BEGIN {_DAY_ADD} END")
+    db.execute("CREATE TRIGGER queue_days_leave AFTER UPDATE ON tickets"
+               f" WHEN OLD.status = 'waiting' BEGIN {_DAY_REMOVE} END")
+    db.execute("CREATE TRIGGER queue_days_enter AFTER UPDATE ON tickets"
+               f" WHEN NEW.status = 'waiting' BEGIN {_DAY_ADD} END")
+    db.execute("CREATE TRIGGER queue_days_delete AFTER DELETE ON tickets"
+               f" WHEN OLD.status = 'waiting' BEGIN {_DAY_REMOVE} END")
