@@ -70,7 +70,7 @@ def bench_device(store, office_code: str) -> Device:
 def bench_copy(url: str, items: list[dict], device: Device) -> float:
     cols = ("device_id", "device_seq", "office_id", "change_id", "table_name", "record_id", "op",
             "payload", "schema_version", "wall_ms", "mono_ns", "boot_id", "corrected_ms",
-            "time_uncertain", "content_hash", "received_ms")
+            "time_uncertain", "received_ms")
     with psycopg.connect(url) as conn:
         conn.execute("TRUNCATE changes")
         conn.commit()
@@ -82,7 +82,7 @@ def bench_copy(url: str, items: list[dict], device: Device) -> float:
                     copy.write_row((device.id, it["device_seq"], device.office_id,
                                     it["change_id"], it["table"], it["record_id"], it["op"],
                                     payload, it["schema_version"], it["wall_ms"], it["mono_ns"],
-                                    it["boot_id"], it["wall_ms"], True, "h", 0))
+                                    it["boot_id"], it["wall_ms"], True, 0))
             conn.commit()
         elapsed = time.perf_counter() - t0
         conn.execute("TRUNCATE changes")

@@ -153,7 +153,7 @@ def zstd_of_records(template: Path) -> tuple[float, float]:
 
 COLS = ("device_id", "device_seq", "office_id", "change_id", "table_name", "record_id", "op",
         "payload", "schema_version", "wall_ms", "mono_ns", "boot_id", "corrected_ms",
-        "time_uncertain", "content_hash", "received_ms")
+        "time_uncertain", "received_ms")
 
 
 def baseline_pg(db_url: str) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import time
 import warnings
 
@@ -213,9 +214,9 @@ def test_overlapping_and_out_of_order_batches(client):
     assert stored_changes(client) == 6
 
 
-def test_the_stored_hash_is_content_hash():
+def test_the_payload_is_kept_as_sent_and_compared_as_json():
     from sync.server.store import Device as StoreDevice
-    from sync.server.store import PushPolicy, content_hash, prepare_push
+    from sync.server.store import PushPolicy, prepare_push, same_content
     from sync.server.wire import decode_batch
 
     body = (b'{"device_id": "d", "items": [{"change_id": "c", "table": "tickets", "record_id": "r",'
@@ -224,8 +225,10 @@ def test_the_stored_hash_is_content_hash():
     row, = prepare_push(decode_batch(body), StoreDevice("d", "o", "K", "", False),
                         PushPolicy()).rows
     assert row.payload == '{"b": 1, "a": [1, {"y": 2}]}'     # kept as sent
-    assert row.content_hash == content_hash("c", "tickets", "r", "upsert", row.payload.encode(),
-                                            1, 5, 6, "b")
+    stored = ("c", "tickets", "r", "upsert", '{"a":[1,{"y":2}],"b":1}', 1, 5, 6, "b")
+    assert same_content(row, stored)                          # key order and spacing aside
+    assert not same_content(row, stored[:4] + ('{"a":[1,{"y":3}],"b":1}',) + stored[5:])
+    assert not same_content(row, stored[:5] + (1, 5, 7, "b"))  # another mono_ns
 
 
 def test_a_payload_must_be_an_object(client):
@@ -535,3 +538,50 @@ def test_a_new_database_has_a_new_epoch(db_url, tmp_path, clock):
         e1 = c.get("/sync/meta").json()["epoch"]
     with TestClient(create_app(db_url, clock=clock)) as c:
         assert c.get("/sync/meta").json()["epoch"] == e1
+
+
+def test_a_server_from_before_the_hash_was_dropped_migrates_and_keeps_its_answers(
+        db_url, clock, monkeypatch):
+    """A database made by the previous schema (changes with content_hash) is migrated on
+    start; a change it stored is still a duplicate when the kiosk sends it again."""
+    from sync.server import store_pg, store_sqlite
+
+    module = store_sqlite if db_url.startswith("sqlite") else store_pg
+    everything = list(module.MIGRATIONS)
+    monkeypatch.setattr(module, "MIGRATIONS", everything[:-1])
+    with TestClient(create_app(db_url, admin_token=ADMIN, clock=clock)) as c:
+        add_office(c, "K1")
+        device = enrolled_device(c)
+    item = device.item()
+    _query_commit(db_url, "INSERT INTO changes (device_id, device_seq, office_id, change_id,"
+                  " table_name, record_id, op, payload, schema_version, wall_ms, mono_ns,"
+                  " boot_id, corrected_ms, time_uncertain, content_hash, received_ms) VALUES"
+                  f" ('{device.id}', 1, '{device.office_id}', '{item['change_id']}',"
+                  f" 'print_jobs', '{item['record_id']}', 'upsert',"
+                  f" '{json.dumps(item['payload'])}', 1, {item['wall_ms']}, {item['mono_ns']},"
+                  f" '{item['boot_id']}', 0, false, 'old-hash', 0)")
+    monkeypatch.setattr(module, "MIGRATIONS", everything)
+    with TestClient(create_app(db_url, admin_token=ADMIN, clock=clock)) as c:
+        device.client = c
+        assert device.renew().status_code == 200
+        r = device.push([item, device.item()]).json()["results"]
+        assert [x["status"] for x in r] == ["duplicate", "accepted"]
+        changed = dict(item, payload={**item["payload"], "n": 99})
+        assert device.push([changed]).json()["results"][0]["status"] == "rejected"
+    assert "content_hash" not in [c for (c,) in _query(
+        db_url, "SELECT name FROM pragma_table_info('changes')" if db_url.startswith("sqlite")
+        else "SELECT column_name FROM information_schema.columns WHERE table_name = 'changes'"
+             " AND table_schema = current_schema()")]
+
+
+def _query_commit(db_url: str, sql: str) -> None:
+    if db_url.startswith("sqlite"):
+        import sqlite3
+
+        from sync.server.store import sqlite_path
+        with sqlite3.connect(sqlite_path(db_url)) as conn:
+            conn.execute(sql)
+        return
+    import psycopg
+    with psycopg.connect(db_url) as conn:
+        conn.execute(sql)

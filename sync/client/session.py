@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import msgspec
 import sqlite_utils
 
 from kiosk import outbox
@@ -124,8 +125,10 @@ def raise_for(resp: httpx.Response, what: str) -> None:
 
 
 def json_of(resp: httpx.Response, what: str) -> Any:
+    """The answer's JSON, decoded by msgspec (a push answer is 500 small objects: ~3x
+    faster than ``resp.json()``, on the kiosk's side of bench/sync.py)."""
     try:
-        return resp.json()
+        return msgspec.json.decode(resp.content)
     except ValueError as exc:
         raise LinkError(f"{what}: the answer was cut off or is not JSON; will retry") from exc
 
@@ -489,6 +492,11 @@ class SyncClient:
             return
         if self.keep_acked_days > 0:
             outbox.mark_acked(self.db, seqs, server_ms)
+            return
+        if seqs[-1] - seqs[0] == len(seqs) - 1 and seqs == sorted(seqs):
+            # The usual answer acknowledges a run of consecutive seqs: one range, no list.
+            self.db.conn.execute("DELETE FROM outbox WHERE seq BETWEEN ? AND ?",
+                                 (seqs[0], seqs[-1]))
             return
         for start in range(0, len(seqs), 500):
             chunk = seqs[start:start + 500]

@@ -74,26 +74,31 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE push_sessions (device_id text PRIMARY KEY, session_id text NOT NULL);
     """,
+    # Duplicates are found by comparing a replayed change with the stored one (it is rare),
+    # not by a hash computed for every change pushed (bench/sync.py).
+    """
+    ALTER TABLE changes DROP COLUMN content_hash;
+    """,
 ]
 
 #: Columns of a push row, in COPY order (the staging table has exactly these).
 STAGE_COLUMNS = ("device_seq", "change_id", "table_name", "record_id", "op", "payload",
                  "schema_version", "wall_ms", "mono_ns", "boot_id", "corrected_ms",
-                 "time_uncertain", "content_hash")
+                 "time_uncertain")
 
 STAGE_DDL = """CREATE TEMP TABLE IF NOT EXISTS push_stage (
     device_seq bigint, change_id text, table_name text, record_id text, op text, payload text,
     schema_version integer, wall_ms bigint, mono_ns bigint, boot_id text, corrected_ms bigint,
-    time_uncertain boolean, content_hash text) ON COMMIT DELETE ROWS"""
+    time_uncertain boolean) ON COMMIT DELETE ROWS"""
 
 _COLS = ", ".join(STAGE_COLUMNS)
 COPY_SQL = f"COPY push_stage ({_COLS}) FROM STDIN"
 COPY_DIRECT_SQL = f"COPY changes (device_id, office_id, received_ms, {_COLS}) FROM STDIN"
 SAME_CONTENT_SQL = (
-    "SELECT s.device_seq, CASE WHEN c.content_hash = s.content_hash THEN true ELSE"
+    "SELECT s.device_seq,"
     " c.change_id = s.change_id AND c.table_name = s.table_name AND c.record_id = s.record_id"
     " AND c.op = s.op AND c.schema_version = s.schema_version AND c.wall_ms = s.wall_ms"
-    " AND c.mono_ns = s.mono_ns AND c.boot_id = s.boot_id AND c.payload = s.payload::jsonb END"
+    " AND c.mono_ns = s.mono_ns AND c.boot_id = s.boot_id AND c.payload = s.payload::jsonb"
     " FROM push_stage s JOIN changes c ON c.device_id = %s AND c.device_seq = s.device_seq"
     " WHERE NOT s.device_seq = ANY(%s)")
 CLOCK_SQL = (
@@ -431,7 +436,7 @@ def _copy_items(cur: psycopg.Cursor, sql: str, items, prefix: tuple,
     """COPY checked items as they come, correcting times on the way (store.correct_times)."""
     with cur.copy(sql) as copy:
         write = copy.write_row
-        for item, raw, digest in items:
+        for item, raw in items:
             sample = samples.get(item.boot_id)
             if sample is None:
                 corrected, uncertain = item.wall_ms, True
@@ -440,7 +445,7 @@ def _copy_items(cur: psycopg.Cursor, sql: str, items, prefix: tuple,
                 uncertain = item.time_uncertain
             write((*prefix, item.device_seq, item.change_id, item.table, item.record_id, item.op,
                    raw.decode(), item.schema_version, item.wall_ms, item.mono_ns, item.boot_id,
-                   corrected, uncertain, digest))
+                   corrected, uncertain))
 
 
 def insert_reference(cur: psycopg.Cursor, office_id: str | None, table: str, record_id: str,
