@@ -321,9 +321,15 @@ class PgStore:
             # still runs after the one before it, with its own snapshot.
             with conn.pipeline():
                 q_lock = conn.cursor()
-                q_lock.execute("SELECT pg_try_advisory_xact_lock_shared(%s, hashtext(%s)),"
-                               " (SELECT value FROM server_meta WHERE key = 'epoch')",
-                               (LOCK_SPACE, device_id))
+                if session is None:
+                    # No session: the exclusive key alone. Taking the shared key first let
+                    # two such pushes that arrived together refuse each other (both 409).
+                    q_lock.execute("SELECT true, (SELECT value FROM server_meta"
+                                   " WHERE key = 'epoch')")
+                else:
+                    q_lock.execute("SELECT pg_try_advisory_xact_lock_shared(%s, hashtext(%s)),"
+                                   " (SELECT value FROM server_meta WHERE key = 'epoch')",
+                                   (LOCK_SPACE, device_id))
                 # A later statement than the shared lock, so under READ COMMITTED it sees
                 # the owner and the rows of every push of this device that ended meanwhile.
                 q_own = conn.cursor()
