@@ -87,7 +87,8 @@ def ticket_receipt(rt, ticket: Ticket, service: dict, stamp: Stamp, ahead: int |
                    wait_min: int | None, local: datetime | None = None) -> Receipt:
     """``local``: the stamp in the office's time zone when the caller has it already."""
     tz = rt.office_tz
-    when = (local or local_time(stamp, tz)).strftime("%d-%m-%Y %H:%M") + f" {tz}"
+    t = local or local_time(stamp, tz)
+    when = f"{t.day:02d}-{t.month:02d}-{t.year} {t.hour:02d}:{t.minute:02d} {tz}"  # strftime: 10x slower
     lines = []
     if ticket.priority:
         lines.append(f"Prioritas: {PRIORITY_LABELS_ID[ticket.priority]}")
