@@ -321,45 +321,41 @@ class PgStore:
             # still runs after the one before it, with its own snapshot.
             with conn.pipeline():
                 q_lock = conn.cursor()
+                q_own = None
                 if session is None:
                     # No session: the exclusive key alone. Taking the shared key first let
                     # two such pushes that arrived together refuse each other (both 409).
                     q_lock.execute("SELECT true, (SELECT value FROM server_meta"
-                                   " WHERE key = 'epoch')")
+                                   " WHERE key = 'epoch'), pg_try_advisory_xact_lock(%s,"
+                                   " hashtext(%s)), false", (LOCK_SPACE, device_id))
                 else:
                     q_lock.execute("SELECT pg_try_advisory_xact_lock_shared(%s, hashtext(%s)),"
                                    " (SELECT value FROM server_meta WHERE key = 'epoch')",
                                    (LOCK_SPACE, device_id))
-                # A later statement than the shared lock, so under READ COMMITTED it sees
-                # the owner and the rows of every push of this device that ended meanwhile.
-                q_own = conn.cursor()
-                if session is None:
-                    q_own.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s)), false",
-                                  (LOCK_SPACE, device_id))
-                else:
+                    # A later statement than the shared lock, so under READ COMMITTED it
+                    # sees the owner that any push which ended meanwhile recorded.
+                    q_own = conn.cursor()
                     q_own.execute(OWNER_SQL, (LOCK_SPACE, device_id, device_id, session))
-                q_device = conn.cursor()
-                q_device.execute(DEVICE_SQL, (device_id,))
-                q_max = conn.cursor()
-                q_max.execute("SELECT max(device_seq) FROM changes WHERE device_id = %s",
-                              (device_id,))
                 if sample is not None:
                     # Written only when it is news: every batch of a session carries the
                     # same sample, and an upsert would lock the row even when it changes
                     # nothing, making the session's batches wait for each other's commit.
                     cur.execute(CLOCK_SQL, (device_id, sample.boot_id, sample.mono_ns,
                                             sample.server_ms, sample.rtt_ms))
-                q_boots = conn.cursor()
-                q_boots.execute("SELECT boot_id, mono_ns, server_ms FROM boot_clocks"
-                                " WHERE device_id = %s AND boot_id = ANY(%s)",
-                                (device_id, boots))
-            device = _device(q_device.fetchone())
+                # After the locks (a later statement: it sees the rows of every push of this
+                # device that ended meanwhile) and after the clock sample: the device, its
+                # highest stored seq and its boots' samples, in one statement.
+                q_state = conn.cursor()
+                q_state.execute(PUSH_STATE_SQL, (boots, device_id))
+            state = q_state.fetchone()
+            device = _device(state[:5] if state else None)
             if device is None:
                 raise Unauthorized("unknown device; enroll again")
             if device.revoked:
                 raise Unauthorized("device revoked")
-            shared, epoch = q_lock.fetchone()
-            owned, already_owner = q_own.fetchone()
+            lock_row = q_lock.fetchone()
+            shared, epoch = lock_row[0], lock_row[1]
+            owned, already_owner = lock_row[2:] if q_own is None else q_own.fetchone()
             if not (shared and owned):
                 raise DeviceBusy("a push of this device is already running; one sync session "
                                  "per device")
@@ -367,8 +363,8 @@ class PgStore:
                 cur.execute("INSERT INTO push_sessions VALUES (%s, %s) ON CONFLICT (device_id)"
                             " DO UPDATE SET session_id = excluded.session_id",
                             (device_id, session))
-            max_seq = q_max.fetchone()[0]
-            samples = {boot: (mono, server) for boot, mono, server in q_boots.fetchall()}
+            max_seq = state[5]
+            samples = {boot: (mono, server) for boot, mono, server in state[6]}
             prepared = PreparedPush()
             items = checked_items(batch, device, policy, prepared)  # a 403 rolls back
             if not batch.items:
@@ -429,6 +425,13 @@ class PgStore:
             return _stats(cur.execute)
 
 
+#: The device (as DEVICE_SQL), its highest stored device_seq and its boots' clock samples.
+PUSH_STATE_SQL = (
+    "SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL,"
+    " (SELECT max(c.device_seq) FROM changes c WHERE c.device_id = d.id),"
+    " (SELECT coalesce(json_agg(json_build_array(b.boot_id, b.mono_ns, b.server_ms)), '[]')"
+    "  FROM boot_clocks b WHERE b.device_id = d.id AND b.boot_id = ANY(%s))"
+    " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s")
 DEVICE_SQL = ("SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
               " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s")
 
