@@ -96,4 +96,9 @@ def local_time(stamp: Stamp, tz_name: str) -> datetime:
 
 def business_day(stamp: Stamp, tz_name: str) -> date:
     """The office's calendar day at this instant: queues restart when it changes, no cron."""
-    return local_time(stamp, tz_name).date()
+    return business_day_at(local_time(stamp, tz_name))
+
+
+def business_day_at(local: datetime) -> date:
+    """The business day of an instant already in the office's time zone (local_time)."""
+    return local.date()

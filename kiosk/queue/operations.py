@@ -13,7 +13,7 @@ import math
 from datetime import datetime
 
 from kiosk import print_queue
-from kiosk.clock import Stamp, local_time
+from kiosk.clock import Stamp, business_day_at, local_time
 from kiosk.db import write_tx
 from kiosk.errors import ValidationError
 from kiosk.ids import new_id
@@ -57,8 +57,8 @@ def issue_ticket(rt, service_id: str, priority: str | None = None) -> Issued:
         raise ValidationError("priority", f"{priority!r} is not one of {', '.join(PRIORITY_KINDS)}")
     db = rt.db
     stamp = rt.clock.now()
-    when = local_time(stamp, rt.office_tz)
-    day = when.date().isoformat()
+    when = local_time(stamp, rt.office_tz)   # once: the business day and the receipt's time
+    day = business_day_at(when).isoformat()
     with write_tx(db):
         service = store.get_service(db, service_id)
         conf = settings_mod.load(db)
