@@ -74,6 +74,43 @@ def test_queue_days_migration_keeps_numbers_and_waiting_counts(tmp_path):
     assert {"ticket_sequences", "queue_waiting"}.isdisjoint(db.table_names())
 
 
+def test_checks_without_in_lists_keep_rows_rules_and_the_outbox_counter(tmp_path):
+    """m0006 rebuilds outbox, tickets and queue_calls: the rows, indexes and triggers stay,
+    the constraints accept and refuse the same values, and a fully pruned outbox still
+    never gives a sequence number twice."""
+    db = open_db(tmp_path / "k.db", migrate=False)
+    migrate(db, stop_before="m0006_checks_without_in_lists")
+    _notes(db)
+    with write_tx(db):
+        for i in range(3):
+            outbox.save(db, "test_notes", {"id": f"n{i}", "text": "x"}, FakeClock())
+        db.execute("INSERT INTO tickets (id, office_code, service_id, prefix, seq, number,"
+                   " business_day, priority, status, arrival_ms, issued_ms, device_id,"
+                   " updated_ms) VALUES ('t1', 'K', 'svc-a', 'A', 1, 'A-001', '2026-11-23',"
+                   " 'lansia', 'waiting', 1, 1, 'd', 1)")
+        db.execute("UPDATE outbox SET acked_ms = 1")
+        assert outbox.prune_acked(db, 2) == 3                    # every row pruned
+    indexes = "SELECT name FROM sqlite_schema WHERE type IN ('index', 'trigger') ORDER BY 1"
+    before = db.execute(indexes).fetchall()
+    migrate(db)
+    assert "IN (" not in db.execute("SELECT group_concat(sql) FROM sqlite_schema"
+                                    " WHERE name IN ('outbox', 'tickets', 'queue_calls')"
+                                    ).fetchone()[0]
+    assert db.execute(indexes).fetchall() == before
+    assert db.execute("SELECT id, priority FROM tickets").fetchall() == [("t1", "lansia")]
+    assert db.execute("SELECT regular, priority FROM queue_days").fetchall() == [(0, 1)]
+    with write_tx(db):                                          # the trigger still counts
+        db.execute("UPDATE tickets SET status = 'done' WHERE id = 't1'")
+    assert db.execute("SELECT regular, priority FROM queue_days").fetchall() == [(0, 0)]
+    with write_tx(db):
+        assert outbox.save(db, "test_notes", {"id": "n9", "text": "y"}, FakeClock()) == 4
+    for column, value in (("status", "'lost'"), ("priority", "'vip'")):
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            db.execute(f"UPDATE tickets SET {column} = {value} WHERE id = 't1'")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        db.execute("UPDATE outbox SET op = 'merge'")
+
+
 def test_outbox_row_is_written_with_its_record(tmp_path):
     db = open_db(tmp_path / "k.db")
     _notes(db)
