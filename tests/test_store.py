@@ -111,6 +111,18 @@ def test_checks_without_in_lists_keep_rows_rules_and_the_outbox_counter(tmp_path
         db.execute("UPDATE outbox SET op = 'merge'")
 
 
+def test_no_check_constraint_uses_an_in_list(tmp_path):
+    """kiosk/schema/checks.py: an IN list in a CHECK costs every INSERT and UPDATE an
+    ephemeral table; write the rule as an OR chain."""
+    import re
+
+    db = open_db(tmp_path / "k.db")
+    offenders = [name for name, sql in db.execute(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql IS NOT NULL")
+        if re.search(r"CHECK \(\w+ IN\b", sql)]
+    assert offenders == []
+
+
 def test_outbox_row_is_written_with_its_record(tmp_path):
     db = open_db(tmp_path / "k.db")
     _notes(db)
