@@ -29,6 +29,14 @@ MAX_PULL_LIMIT = 1000
 DEFAULT_PULL_LIMIT = 500
 
 #: Lifetimes, all judged by the server's clock.
+#: The city server keeps an idle HTTP connection open this long; a kiosk drops its own idle
+#: connections sooner (KIOSK_KEEP_ALIVE_S), so it never sends a push on a connection the
+#: server is closing at that moment ("Server disconnected without sending a response"). On
+#: a slow link a pipelined session leaves each of its connections idle for seconds between
+#: batches; with both sides at 5 s (uvicorn's and httpx's defaults) that race was seen.
+SERVER_KEEP_ALIVE_S = 30
+KIOSK_KEEP_ALIVE_S = 20
+
 ACCESS_TOKEN_TTL_S = 15 * 60
 ENROLL_TOKEN_TTL_S = 24 * 60 * 60
 NONCE_TTL_S = 5 * 60

@@ -135,3 +135,25 @@ def test_cli_round_on_the_sqlite_server_through_the_proxy(tmp_path):
         assert_converged(srv.db_url, k)
     finally:
         srv.stop()
+
+
+def test_the_server_keeps_an_idle_connection_longer_than_the_kiosk_does(tmp_path):
+    """A kiosk reuses a connection idle for up to KIOSK_KEEP_ALIVE_S; the server must not
+    close it first (uvicorn's default of 5 s raced the pipelined batches on a slow link)."""
+    import socket
+
+    from sync import protocol
+
+    assert protocol.KIOSK_KEEP_ALIVE_S < protocol.SERVER_KEEP_ALIVE_S
+    srv = procs.ServerProcess(f"sqlite:///{tmp_path}/server.db", tmp_path / "srv").start()
+    try:
+        request = (f"GET /sync/meta HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   f"{protocol.PROTOCOL_HEADER}: 1\r\n\r\n").encode()
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+            for _ in range(2):
+                sock.sendall(request)
+                answer = sock.recv(65536)
+                assert answer.startswith(b"HTTP/1.1 200"), answer[:80]
+                time.sleep(6)      # longer than uvicorn's default keep-alive of 5 s
+    finally:
+        srv.stop()

@@ -139,8 +139,11 @@ def _serve(ctx: click.Context, db: str | None, host: str, port: int, workers: in
         os.environ["KIOSK_ADMIN_TOKEN"] = admin_token
     click.echo(f"city server on http://{host}:{port} (docs at /docs), database {_redact(url)}, "
                f"{workers} worker(s)", err=True)
+    from sync.protocol import SERVER_KEEP_ALIVE_S
+
     uvicorn.run("sync.server.app:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level=log_level, access_log=log_level == "debug")
+                workers=workers, log_level=log_level, access_log=log_level == "debug",
+                timeout_keep_alive=SERVER_KEEP_ALIVE_S)
 
 
 def _redact(url: str) -> str:

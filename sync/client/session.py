@@ -77,6 +77,7 @@ class Http:
             # more on a Pi). https keeps full verification.
             verify=not base_url.startswith("http://"),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(keepalive_expiry=protocol.KIOSK_KEEP_ALIVE_S),
             headers={protocol.PROTOCOL_HEADER: str(protocol.PROTOCOL_VERSION),
                      "Accept-Encoding": "zstd, gzip"})
 
