@@ -1,5 +1,6 @@
 """The one JSON text format the kiosk stores: compact, keys sorted, UTF-8 (not ``\\u``
-escapes). Outbox payloads, queue events and receipts are written with it.
+escapes). Outbox payloads, queue events and receipts are written with it, and the city
+server writes the rows it owns the same way (sync/server/wire.py).
 
 Library: msgspec's encoder (C). On a ticket row it takes 2 us where
 ``json.dumps(sort_keys=True)`` takes 14 us, and a ticket encodes four such objects inside
@@ -14,6 +15,10 @@ from typing import Any
 import msgspec
 
 _ENCODER = msgspec.json.Encoder(order="sorted")
+
+
+def encode(value: Any) -> bytes:
+    return _ENCODER.encode(value)
 
 
 def dumps(value: Any) -> str:

@@ -425,15 +425,15 @@ class PgStore:
             return _stats(cur.execute)
 
 
+_DEVICE_COLUMNS = "d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
+_DEVICE_FROM = " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s"
+DEVICE_SQL = f"SELECT {_DEVICE_COLUMNS}{_DEVICE_FROM}"
 #: The device (as DEVICE_SQL), its highest stored device_seq and its boots' clock samples.
 PUSH_STATE_SQL = (
-    "SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL,"
+    f"SELECT {_DEVICE_COLUMNS},"
     " (SELECT max(c.device_seq) FROM changes c WHERE c.device_id = d.id),"
     " (SELECT coalesce(json_agg(json_build_array(b.boot_id, b.mono_ns, b.server_ms)), '[]')"
-    "  FROM boot_clocks b WHERE b.device_id = d.id AND b.boot_id = ANY(%s))"
-    " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s")
-DEVICE_SQL = ("SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
-              " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s")
+    f"  FROM boot_clocks b WHERE b.device_id = d.id AND b.boot_id = ANY(%s)){_DEVICE_FROM}")
 
 
 def _device(row: tuple | None) -> Device | None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import msgspec
 import zstandard
 
+from kiosk import jsontext
 from sync import protocol
 
 Str = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
@@ -74,7 +75,6 @@ _office_probe = msgspec.json.Decoder(_OfficeProbe)
 def office_of(payload: bytes) -> Any:
     """The payload's top-level ``office_id`` (None when absent)."""
     return _office_probe.decode(payload).office_id
-_payload_encoder = msgspec.json.Encoder(order="sorted")
 
 
 class BadBody(Exception):
@@ -143,8 +143,9 @@ def decode_batch(raw: bytes) -> WireBatch:
 
 
 def encode_payload(payload: dict[str, Any]) -> bytes:
-    """Canonical JSON (sorted keys, compact): how the server writes server-owned rows."""
-    return _payload_encoder.encode(payload)
+    """Canonical JSON (sorted keys, compact): how the server writes server-owned rows, the
+    same text the kiosk stores (kiosk.jsontext)."""
+    return jsontext.encode(payload)
 
 
 def decode_payload(payload: bytes | str) -> dict[str, Any]:
