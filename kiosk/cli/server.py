@@ -140,10 +140,15 @@ def _serve(ctx: click.Context, db: str | None, host: str, port: int, workers: in
     click.echo(f"city server on http://{host}:{port} (docs at /docs), database {_redact(url)}, "
                f"{workers} worker(s)", err=True)
     from sync.protocol import SERVER_KEEP_ALIVE_S
+    from sync.server.serve import PortInUse, serve
 
-    uvicorn.run("sync.server.app:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level=log_level, access_log=log_level == "debug",
-                timeout_keep_alive=SERVER_KEEP_ALIVE_S)
+    try:
+        code = serve("sync.server.app:app_from_env", host, port, workers, log_level=log_level,
+                     access_log=log_level == "debug", timeout_keep_alive=SERVER_KEEP_ALIVE_S)
+    except PortInUse as exc:
+        raise click.ClickException(str(exc)) from exc
+    if code:
+        raise SystemExit(code)
 
 
 def _redact(url: str) -> str:
