@@ -16,7 +16,7 @@ import pytest
 from server_support import ADMIN, add_office, admin_headers, enrolled_device, pg_schema_url, stats
 from sync.server import create_app
 from sync.server.store import Overloaded
-from sync.server.store_pg import LOCK_SPACE, PgStore, insert_reference
+from sync.server.store_pg import LOCK_SPACE, SMALL_BATCH_ITEMS, PgStore, insert_reference
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -358,3 +358,67 @@ def test_admin_reference_change_reaches_only_its_office(pg_url):
         k2 = {c["record_id"] for c in d2.pull_all(at_least=2)[0]}
         k1 = {c["record_id"] for c in d1.pull_all(at_least=1)[0]}
         assert "e1" in k2 and "e1" not in k1
+
+
+@pytest.mark.parametrize("size", [12, SMALL_BATCH_ITEMS + 30], ids=["small", "large"])
+def test_small_and_large_batches_store_and_answer_alike(pg_url, size):
+    """A small batch is stored by one statement (kiosk_push with its items), a large one is
+    COPYed: both store the same columns (corrected times included, before and after the
+    clock sample and for a boot never measured) and answer replays, conflicts, rejected
+    items and another office's records the same way."""
+    with TestClient(create_app(pg_url, admin_token=ADMIN)) as client:
+        add_office(client)
+        add_office(client, "K2", "Kelurahan Dua")
+        device = enrolled_device(client)
+        middle = size // 2
+        sample = {"boot_id": "boot-1", "mono_ns": 10**12 + middle * 10**6 + 400_000,
+                  "wall_ms": 1_700_000_000_000, "server_ms": 1_750_000_000_000, "rtt_ms": 3.5}
+        items = [device.item() for _ in range(size - 3)]
+        items.append(device.item(boot_id="boot-unmeasured"))
+        items.append(device.item(time_uncertain=True))
+        items.append(device.item(table="services"))          # server-owned: rejected
+        r = device.push(items, clock=sample)
+        assert r.status_code == 200, r.text
+        statuses = [x["status"] for x in r.json()["results"]]
+        assert statuses == ["accepted"] * (size - 1) + ["rejected"]
+        rows = _query_rows(pg_url, "SELECT device_seq, corrected_ms, time_uncertain, payload"
+                           " FROM changes WHERE device_id = %s ORDER BY device_seq", device.id)
+        assert len(rows) == size - 1
+        for (seq, corrected, uncertain, payload), item in zip(rows, items):
+            assert seq == item["device_seq"] and payload == item["payload"]
+            if item["boot_id"] == "boot-unmeasured":
+                assert (corrected, uncertain) == (item["wall_ms"], True)
+            else:
+                # floor division, as store.correct_times: items before the sample too
+                assert corrected == sample["server_ms"] + (
+                    item["mono_ns"] - sample["mono_ns"]) // 1_000_000
+                assert uncertain is bool(item.get("time_uncertain"))
+        assert rows[middle - 1][1] == sample["server_ms"] - 1    # 0.4 ms before: floor
+        # A replay with new items and one changed item: duplicate, accepted, rejected.
+        changed = dict(items[1], payload={"n": "changed"})
+        again = [items[0], changed, *items[2:-1], device.item()]
+        r = device.push(again, clock=sample)
+        assert r.status_code == 200, r.text
+        results = r.json()["results"]
+        assert [x["status"] for x in results] == (
+            ["duplicate", "rejected"] + ["duplicate"] * (size - 3) + ["accepted"])
+        assert "different content" in results[1]["reason"]
+        # Another office's record: 403 and nothing stored, also from the same batch.
+        before = stats(client)["changes"]
+        foreign = device.item(payload={"id": "x", "office_id": "someone-else"})
+        r = device.push([device.item() for _ in range(size - 1)] + [foreign])
+        assert r.status_code == 403 and "belongs to office 'someone-else'" in r.json()["detail"]
+        r = device.push([device.item(payload={"office_id": 7})])
+        assert r.status_code == 403
+        assert stats(client)["changes"] == before
+        # A revoked device: 401 and nothing stored.
+        assert client.post(f"/admin/devices/{device.id}/revoke",
+                           headers=admin_headers()).status_code == 200
+        r = device.push([device.item() for _ in range(size)])
+        assert r.status_code == 401 and r.json()["detail"] == "device revoked"
+        assert stats(client)["changes"] == before
+
+
+def _query_rows(pg_url: str, sql: str, *params) -> list[tuple]:
+    with psycopg.connect(pg_url) as conn:
+        return conn.execute(sql, params).fetchall()

@@ -71,7 +71,9 @@ class Limits:
     #: Requests waiting for or holding the database before new ones get 503. Generous: a
     #: burst of hundreds of kiosks should queue briefly, not fail.
     max_inflight: int = 1000
-    db_threads: int = 16
+    #: Threads running store calls: as many as the PostgreSQL pool has connections (a thread
+    #: more would only wait for one).
+    db_threads: int = 8
     #: PostgreSQL connections kept open per worker (at most 8). ``kiosk server`` keeps 4
     #: warm: a kiosk pipelines 3 batches, and a burst should not wait for connections to
     #: be made; tests and embedded use keep 1.

@@ -150,24 +150,34 @@ def checked_items(batch: WireBatch, device: Device, policy: PushPolicy, prepared
     mid-way is safe: the caller's transaction rolls back. Rejected items go straight into
     ``prepared.answers``.
     """
-    tables, ops = policy.tables, protocol.OPS
-    low, high = policy.min_schema_version, policy.max_schema_version
     office_id = device.office_id
-    order, answers, seqs = prepared.order, prepared.answers, prepared.seqs
     for item in batch.items:
         raw = bytes(item.payload)
         office = office_of(raw)
         if office is not None and office != office_id:
-            raise Forbidden(f"{item.table} {item.record_id} (device_seq {item.device_seq})"
-                            f" belongs to office {office!r}; this device writes only for "
-                            f"office {device.office_code} ({device.office_id})")
-        order.append(item.device_seq)
-        if not (item.table in tables and item.op in ops and low <= item.schema_version <= high):
-            answers[item.device_seq] = (protocol.REJECTED, _reject_reason(
-                item.table, item.op, item.schema_version, policy))
-            continue
-        seqs.append(item.device_seq)
-        yield item, raw
+            raise forbidden(item, office, device)
+        if admit(item, policy, prepared):
+            yield item, raw
+
+
+def admit(item: WireItem, policy: PushPolicy, prepared: PreparedPush) -> bool:
+    """Whether this server stores ``item`` (table, op, schema version); a rejected item is
+    answered in ``prepared`` at once. The office is checked apart (:func:`forbidden`)."""
+    prepared.order.append(item.device_seq)
+    if (item.table in policy.tables and item.op in protocol.OPS
+            and policy.min_schema_version <= item.schema_version <= policy.max_schema_version):
+        prepared.seqs.append(item.device_seq)
+        return True
+    prepared.answers[item.device_seq] = (protocol.REJECTED, _reject_reason(
+        item.table, item.op, item.schema_version, policy))
+    return False
+
+
+def forbidden(item: WireItem, office: Any, device: Device) -> Forbidden:
+    """The 403 for a record of another office (the whole batch is refused)."""
+    return Forbidden(f"{item.table} {item.record_id} (device_seq {item.device_seq})"
+                     f" belongs to office {office!r}; this device writes only for "
+                     f"office {device.office_code} ({device.office_id})")
 
 
 def _reject_reason(table: str, op: str, schema_version: int, policy: PushPolicy) -> str:

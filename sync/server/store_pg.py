@@ -1,11 +1,13 @@
 """The production store: PostgreSQL through psycopg 3, shared by several stateless workers.
 
-Hot path (push), per batch and never per item: one query takes the device's advisory lock
-and reads the epoch; COPY puts the batch into a session-local staging table; one
-``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`` stores what is new; only when
-something was not new, one more query reads the stored hashes to tell duplicates from
-conflicts. Connections come from a psycopg_pool pool (the staging table is made the first time a
-connection needs it).
+Hot path (push), per batch and never per item: one call of the ``kiosk_push`` function
+(PUSH_FUNCTION) takes the device's advisory lock, checks the device, records the clock
+sample and the session, and reads what the rest needs; a small batch (most pushes) is stored
+by that same call, so it costs one round trip. A large one is then COPYed straight into
+``changes`` (or, for a replay, through a session-local staging table and ``INSERT ... ON
+CONFLICT DO NOTHING RETURNING``). Only when something was not new, one more query compares
+it with what is kept, to tell duplicates from conflicts. Connections come from a psycopg_pool
+pool. docs/SYNC.md explains each step.
 
 Pull cursor: every server-owned change records the id of the transaction that wrote it
 (``pg_current_xact_id()``); a page serves only changes whose transaction id is below the
@@ -23,6 +25,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import msgspec
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -31,15 +34,149 @@ from sync import protocol
 from sync.server import auth
 from sync.server.store import (
     Conflict, Device, DeviceBusy, NotFound, Office, Overloaded, PreparedPush, PushPolicy,
-    Unauthorized, checked_items, classify, is_enrollment_retry, parse_cursor, reference_payload,
+    Unauthorized, admit, checked_items, classify, is_enrollment_retry, parse_cursor, reference_payload,
     usable_sample,
 )
 from sync.server.store_sqlite import _stats
-from sync.server.wire import ItemAnswer, WireBatch, encode_payload
+from sync.server.wire import ItemAnswer, WireBatch, encode_payload, office_of
 
 #: First key of the two-key advisory locks this server takes (schema migration, pushes).
 LOCK_SPACE = 0x6B696F  # "kio"
 MIGRATION_LOCK = 1
+
+#: Columns of a push row, in COPY order (the staging table has exactly these).
+STAGE_COLUMNS = ("device_seq", "change_id", "table_name", "record_id", "op", "payload",
+                 "schema_version", "wall_ms", "mono_ns", "boot_id", "corrected_ms",
+                 "time_uncertain")
+
+STAGE_DDL = """CREATE TEMP TABLE IF NOT EXISTS push_stage (
+    device_seq bigint, change_id text, table_name text, record_id text, op text, payload text,
+    schema_version integer, wall_ms bigint, mono_ns bigint, boot_id text, corrected_ms bigint,
+    time_uncertain boolean) ON COMMIT DELETE ROWS"""
+
+_COLS = ", ".join(STAGE_COLUMNS)
+COPY_SQL = f"COPY push_stage ({_COLS}) FROM STDIN"
+COPY_DIRECT_SQL = f"COPY changes (device_id, office_id, received_ms, {_COLS}) FROM STDIN"
+#: Whether a change already kept has the same content as the one sent again: compared in
+#: the database (jsonb equality ignores key order and spacing). ``{rows}`` is the batch as
+#: rows named ``i``, the staging table or ITEM_ROWS.
+_SAME_CONTENT = (
+    "SELECT i.device_seq,"
+    " c.change_id = i.change_id AND c.table_name = i.{table} AND c.record_id = i.record_id"
+    " AND c.op = i.op AND c.schema_version = i.schema_version AND c.wall_ms = i.wall_ms"
+    " AND c.mono_ns = i.mono_ns AND c.boot_id = i.boot_id AND c.payload = i.payload{cast}"
+    " FROM {rows} JOIN changes c ON c.device_id = %s AND c.device_seq = i.device_seq"
+    " WHERE NOT i.device_seq = ANY(%s)")
+SAME_CONTENT_SQL = _SAME_CONTENT.format(table="table_name", cast="::jsonb",
+                                        rows="push_stage i")
+INSERT_SQL = (
+    f"INSERT INTO changes (device_id, office_id, received_ms, {_COLS})"
+    f" SELECT %s, %s, %s, {_COLS.replace('payload', 'payload::jsonb')} FROM push_stage"
+    " ON CONFLICT (device_id, device_seq) DO NOTHING RETURNING device_seq")
+
+_DEVICE_COLUMNS = "d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
+_DEVICE_FROM = " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s"
+DEVICE_SQL = f"SELECT {_DEVICE_COLUMNS}{_DEVICE_FROM}"
+
+#: A batch's items as the kiosk sent them (WireItems encoded by msgspec), as rows ``i``.
+ITEM_ROWS = (
+    'jsonb_to_recordset({items}) AS i (device_seq bigint, change_id text, "table" text,'
+    " record_id text, op text, payload jsonb, schema_version integer, wall_ms bigint,"
+    " mono_ns bigint, boot_id text, time_uncertain boolean)")
+ITEMS_SAME_CONTENT_SQL = _SAME_CONTENT.format(table='"table"', cast="",
+                                              rows=ITEM_ROWS.format(items="%s::jsonb"))
+
+#: The start of every push, as one statement (one round trip), in the order the rules need
+#: (created or replaced whenever the server opens the database):
+#: the device's advisory key; the recorded session (a later query than the shared key, so it
+#: sees the owner that any push which ended meanwhile recorded); the device, read after the
+#: locks; the clock sample and the session, only for a push that may go on; the highest seq
+#: stored and the samples of the batch's boots; and, given items, the insert-if-absent of
+#: them with corrected times. In a VOLATILE function under READ COMMITTED every query takes
+#: a new snapshot, so each step sees what every push that ended before it committed, as the
+#: separate statements it replaces did. A refused push (unknown or revoked device, the key
+#: taken, a record of another office) returns before writing anything; the caller tells
+#: which from the columns and answers 401, 409 or 403.
+PUSH_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION kiosk_push(p_device text, p_session text, p_offices text[],
+    p_boots text[], p_boot text, p_mono bigint, p_server bigint, p_rtt double precision,
+    p_received bigint, p_items jsonb,
+    OUT locked boolean, OUT epoch text, OUT device_id text, OUT office_id text,
+    OUT office_code text, OUT public_key text, OUT revoked boolean, OUT office_ok boolean,
+    OUT max_seq bigint, OUT samples json, OUT inserted bigint[])
+LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+    k integer := hashtext(p_device);
+    owner boolean := false;
+BEGIN
+    SELECT m.value INTO epoch FROM server_meta m WHERE m.key = 'epoch';
+    IF p_session IS NULL THEN
+        -- No session: the exclusive key alone. Taking the shared key first let two such
+        -- pushes that arrived together refuse each other (both 409).
+        locked := pg_try_advisory_xact_lock({LOCK_SPACE}, k);
+    ELSE
+        locked := pg_try_advisory_xact_lock_shared({LOCK_SPACE}, k);
+        owner := EXISTS (SELECT 1 FROM push_sessions s
+                         WHERE s.device_id = p_device AND s.session_id = p_session);
+        IF locked AND NOT owner THEN
+            locked := pg_try_advisory_xact_lock({LOCK_SPACE}, k);
+        END IF;
+    END IF;
+    SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL,
+           coalesce(d.office_id = ALL(p_offices), false)
+      INTO device_id, office_id, office_code, public_key, revoked, office_ok
+      FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = p_device;
+    IF device_id IS NULL OR revoked OR NOT locked OR NOT office_ok THEN
+        RETURN;
+    END IF;
+    IF p_boot IS NOT NULL THEN
+        -- Written only when it is news: every batch of a session carries the same sample,
+        -- and an upsert would lock the row even when it changes nothing, making the
+        -- session's batches wait for each other's commit.
+        INSERT INTO boot_clocks SELECT p_device, p_boot, p_mono, p_server, p_rtt
+         WHERE NOT EXISTS (SELECT 1 FROM boot_clocks c WHERE c.device_id = p_device
+                           AND c.boot_id = p_boot AND c.mono_ns = p_mono
+                           AND c.server_ms = p_server AND c.rtt_ms = p_rtt)
+        ON CONFLICT ON CONSTRAINT boot_clocks_pkey DO UPDATE SET mono_ns = excluded.mono_ns,
+            server_ms = excluded.server_ms, rtt_ms = excluded.rtt_ms;
+    END IF;
+    IF p_session IS NOT NULL AND NOT owner THEN
+        INSERT INTO push_sessions VALUES (p_device, p_session)
+        ON CONFLICT ON CONSTRAINT push_sessions_pkey
+        DO UPDATE SET session_id = excluded.session_id;
+    END IF;
+    SELECT max(c.device_seq) INTO max_seq FROM changes c WHERE c.device_id = p_device;
+    SELECT coalesce(json_agg(json_build_array(b.boot_id, b.mono_ns, b.server_ms)), '[]')
+      INTO samples FROM boot_clocks b WHERE b.device_id = p_device AND b.boot_id = ANY(p_boots);
+    IF p_items IS NULL THEN
+        RETURN;
+    END IF;
+    -- Corrected time as store.correct_times computes it (floor division, in numeric so
+    -- that no difference of two monotonic times overflows).
+    WITH stored AS (
+        INSERT INTO changes AS c (device_id, office_id, received_ms, {_COLS})
+        SELECT p_device, office_id, p_received, i.device_seq, i.change_id, i."table",
+               i.record_id, i.op, i.payload, i.schema_version, i.wall_ms, i.mono_ns, i.boot_id,
+               CASE WHEN b.boot_id IS NULL THEN i.wall_ms
+                    ELSE b.server_ms + floor((i.mono_ns::numeric - b.mono_ns) / 1000000)::bigint
+               END,
+               b.boot_id IS NULL OR i.time_uncertain
+          FROM {ITEM_ROWS.format(items="p_items")}
+          LEFT JOIN boot_clocks b ON b.device_id = p_device AND b.boot_id = i.boot_id
+        ON CONFLICT ON CONSTRAINT changes_pkey DO NOTHING RETURNING c.device_seq)
+    SELECT coalesce(array_agg(stored.device_seq), '{{}}') INTO inserted FROM stored;
+END
+$fn$
+"""
+PUSH_SQL = ("SELECT locked, epoch, device_id, office_id, office_code, public_key, revoked,"
+            " office_ok, max_seq, samples, inserted FROM kiosk_push(%s, %s, %s::text[],"
+            " %s::text[], %s, %s::bigint, %s::bigint, %s::double precision, %s::bigint,"
+            " %s::jsonb)")
+#: Batches of at most this many items are stored by kiosk_push itself, in the one statement
+#: (a round trip costs about 0.1 ms of the server's CPU here, and a COPY needs three more);
+#: larger ones are COPYed, which costs PostgreSQL less per row (500 receipts: 9.5 ms as
+#: COPY, 11.6 ms through jsonb_to_recordset; docs/PERFORMANCE.md).
+SMALL_BATCH_ITEMS = 100
 
 MIGRATIONS: list[str] = [
     """
@@ -80,45 +217,6 @@ MIGRATIONS: list[str] = [
     ALTER TABLE changes DROP COLUMN content_hash;
     """,
 ]
-
-#: Columns of a push row, in COPY order (the staging table has exactly these).
-STAGE_COLUMNS = ("device_seq", "change_id", "table_name", "record_id", "op", "payload",
-                 "schema_version", "wall_ms", "mono_ns", "boot_id", "corrected_ms",
-                 "time_uncertain")
-
-STAGE_DDL = """CREATE TEMP TABLE IF NOT EXISTS push_stage (
-    device_seq bigint, change_id text, table_name text, record_id text, op text, payload text,
-    schema_version integer, wall_ms bigint, mono_ns bigint, boot_id text, corrected_ms bigint,
-    time_uncertain boolean) ON COMMIT DELETE ROWS"""
-
-_COLS = ", ".join(STAGE_COLUMNS)
-COPY_SQL = f"COPY push_stage ({_COLS}) FROM STDIN"
-COPY_DIRECT_SQL = f"COPY changes (device_id, office_id, received_ms, {_COLS}) FROM STDIN"
-SAME_CONTENT_SQL = (
-    "SELECT s.device_seq,"
-    " c.change_id = s.change_id AND c.table_name = s.table_name AND c.record_id = s.record_id"
-    " AND c.op = s.op AND c.schema_version = s.schema_version AND c.wall_ms = s.wall_ms"
-    " AND c.mono_ns = s.mono_ns AND c.boot_id = s.boot_id AND c.payload = s.payload::jsonb"
-    " FROM push_stage s JOIN changes c ON c.device_id = %s AND c.device_seq = s.device_seq"
-    " WHERE NOT s.device_seq = ANY(%s)")
-CLOCK_SQL = (
-    "INSERT INTO boot_clocks SELECT * FROM (VALUES (%s, %s, %s::bigint, %s::bigint,"
-    " %s::double precision)) AS v (device_id, boot_id, mono_ns, server_ms, rtt_ms)"
-    " WHERE NOT EXISTS (SELECT 1 FROM boot_clocks b WHERE b.device_id = v.device_id"
-    " AND b.boot_id = v.boot_id AND b.mono_ns = v.mono_ns AND b.server_ms = v.server_ms"
-    " AND b.rtt_ms = v.rtt_ms)"
-    " ON CONFLICT (device_id, boot_id) DO UPDATE SET mono_ns = excluded.mono_ns,"
-    " server_ms = excluded.server_ms, rtt_ms = excluded.rtt_ms")
-#: (may push, is the recorded session): the session recorded for the device needs only
-#: the shared key; any other takes it exclusively, or gets 409.
-OWNER_SQL = (
-    "SELECT CASE WHEN s.owner THEN true ELSE pg_try_advisory_xact_lock(%s, hashtext(%s)) END,"
-    " s.owner FROM (SELECT EXISTS (SELECT 1 FROM push_sessions WHERE device_id = %s"
-    " AND session_id = %s) AS owner) s")
-INSERT_SQL = (
-    f"INSERT INTO changes (device_id, office_id, received_ms, {_COLS})"
-    f" SELECT %s, %s, %s, {_COLS.replace('payload', 'payload::jsonb')} FROM push_stage"
-    " ON CONFLICT (device_id, device_seq) DO NOTHING RETURNING device_seq")
 
 
 class PgStore:
@@ -183,6 +281,9 @@ class PgStore:
                                ("admin_token", secrets.token_urlsafe(24))):
                 conn.execute("INSERT INTO server_meta VALUES (%s, %s) ON CONFLICT DO NOTHING",
                              (key, value))
+            # Code more than schema: defined anew on every start, so it always matches the
+            # server that calls it.
+            conn.execute(PUSH_FUNCTION)
             fingerprint = _fingerprint(conn)
             row = conn.execute("SELECT value FROM server_meta WHERE key = 'fingerprint'").fetchone()
             if row is None:
@@ -302,7 +403,10 @@ class PgStore:
         push (a new session, or one without a session) must take the key *exclusively*,
         which succeeds only when no other push of the device is running (else 409), and
         then records its session. So pushes of two sessions never overlap in time.
+        ``kiosk_push`` (PUSH_FUNCTION) does all of that in one statement.
         """
+        if len(batch.items) <= SMALL_BATCH_ITEMS:
+            return self._push_small(device_id, batch, policy, now_ms, session)
         try:
             return self._push(device_id, batch, policy, now_ms, session, direct=True)
         except psycopg.errors.UniqueViolation:
@@ -311,64 +415,53 @@ class PgStore:
             # up on while the first copy was still being stored). Insert-if-absent instead.
             return self._push(device_id, batch, policy, now_ms, session, direct=False)
 
+    def _push_small(self, device_id: str, batch: WireBatch, policy: PushPolicy, now_ms: int,
+                    session: str | None) -> tuple[list[ItemAnswer], str]:
+        """A small batch in one statement, its own transaction: ``kiosk_push`` with the
+        items. Only a replay (an item not inserted) costs one more, to tell duplicates from
+        conflicts."""
+        prepared = PreparedPush()
+        keep: list = []
+        offices: set[str] = set()  # named by payloads; a value that is not a string: ""
+        for item in batch.items:
+            office = office_of(bytes(item.payload))
+            if office is not None:
+                offices.add(office if isinstance(office, str) else "")
+            if admit(item, policy, prepared):
+                keep.append(item)
+        rows = msgspec.json.encode(keep).decode()
+        with self._connection() as conn:
+            conn.autocommit = True  # one statement, one transaction: no BEGIN, no COMMIT
+            try:
+                state = conn.execute(PUSH_SQL, _push_args(
+                    device_id, session, list(offices), batch, now_ms, rows)).fetchone()
+            finally:
+                conn.autocommit = False
+            device, epoch = _admitted(state)
+            if not state[7]:
+                for _ in checked_items(batch, device, policy, PreparedPush()):
+                    pass  # raises Forbidden, naming the first record of another office
+                raise AssertionError("the office checks in SQL and in Python disagree")
+            inserted = set(state[10])
+            same: dict[int, bool] = {}
+            if len(inserted) < len(prepared.seqs):
+                same = dict(conn.execute(ITEMS_SAME_CONTENT_SQL,
+                                         (rows, device.id, list(inserted))).fetchall())
+        classify(prepared, inserted, same)
+        return prepared.results(), epoch
+
     def _push(self, device_id: str, batch: WireBatch, policy: PushPolicy, now_ms: int,
               session: str | None, direct: bool) -> tuple[list[ItemAnswer], str]:
-        sample = usable_sample(batch.clock, now_ms)
-        boots = sorted({item.boot_id for item in batch.items})
+        """A large batch: ``kiosk_push`` without items takes the locks and reads the state,
+        then the items are checked while they stream into COPY, in the same transaction."""
         with self._tx() as cur:
-            conn = cur.connection
-            # One round trip for everything before the COPY (pipeline mode); each statement
-            # still runs after the one before it, with its own snapshot.
-            with conn.pipeline():
-                q_lock = conn.cursor()
-                q_own = None
-                if session is None:
-                    # No session: the exclusive key alone. Taking the shared key first let
-                    # two such pushes that arrived together refuse each other (both 409).
-                    q_lock.execute("SELECT true, (SELECT value FROM server_meta"
-                                   " WHERE key = 'epoch'), pg_try_advisory_xact_lock(%s,"
-                                   " hashtext(%s)), false", (LOCK_SPACE, device_id))
-                else:
-                    q_lock.execute("SELECT pg_try_advisory_xact_lock_shared(%s, hashtext(%s)),"
-                                   " (SELECT value FROM server_meta WHERE key = 'epoch')",
-                                   (LOCK_SPACE, device_id))
-                    # A later statement than the shared lock, so under READ COMMITTED it
-                    # sees the owner that any push which ended meanwhile recorded.
-                    q_own = conn.cursor()
-                    q_own.execute(OWNER_SQL, (LOCK_SPACE, device_id, device_id, session))
-                if sample is not None:
-                    # Written only when it is news: every batch of a session carries the
-                    # same sample, and an upsert would lock the row even when it changes
-                    # nothing, making the session's batches wait for each other's commit.
-                    cur.execute(CLOCK_SQL, (device_id, sample.boot_id, sample.mono_ns,
-                                            sample.server_ms, sample.rtt_ms))
-                # After the locks (a later statement: it sees the rows of every push of this
-                # device that ended meanwhile) and after the clock sample: the device, its
-                # highest stored seq and its boots' samples, in one statement.
-                q_state = conn.cursor()
-                q_state.execute(PUSH_STATE_SQL, (boots, device_id))
-            state = q_state.fetchone()
-            device = _device(state[:5] if state else None)
-            if device is None:
-                raise Unauthorized("unknown device; enroll again")
-            if device.revoked:
-                raise Unauthorized("device revoked")
-            lock_row = q_lock.fetchone()
-            shared, epoch = lock_row[0], lock_row[1]
-            owned, already_owner = lock_row[2:] if q_own is None else q_own.fetchone()
-            if not (shared and owned):
-                raise DeviceBusy("a push of this device is already running; one sync session "
-                                 "per device")
-            if session is not None and not already_owner:
-                cur.execute("INSERT INTO push_sessions VALUES (%s, %s) ON CONFLICT (device_id)"
-                            " DO UPDATE SET session_id = excluded.session_id",
-                            (device_id, session))
-            max_seq = state[5]
-            samples = {boot: (mono, server) for boot, mono, server in state[6]}
+            state = cur.execute(PUSH_SQL, _push_args(device_id, session, [], batch, now_ms,
+                                                     None)).fetchone()
+            device, epoch = _admitted(state)
+            max_seq = state[8]
+            samples = {boot: (mono, server) for boot, mono, server in state[9]}
             prepared = PreparedPush()
             items = checked_items(batch, device, policy, prepared)  # a 403 rolls back
-            if not batch.items:
-                return prepared.results(), epoch
             if direct and min(item.device_seq for item in batch.items) > (max_seq or 0):
                 # Everything is newer than what this device has stored: the normal case, so
                 # COPY straight in. Only a concurrent push of the same session could hold
@@ -386,8 +479,7 @@ class PgStore:
                 inserted = {r[0] for r in cur.fetchall()}
             same: dict[int, bool] = {}
             if len(inserted) < len(prepared.seqs):
-                # Only after a replay: compare with what is kept, in the database (jsonb
-                # equality ignores key order and spacing), the staging rows still at hand.
+                # Only after a replay: compare with what is kept, the staging rows at hand.
                 same = dict(cur.execute(SAME_CONTENT_SQL, (device.id, list(inserted))).fetchall())
             classify(prepared, inserted, same)
         return prepared.results(), epoch
@@ -425,19 +517,31 @@ class PgStore:
             return _stats(cur.execute)
 
 
-_DEVICE_COLUMNS = "d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
-_DEVICE_FROM = " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s"
-DEVICE_SQL = f"SELECT {_DEVICE_COLUMNS}{_DEVICE_FROM}"
-#: The device (as DEVICE_SQL), its highest stored device_seq and its boots' clock samples.
-PUSH_STATE_SQL = (
-    f"SELECT {_DEVICE_COLUMNS},"
-    " (SELECT max(c.device_seq) FROM changes c WHERE c.device_id = d.id),"
-    " (SELECT coalesce(json_agg(json_build_array(b.boot_id, b.mono_ns, b.server_ms)), '[]')"
-    f"  FROM boot_clocks b WHERE b.device_id = d.id AND b.boot_id = ANY(%s)){_DEVICE_FROM}")
-
-
 def _device(row: tuple | None) -> Device | None:
     return Device(*row) if row else None
+
+
+def _push_args(device_id: str, session: str | None, offices: list[str], batch: WireBatch,
+               now_ms: int, rows: str | None) -> tuple:
+    """The parameters of PUSH_SQL, in order."""
+    sample = usable_sample(batch.clock, now_ms)
+    boots = sorted({item.boot_id for item in batch.items})
+    clock = ((sample.boot_id, sample.mono_ns, sample.server_ms, sample.rtt_ms)
+             if sample is not None else (None, None, None, None))
+    return (device_id, session, offices, boots, *clock, now_ms, rows)
+
+
+def _admitted(state: tuple) -> tuple[Device, str]:
+    """The device and the epoch of a push that kiosk_push let go on; else 401 or 409."""
+    locked, epoch = state[0], state[1]
+    device = _device(state[2:7] if state[2] is not None else None)
+    if device is None:
+        raise Unauthorized("unknown device; enroll again")
+    if device.revoked:
+        raise Unauthorized("device revoked")
+    if not locked:
+        raise DeviceBusy("a push of this device is already running; one sync session per device")
+    return device, epoch
 
 
 def _copy_items(cur: psycopg.Cursor, sql: str, items, prefix: tuple,
