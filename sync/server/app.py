@@ -116,8 +116,12 @@ def create_app(db_url: str, *, admin_token: str | None = None, clock: Clock | No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if tune_gc:
             _tune_gc()
-        yield
-        store.close()
+        await store.open_async()
+        try:
+            yield
+        finally:
+            await store.close_async()
+            store.close()
 
     app = FastAPI(title="Kelurahan kiosk city server", version=str(protocol.PROTOCOL_VERSION),
                   description="Sync protocol: see sync/PROTOCOL.md and docs/SYNC.md.",
@@ -133,19 +137,32 @@ def create_app(db_url: str, *, admin_token: str | None = None, clock: Clock | No
     async def bad_body(request: Request, exc: BadBody) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status)
 
-    async def run_db(fn, *args):
-        """Blocking store call in a worker thread, refusing work beyond the gate (503)."""
+    @contextlib.contextmanager
+    def gate() -> Iterator[None]:
+        """Refuse work beyond the gate (503): requests waiting for or holding the database."""
         if state.inflight >= state.limits.max_inflight:
             raise Overloaded("server busy; retry after the Retry-After seconds")
-        if state.limiter is None:
-            state.limiter = anyio.CapacityLimiter(state.limits.db_threads)
         state.inflight += 1
         try:
-            return await anyio.to_thread.run_sync(fn, *args, limiter=state.limiter)
+            yield
         finally:
             state.inflight -= 1
 
-    _routes(app, state, run_db)
+    async def run_db(fn, *args):
+        """Blocking store call in a worker thread, behind the gate."""
+        with gate():
+            if state.limiter is None:
+                state.limiter = anyio.CapacityLimiter(state.limits.db_threads)
+            return await anyio.to_thread.run_sync(fn, *args, limiter=state.limiter)
+
+    async def push_db(*args):
+        """A push: on the event loop where the store can (Store.push_async), else in a
+        thread; behind the gate either way."""
+        with gate():
+            answer = await store.push_async(*args)
+        return answer if answer is not None else await run_db(store.push, *args)
+
+    _routes(app, state, run_db, push_db)
     _document_push_body(app)
     return app
 
@@ -246,7 +263,7 @@ def _json(value: Any, request: Request) -> Response:
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _routes(app: FastAPI, state: _State, run_db) -> None:
+def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
     store = state.store
     Versioned = Depends(_protocol_version)
 
@@ -349,8 +366,8 @@ def _routes(app: FastAPI, state: _State, run_db) -> None:
                                      f"device {device_id!r}")
         session = _session(request.headers.get(protocol.SESSION_HEADER))
         with _push_slot(state, device_id, session):
-            results, epoch = await run_db(store.push, device_id, batch, state.policy,
-                                          state.now_ms(), session)
+            results, epoch = await push_db(device_id, batch, state.policy, state.now_ms(),
+                                           session)
         return _json({"results": results, "epoch": epoch,
                       "server_time_ms": state.now_ms()}, request)
 

@@ -284,7 +284,8 @@ def parse_cursor(cursor: str | None) -> tuple[int, int]:
 
 
 class Store(Protocol):
-    """The engine-specific half. All methods are blocking; the app calls them in threads."""
+    """The engine-specific half. The plain methods are blocking; the app calls them in
+    threads."""
 
     token_secret: str
     admin_token: str
@@ -305,6 +306,13 @@ class Store(Protocol):
     def take_nonce(self, device_id: str, nonce: str, now_ms: int) -> bool: ...
     def push(self, device_id: str, batch: WireBatch, policy: PushPolicy,
              now_ms: int, session: str | None = None) -> tuple[list[ItemAnswer], str]: ...
+    # The event loop's side (the app's lifespan opens and closes it): push_async answers a
+    # push without a thread where the engine can, else None and the app calls push.
+    async def open_async(self) -> None: ...
+    async def close_async(self) -> None: ...
+    async def push_async(self, device_id: str, batch: WireBatch, policy: PushPolicy,
+                         now_ms: int, session: str | None = None
+                         ) -> tuple[list[ItemAnswer], str] | None: ...
     def pull(self, office_id: str, scope: str, cursor: str, limit: int
              ) -> tuple[list[dict[str, Any]], str, bool, str]: ...
     def put_reference(self, office_code: str | None,

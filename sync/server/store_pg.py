@@ -27,7 +27,7 @@ from typing import Any
 
 import msgspec
 import psycopg
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
 from kiosk.ids import new_id
 from sync import protocol
@@ -173,9 +173,9 @@ PUSH_SQL = ("SELECT locked, epoch, device_id, office_id, office_code, public_key
             " %s::text[], %s, %s::bigint, %s::bigint, %s::double precision, %s::bigint,"
             " %s::jsonb)")
 #: Batches of at most this many items are stored by kiosk_push itself, in the one statement
-#: (a round trip costs about 0.1 ms of the server's CPU here, and a COPY needs three more);
-#: larger ones are COPYed, which costs PostgreSQL less per row (500 receipts: 9.5 ms as
-#: COPY, 11.6 ms through jsonb_to_recordset; docs/PERFORMANCE.md).
+#: (PgStore.push_async; a round trip costs about 0.1 ms of the server's CPU here, and a COPY
+#: needs three more); larger ones are COPYed, which costs PostgreSQL less per row (500
+#: receipts: 9.5 ms as COPY, 11.6 ms through jsonb_to_recordset; docs/PERFORMANCE.md).
 SMALL_BATCH_ITEMS = 100
 
 MIGRATIONS: list[str] = [
@@ -224,10 +224,13 @@ class PgStore:
                  timeout_s: float = 10.0) -> None:
         self.url = url
         self.schema_version = self._migrate()
-        self.pool = ConnectionPool(url, min_size=min_size, max_size=max_size, timeout=timeout_s,
-                                   open=True, name="kiosk-server",
-                                   kwargs=({} if "application_name" in url
-                                           else {"application_name": "kiosk-server"}))
+        self._pool_args = {"min_size": min_size, "max_size": max_size, "timeout": timeout_s}
+        self._conn_args = {} if "application_name" in url else {"application_name": "kiosk-server"}
+        self.pool = ConnectionPool(url, **self._pool_args, open=True, name="kiosk-server",
+                                   kwargs=self._conn_args)
+        #: The event loop's own connections, for small pushes (:meth:`push_async`); opened by
+        #: the app's lifespan, so only a server process has them.
+        self.apool: AsyncConnectionPool | None = None
         meta = dict(self._read("SELECT key, value FROM server_meta"))
         self.token_secret = meta["token_secret"]
         self.admin_token = meta["admin_token"]
@@ -264,6 +267,19 @@ class PgStore:
 
     def close(self) -> None:
         self.pool.close()
+
+    async def open_async(self) -> None:
+        """Open the pool of connections used on the event loop (autocommit: they run only
+        single statements)."""
+        self.apool = AsyncConnectionPool(self.url, **self._pool_args, open=False,
+                                         name="kiosk-server-loop",
+                                         kwargs={**self._conn_args, "autocommit": True})
+        await self.apool.open()
+
+    async def close_async(self) -> None:
+        if self.apool is not None:
+            await self.apool.close()
+            self.apool = None
 
     def _migrate(self) -> int:
         """Create or migrate the schema once, whichever worker starts first."""
@@ -405,8 +421,6 @@ class PgStore:
         then records its session. So pushes of two sessions never overlap in time.
         ``kiosk_push`` (PUSH_FUNCTION) does all of that in one statement.
         """
-        if len(batch.items) <= SMALL_BATCH_ITEMS:
-            return self._push_small(device_id, batch, policy, now_ms, session)
         try:
             return self._push(device_id, batch, policy, now_ms, session, direct=True)
         except psycopg.errors.UniqueViolation:
@@ -415,11 +429,21 @@ class PgStore:
             # up on while the first copy was still being stored). Insert-if-absent instead.
             return self._push(device_id, batch, policy, now_ms, session, direct=False)
 
-    def _push_small(self, device_id: str, batch: WireBatch, policy: PushPolicy, now_ms: int,
-                    session: str | None) -> tuple[list[ItemAnswer], str]:
-        """A small batch in one statement, its own transaction: ``kiosk_push`` with the
-        items. Only a replay (an item not inserted) costs one more, to tell duplicates from
-        conflicts."""
+    async def push_async(self, device_id: str, batch: WireBatch, policy: PushPolicy,
+                         now_ms: int, session: str | None = None
+                         ) -> tuple[list[ItemAnswer], str] | None:
+        """:meth:`push` of a small batch on the event loop, in one statement: ``kiosk_push``
+        with the items, its own transaction. None when this batch is for :meth:`push` (too
+        large, or no loop pool: not in a server process).
+
+        Why on the loop: a store call handed to a thread and its pool costs about 0.3 ms of
+        CPU more per call under a burst (GIL hand-offs, locks, wake-ups) than the same
+        statement awaited here, and a small push is nearly all that one statement. Only a
+        replay (an item not inserted) costs one statement more, to tell duplicates from
+        conflicts.
+        """
+        if self.apool is None or len(batch.items) > SMALL_BATCH_ITEMS:
+            return None
         prepared = PreparedPush()
         keep: list = []
         offices: set[str] = set()  # named by payloads; a value that is not a string: ""
@@ -430,30 +454,32 @@ class PgStore:
             if admit(item, policy, prepared):
                 keep.append(item)
         rows = msgspec.json.encode(keep).decode()
-        with self._connection() as conn:
-            conn.autocommit = True  # one statement, one transaction: no BEGIN, no COMMIT
-            try:
-                state = conn.execute(PUSH_SQL, _push_args(
-                    device_id, session, list(offices), batch, now_ms, rows)).fetchone()
-            finally:
-                conn.autocommit = False
-            device, epoch = _admitted(state)
-            if not state[7]:
-                for _ in checked_items(batch, device, policy, PreparedPush()):
-                    pass  # raises Forbidden, naming the first record of another office
-                raise AssertionError("the office checks in SQL and in Python disagree")
-            inserted = set(state[10])
-            same: dict[int, bool] = {}
-            if len(inserted) < len(prepared.seqs):
-                same = dict(conn.execute(ITEMS_SAME_CONTENT_SQL,
-                                         (rows, device.id, list(inserted))).fetchall())
+        args = _push_args(device_id, session, list(offices), batch, now_ms, rows)
+        try:
+            async with self.apool.connection() as conn:
+                state = await (await conn.execute(PUSH_SQL, args)).fetchone()
+                device, epoch = _admitted(state)
+                if not state[7]:
+                    for _ in checked_items(batch, device, policy, PreparedPush()):
+                        pass  # raises Forbidden, naming the first record of another office
+                    raise AssertionError("the office checks in SQL and in Python disagree")
+                inserted = set(state[10])
+                same: dict[int, bool] = {}
+                if len(inserted) < len(prepared.seqs):
+                    cur = await conn.execute(ITEMS_SAME_CONTENT_SQL,
+                                             (rows, device.id, list(inserted)))
+                    same = dict(await cur.fetchall())
+        except PoolTimeout as exc:
+            raise Overloaded(f"no database connection free in time ({exc}); retry") from exc
+        except psycopg.OperationalError as exc:
+            raise Overloaded(f"the server database is unreachable ({exc}); retry") from exc
         classify(prepared, inserted, same)
         return prepared.results(), epoch
 
     def _push(self, device_id: str, batch: WireBatch, policy: PushPolicy, now_ms: int,
               session: str | None, direct: bool) -> tuple[list[ItemAnswer], str]:
-        """A large batch: ``kiosk_push`` without items takes the locks and reads the state,
-        then the items are checked while they stream into COPY, in the same transaction."""
+        """``kiosk_push`` without items takes the locks and reads the state, then the items
+        are checked while they stream into COPY, in the same transaction."""
         with self._tx() as cur:
             state = cur.execute(PUSH_SQL, _push_args(device_id, session, [], batch, now_ms,
                                                      None)).fetchone()

@@ -109,6 +109,16 @@ class SqliteStore:
             raise
         conn.execute("COMMIT")
 
+    async def open_async(self) -> None:
+        """Nothing: one SQLite connection, used from the store's threads only."""
+
+    async def close_async(self) -> None:
+        pass
+
+    async def push_async(self, device_id: str, batch: WireBatch, policy: PushPolicy,
+                         now_ms: int, session: str | None = None) -> None:
+        return None  # always :meth:`push`, in a thread
+
     def close(self) -> None:
         with self._conns_lock:
             for conn in self._conns:
