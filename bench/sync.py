@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import shutil
 import sqlite3
@@ -289,58 +288,18 @@ def bench_kiosks(db_url: str, root: Path, kiosks: int, per_push: int, workers: i
                     "boot_id": f"boot-{k}"}))) for seq in range(1, per_push + 1)]
                 body = wire.compress(wire.encode_body(device_id, None, None, items), "zstd")
                 devices.append((resp.json()["access_token"], body))
-        server = [srv.proc.pid, *_descendants(srv.proc.pid)]
-        before = {pid: _cpu_s(pid) for pid in server + _postgres()}
+        server = [srv.proc.pid, *procs.descendants(srv.proc.pid)]
+        before = {pid: procs.cpu_s(pid) for pid in server + procs.postgres_pids()}
         sim0 = time.process_time()
         result = asyncio.run(_push_at_once(srv.url, devices))
-        postgres = _postgres()  # with the backends the pools opened during the burst
-        spent = lambda pids: round(sum(_cpu_s(p) - before.get(p, 0.0)  # noqa: E731
+        postgres = procs.postgres_pids()  # with backends the pools opened in the burst
+        spent = lambda pids: round(sum(procs.cpu_s(p) - before.get(p, 0.0)  # noqa: E731
                                        for p in pids), 2)
         result["cpu_s"] = {"server": spent(server), "postgresql": spent(postgres),
                            "simulator": round(time.process_time() - sim0, 2)}
         return result
     finally:
         srv.stop()
-
-
-def _postgres() -> list[int]:
-    """The PostgreSQL processes on this machine (the cluster's, not only ours)."""
-    pids = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                if (p / "comm").read_text().startswith("postgres"):
-                    pids.append(int(p.name))
-            except OSError:
-                pass
-    return pids
-
-
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process so far (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (the server's workers), from /proc."""
-    parents: dict[int, int] = {}
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                parents[int(p.name)] = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                pass
-    found, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        children = [c for c, pp in parents.items() if pp == parent]
-        found += children
-        todo += children
-    return found
 
 
 async def _http(port: int, raw: bytes) -> tuple[int, dict[bytes, bytes], bytes]:

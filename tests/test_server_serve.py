@@ -22,24 +22,10 @@ needs_pg = pytest.mark.skipif(PG is None, reason="no PostgreSQL reachable at 127
                               "(several workers need it)")
 
 
-def _children(pid: int) -> list[int]:
-    """Child processes of ``pid`` (from /proc; psutil is not a dependency)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def _workers(srv: procs.ServerProcess) -> list[int]:
     """The worker processes (the spawn children; not multiprocessing's resource tracker)."""
     out = []
-    for pid in _children(srv.proc.pid):
+    for pid in procs.descendants(srv.proc.pid):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:

@@ -74,7 +74,8 @@ class Limits:
     #: Threads running store calls: as many as the PostgreSQL pool has connections (a thread
     #: more would only wait for one).
     db_threads: int = 8
-    #: PostgreSQL connections kept open per worker (at most 8). ``kiosk server`` keeps 4
+    #: PostgreSQL connections kept open per worker in each of its two pools, the threads'
+    #: and the event loop's (at most 8 each). ``kiosk server`` keeps 4
     #: warm: a kiosk pipelines 3 batches, and a burst should not wait for connections to
     #: be made; tests and embedded use keep 1.
     db_pool_min: int = 1

@@ -155,14 +155,16 @@ def checked_items(batch: WireBatch, device: Device, policy: PushPolicy, prepared
         raw = bytes(item.payload)
         office = office_of(raw)
         if office is not None and office != office_id:
-            raise forbidden(item, office, device)
+            raise Forbidden(f"{item.table} {item.record_id} (device_seq {item.device_seq})"
+                            f" belongs to office {office!r}; this device writes only for "
+                            f"office {device.office_code} ({device.office_id})")
         if admit(item, policy, prepared):
             yield item, raw
 
 
 def admit(item: WireItem, policy: PushPolicy, prepared: PreparedPush) -> bool:
     """Whether this server stores ``item`` (table, op, schema version); a rejected item is
-    answered in ``prepared`` at once. The office is checked apart (:func:`forbidden`)."""
+    answered in ``prepared`` at once. The office is checked apart (:func:`checked_items`)."""
     prepared.order.append(item.device_seq)
     if (item.table in policy.tables and item.op in protocol.OPS
             and policy.min_schema_version <= item.schema_version <= policy.max_schema_version):
@@ -171,13 +173,6 @@ def admit(item: WireItem, policy: PushPolicy, prepared: PreparedPush) -> bool:
     prepared.answers[item.device_seq] = (protocol.REJECTED, _reject_reason(
         item.table, item.op, item.schema_version, policy))
     return False
-
-
-def forbidden(item: WireItem, office: Any, device: Device) -> Forbidden:
-    """The 403 for a record of another office (the whole batch is refused)."""
-    return Forbidden(f"{item.table} {item.record_id} (device_seq {item.device_seq})"
-                     f" belongs to office {office!r}; this device writes only for "
-                     f"office {device.office_code} ({device.office_id})")
 
 
 def _reject_reason(table: str, op: str, schema_version: int, policy: PushPolicy) -> str:

@@ -238,19 +238,10 @@ class PgStore:
     # -- connections and schema ----------------------------------------------------------
     @contextlib.contextmanager
     def _connection(self) -> Iterator[psycopg.Connection]:
-        """A pooled connection; commit on success, rollback on error (psycopg_pool).
-
-        A lost or refused connection becomes :class:`Overloaded` (503 + Retry-After): every
-        write here is idempotent, so the kiosk's retry is the right answer, and the pool
-        replaces the broken connection.
-        """
-        try:
-            with self.pool.connection() as conn:
-                yield conn
-        except PoolTimeout as exc:
-            raise Overloaded(f"no database connection free in time ({exc}); retry") from exc
-        except psycopg.OperationalError as exc:
-            raise Overloaded(f"the server database is unreachable ({exc}); retry") from exc
+        """A pooled connection; commit on success, rollback on error (psycopg_pool); a lost
+        one is :class:`Overloaded`."""
+        with _overloaded_on_lost_connection(), self.pool.connection() as conn:
+            yield conn
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[psycopg.Cursor]:
@@ -455,7 +446,7 @@ class PgStore:
                 keep.append(item)
         rows = msgspec.json.encode(keep).decode()
         args = _push_args(device_id, session, list(offices), batch, now_ms, rows)
-        try:
+        with _overloaded_on_lost_connection():
             async with self.apool.connection() as conn:
                 state = await (await conn.execute(PUSH_SQL, args)).fetchone()
                 device, epoch = _admitted(state)
@@ -469,10 +460,6 @@ class PgStore:
                     cur = await conn.execute(ITEMS_SAME_CONTENT_SQL,
                                              (rows, device.id, list(inserted)))
                     same = dict(await cur.fetchall())
-        except PoolTimeout as exc:
-            raise Overloaded(f"no database connection free in time ({exc}); retry") from exc
-        except psycopg.OperationalError as exc:
-            raise Overloaded(f"the server database is unreachable ({exc}); retry") from exc
         classify(prepared, inserted, same)
         return prepared.results(), epoch
 
@@ -541,6 +528,19 @@ class PgStore:
         with self._tx() as cur:
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             return _stats(cur.execute)
+
+
+@contextlib.contextmanager
+def _overloaded_on_lost_connection() -> Iterator[None]:
+    """A lost or refused connection becomes :class:`Overloaded` (503 + Retry-After), for
+    both pools: every write here is idempotent, so the kiosk's retry is the right answer,
+    and the pool replaces the broken connection."""
+    try:
+        yield
+    except PoolTimeout as exc:
+        raise Overloaded(f"no database connection free in time ({exc}); retry") from exc
+    except psycopg.OperationalError as exc:
+        raise Overloaded(f"the server database is unreachable ({exc}); retry") from exc
 
 
 def _device(row: tuple | None) -> Device | None:

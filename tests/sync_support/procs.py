@@ -237,3 +237,45 @@ def server_side(db_url: str, device_id: str) -> tuple[int, str]:
 def _checksum(rows) -> str:
     lines = sorted(f"{seq}\t{_canon(p)}" for seq, p in rows)
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+# -- processes as /proc shows them (psutil is not a dependency) ------------------------------
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (e.g. the server's workers)."""
+    parents: dict[int, int] = {}
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                parents[int(p.name)] = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                pass
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [c for c, pp in parents.items() if pp == parent]
+        found += children
+        todo += children
+    return found
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """The PostgreSQL processes on this machine (the cluster's, not only ours)."""
+    pids = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if (p / "comm").read_text().startswith("postgres"):
+                    pids.append(int(p.name))
+            except OSError:
+                pass
+    return pids
