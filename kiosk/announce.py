@@ -5,8 +5,11 @@ citizen listening for "B empat belas" does not recognise that. So the phrase is 
 from words, and the voice only reads words. Pure functions, no Qt: the board and the tests
 share them.
 
-Numbers follow standard Indonesian: se- for one (sepuluh, sebelas, seratus), -belas for
-11..19, puluh for tens, ratus for hundreds ("dua ratus lima", "seratus sebelas").
+Numbers follow standard Indonesian: se- for one (sepuluh, sebelas, seratus, seribu), -belas
+for 11..19, puluh for tens, ratus for hundreds ("dua ratus lima", "seratus sebelas"), then
+groups of three digits with ribu, juta, miliar, triliun, ... ("dua ribu empat belas",
+"satu juta"). Any number a ticket can carry is spoken: a busy day passes A-999 (A-1000 is
+"A seribu"), and a board that cannot say the number says nothing at all.
 """
 
 from __future__ import annotations
@@ -24,18 +27,40 @@ LETTER_NAMES: dict[str, str] = {
     "Y": "ye", "Z": "zet",
 }
 
-MAX_NUMBER = 999
+#: Names of the groups of three digits, from 10^3 up. Only "ribu" takes se- for one
+#: (seribu, but satu juta).
+_SCALES = ("ribu", "juta", "miliar", "triliun", "kuadriliun", "kuintiliun")
+
+#: The largest number spoken: a ticket's sequence is a SQLite INTEGER (at most 2^63 - 1),
+#: so no ticket the queue gives can be larger.
+MAX_NUMBER = 2**63 - 1
 
 
 def number_words(n: int) -> str:
-    """0..999 as Indonesian words: 12 -> "dua belas", 111 -> "seratus sebelas"."""
+    """0..2^63-1 as Indonesian words: 12 -> "dua belas", 1000 -> "seribu",
+    2014 -> "dua ribu empat belas", 1_000_000 -> "satu juta"."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"number_words needs an int, got {type(n).__name__}")
     if not 0 <= n <= MAX_NUMBER:
         raise ValueError(f"number_words handles 0..{MAX_NUMBER}, got {n}")
     if n == 0:
         return "nol"
-    return _below_thousand(n)
+    groups: list[int] = []
+    while n:
+        n, group = divmod(n, 1000)
+        groups.append(group)
+    words: list[str] = []
+    for scale in range(len(groups) - 1, -1, -1):
+        group = groups[scale]
+        if not group:
+            continue
+        if scale == 0:
+            words.append(_below_thousand(group))
+        elif scale == 1 and group == 1:
+            words.append("seribu")
+        else:
+            words.append(f"{_below_thousand(group)} {_SCALES[scale - 1]}")
+    return " ".join(words)
 
 
 def _below_thousand(n: int) -> str:

@@ -23,6 +23,15 @@ TABLE = [
     (111, "seratus sebelas"), (112, "seratus dua belas"), (120, "seratus dua puluh"),
     (200, "dua ratus"), (205, "dua ratus lima"), (310, "tiga ratus sepuluh"),
     (311, "tiga ratus sebelas"), (999, "sembilan ratus sembilan puluh sembilan"),
+    (1000, "seribu"), (1001, "seribu satu"), (1012, "seribu dua belas"),
+    (1100, "seribu seratus"), (1999, "seribu sembilan ratus sembilan puluh sembilan"),
+    (2000, "dua ribu"), (2005, "dua ribu lima"), (11_000, "sebelas ribu"),
+    (100_000, "seratus ribu"), (101_000, "seratus satu ribu"),
+    (999_999, "sembilan ratus sembilan puluh sembilan ribu sembilan ratus sembilan puluh"
+              " sembilan"),
+    (1_000_000, "satu juta"), (1_001_000, "satu juta seribu"), (2_000_000_000, "dua miliar"),
+    (3_000_000_000_000, "tiga triliun"), (4 * 10**15, "empat kuadriliun"),
+    (5 * 10**18, "lima kuintiliun"),
 ]
 
 
@@ -35,11 +44,20 @@ _VALUE = {"nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam
           "tujuh": 7, "delapan": 8, "sembilan": 9}
 
 
+_SCALES = {"ribu": 10**3, "juta": 10**6, "miliar": 10**9, "triliun": 10**12,
+           "kuadriliun": 10**15, "kuintiliun": 10**18}
+
+
 def _parse(words: str) -> int:
     """An independent reader of Indonesian numbers, to check number_words round-trips."""
-    total, pending = 0, 0
+    grand, total, pending = 0, 0, 0
     for word in words.split():
-        if word == "seratus":
+        if word == "seribu":
+            grand += 1000
+        elif word in _SCALES:
+            grand += (total + pending) * _SCALES[word]
+            total, pending = 0, 0
+        elif word == "seratus":
             total += 100
         elif word == "sepuluh":
             pending += 10
@@ -54,26 +72,49 @@ def _parse(words: str) -> int:
             pending += 10
         else:
             pending += _VALUE[word]
-    return total + pending
+    return grand + total + pending
 
 
-@given(st.integers(min_value=0, max_value=999))
+#: The largest number the queue can give: a ticket's sequence is a SQLite INTEGER.
+MAX_TICKET_SEQ = 2**63 - 1
+
+
+@given(st.one_of(st.integers(min_value=0, max_value=2_000),
+                 st.integers(min_value=0, max_value=MAX_TICKET_SEQ)))
 def test_number_words_round_trip(n: int) -> None:
     words = number_words(n)
     assert _parse(words) == n
     assert "  " not in words and words == words.strip()
     # "satu" never precedes ratus/puluh/belas: Indonesian says seratus, sepuluh, sebelas.
     assert "satu ratus" not in words and "satu puluh" not in words and "satu belas" not in words
+    assert not words.startswith("satu ribu")     # seribu (but "tiga puluh satu ribu")
     assert (n == 0) == ("nol" in words)
 
 
+@given(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+       st.integers(min_value=1, max_value=MAX_TICKET_SEQ), st.integers(min_value=1, max_value=99))
+def test_every_ticket_the_queue_can_give_is_spoken(prefix: str, seq: int, counter: int) -> None:
+    """Issue 10, item 6: A-1000 (and any later number) must be spoken, not raise."""
+    from kiosk.queue.operations import format_number
+
+    phrase = call_phrase(format_number(prefix, seq), counter)
+    spoken = phrase.removeprefix("Nomor antrian ").split(",")[0]
+    assert spoken.split()[0] == prefix
+    assert _parse(" ".join(spoken.split()[1:])) == seq
+
+
+def test_a_thousand_is_spoken() -> None:
+    assert spoken_ticket("A-1000") == "A seribu"
+    assert call_phrase("B-2014", 3) == "Nomor antrian B dua ribu empat belas, silakan menuju loket tiga"
+
+
 def test_every_number_has_its_own_words() -> None:
-    assert len({number_words(n) for n in range(1000)}) == 1000
+    assert len({number_words(n) for n in range(20_000)}) == 20_000
 
 
-@pytest.mark.parametrize("bad", [-1, 1000, 12345])
+@pytest.mark.parametrize("bad", [-1, -1000, MAX_TICKET_SEQ + 1])
 def test_number_out_of_range_is_refused(bad: int) -> None:
-    with pytest.raises(ValueError, match="0..999"):
+    with pytest.raises(ValueError, match="0.."):
         number_words(bad)
 
 
@@ -92,7 +133,7 @@ def test_ticket_spoken_as_letter_and_words() -> None:
     assert spoken_ticket("C-005", letter_names=True) == "ce lima"
 
 
-@pytest.mark.parametrize("bad", ["", "A-", "-", "A-12X", "A-1000"])
+@pytest.mark.parametrize("bad", ["", "A-", "-", "A-12X", "A-1000X"])
 def test_bad_ticket_number_is_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         spoken_ticket(bad)
