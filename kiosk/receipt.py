@@ -44,6 +44,14 @@ class Receipt:
         return replace(self, copy_note=note)
 
 
+def status_link(server: str, ticket_id: str) -> str:
+    """What a ticket's QR says: the city server's public status page of the ticket
+    (``{server}/s/{ticket_id}``), so a citizen's phone shows how far the queue has come; the
+    bare ticket id when the office has no server (staff can still scan it)."""
+    server = server.strip().rstrip("/")
+    return f"{server}/s/{ticket_id}" if server else ticket_id
+
+
 def sample_receipt(office_name: str = "Kelurahan Contoh", local_time: str = "",
                    *, language: str = "id") -> Receipt:
     """The test receipt of ``kiosk printer test``: every part a real receipt has."""

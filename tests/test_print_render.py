@@ -158,3 +158,25 @@ def test_the_decoder_notices_broken_streams():
     start = data.index(b"\x1dv0") + 8
     damaged = data[:start] + bytes(len(data[start:start + 2000])) + data[start + 2000:]
     assert printed_receipts(damaged)[0].qrs == []
+
+
+STATUS_LINK = "https://kota.example.go.id/s/01936f0e-7c1a-7b4e-9a55-1c2b3d4e5f60"
+
+
+@pytest.mark.parametrize("width", [58, 80])
+@pytest.mark.parametrize("qr_mode", ["native", "image"])
+@pytest.mark.parametrize("payload", [STATUS_LINK, "01936f0e-7c1a-7b4e-9a55-1c2b3d4e5f60"])
+def test_ticket_qr_is_error_correction_m_at_about_60_percent_of_the_paper(width, qr_mode,
+                                                                          payload):
+    """Issue 10, item 5: the receipt's QR reads back (zxing-cpp, from the printed image or
+    the symbol the GS ( k command describes), at error correction M, about 60% of the
+    paper's printable width, on both paper widths and both ways of printing a QR."""
+    from devices.printer.render import DOTS
+
+    receipt = Receipt(office_name="Kelurahan X", title="NOMOR ANTRIAN", big_number="A-012",
+                      qr=payload)
+    [printed] = printed_receipts(render_receipt(receipt, layout_for(width, qr_mode=qr_mode)))
+    [qr] = printed.qrs
+    assert (qr.payload, qr.via) == (payload, "native" if qr_mode == "native" else "raster")
+    assert qr.ec_level == "M"
+    assert 0.5 <= qr.width_dots / DOTS[width] <= 0.7, (qr.width_dots, DOTS[width])

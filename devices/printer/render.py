@@ -13,6 +13,7 @@ import textwrap
 from dataclasses import dataclass
 
 from escpos.capabilities import get_profile
+from escpos.constants import QR_ECLEVEL_M
 from escpos.image import EscposImage
 from escpos.printer import Dummy
 
@@ -125,24 +126,42 @@ def render_receipt(receipt: Receipt, layout: Layout | None = None) -> bytes:
     return p.output
 
 
-def _qr(p: Dummy, payload: str, layout: Layout) -> None:
-    if layout.native_qr:
-        p.qr(payload, size=6 if layout.paper_width_mm == 58 else 8, native=True)
-        p._raw(b"\n")
-        return
+#: A receipt's QR is about this share of the printable width (docs/PRINTING.md): big enough
+#: for an old phone camera at arm's length, small enough to leave margins.
+QR_WIDTH_SHARE = 0.6
+
+
+def _qr_matrix(payload: str):
+    """The QR symbol for ``payload`` at error correction M, the smallest version that holds
+    it: what a printer's own ``GS ( k`` draws, and what the raster fallback prints. A fixed
+    mask pattern: choosing the "best" of eight is 70% of the time in pure-Python qrcode,
+    and any mask gives a valid, readable code."""
     import qrcode
 
-    # One QR matrix, drawn at the largest module size that fits about 60% of the paper
-    # (python-escpos's own qr(native=False) would build it twice to size it, and its
-    # centring needs a profile that knows the paper's dots; ESC a 1 centres it anyway).
-    # A fixed mask pattern: choosing the "best" of eight is 70% of the time in pure-Python
-    # qrcode, and any mask gives a valid, readable code.
     code = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M,
                          mask_pattern=0)
     code.add_data(payload)
     code.make(fit=True)
-    modules = code.modules_count + 2
-    box = max(2, min(8, int(DOTS[layout.paper_width_mm] * 0.6) // modules))
+    return code
+
+
+def qr_module_dots(modules: int, paper_width_mm: int) -> int:
+    """Dots per module so that ``modules`` modules span about 60% of the paper (the nearest
+    whole number; GS ( k takes 1..16)."""
+    return max(1, min(16, round(DOTS[paper_width_mm] * QR_WIDTH_SHARE / modules)))
+
+
+def _qr(p: Dummy, payload: str, layout: Layout) -> None:
+    code = _qr_matrix(payload)
+    box = qr_module_dots(code.modules_count, layout.paper_width_mm)
+    if layout.native_qr:
+        # GS ( k: model 2, error correction M (python-escpos defaults to L), module size.
+        p.qr(payload, ec=QR_ECLEVEL_M, size=box, native=True)
+        p._raw(b"\n")
+        return
+    # One QR matrix drawn at that module size (python-escpos's own qr(native=False) would
+    # build it twice to size it, and its centring needs a profile that knows the paper's
+    # dots; ESC a 1 centres it anyway).
     code.box_size = box
     image = code.make_image().get_image().convert("1")
     # GS v 0 with python-escpos's own raster conversion. Not p.image(): it print()s a

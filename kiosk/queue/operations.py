@@ -20,7 +20,7 @@ from kiosk.ids import new_id
 from kiosk.queue import fairness, settings as settings_mod, store
 from kiosk.queue.errors import InvalidTransition, QuotaExhausted
 from kiosk.queue.models import PRIORITY_KINDS, Call, Issued, Ticket
-from kiosk.receipt import Receipt
+from kiosk.receipt import Receipt, status_link
 
 PRIORITY_LABELS_ID = {"lansia": "Lansia", "disabilitas": "Disabilitas",
                       "hamil": "Ibu hamil / membawa balita"}
@@ -96,7 +96,17 @@ def ticket_receipt(rt, ticket: Ticket, service: dict, stamp: Stamp, ahead: int |
         lines.append(f"Perkiraan waktu tunggu: {wait_min} menit")
     return Receipt(office_name=rt.config.office.name, title="NOMOR ANTRIAN",
                    big_number=ticket.number, service=service["name_id"], local_time=when,
-                   people_ahead=ahead, lines=lines, footer=list(RECEIPT_FOOTER))
+                   people_ahead=ahead, qr=status_link(_status_server(rt), ticket.id),
+                   lines=lines, footer=list(RECEIPT_FOOTER))
+
+
+def _status_server(rt) -> str:
+    """The city server the ticket's status link points at: ``sync.server`` of config.toml,
+    else the server this kiosk enrolled with; empty when there is none."""
+    if rt.config.sync.server:
+        return rt.config.sync.server
+    row = rt.db.conn.execute("SELECT server FROM sync_credentials WHERE id = 1").fetchone()
+    return row[0] if row else ""
 
 
 _SNAPSHOT_SQL = """

@@ -3,8 +3,11 @@
 ``tokenize`` splits a byte stream into commands (knowing each command's length, so image
 and QR payloads are never mistaken for commands); the fake printer uses it incrementally to
 find DLE EOT queries. ``decode`` replays the commands into receipts: text lines with their
-alignment and character size, QR payloads (native ``GS ( k`` read from the command, raster
-``GS v 0`` images decoded with zxing-cpp), and cuts.
+alignment and character size, QR payloads, and cuts. Every QR is decoded from an image with
+zxing-cpp, as a phone would read it: a raster ``GS v 0`` image as printed, a native ``GS ( k``
+symbol rebuilt from the command's data, error-correction level and module size (the printer
+draws it; the ``qrcode`` library draws the same symbol here), so the printed size in dots is
+known for both.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import qrcode
 import zxingcpp
 from PIL import Image
 
@@ -164,6 +168,8 @@ class Line:
 class QR:
     payload: str
     via: str             # "native" | "raster"
+    ec_level: str = ""   # "L" | "M" | "Q" | "H", as read from the symbol
+    width_dots: int = 0  # the symbol's printed width (without quiet zone), in dots
 
 
 @dataclass
@@ -181,7 +187,36 @@ class Receipt:
         return max(self.lines, key=lambda line: (line.width * line.height, bool(line.text)))
 
 
-def _decode_raster(images: list[tuple[int, int, bytes]]) -> list[str]:
+def _read(pixels: np.ndarray) -> list[QR]:
+    """QR codes in a grayscale image (0 = ink), with their width in pixels (= dots)."""
+    pixels = np.pad(pixels, 16, constant_values=255)          # quiet zone
+    found = []
+    for r in zxingcpp.read_barcodes(Image.fromarray(pixels)):
+        if r.format != zxingcpp.BarcodeFormat.QRCode:
+            continue
+        pos = r.position
+        width = max(pos.top_right.x, pos.bottom_right.x) - min(pos.top_left.x, pos.bottom_left.x)
+        found.append(QR(r.text, "", r.ec_level, width + 1))
+    return found
+
+
+#: GS ( k <Function 169> n -> level.
+_NATIVE_EC = {48: "L", 49: "M", 50: "Q", 51: "H"}
+_QRCODE_EC = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
+              "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}
+
+
+def _decode_native(data: bytes, ec_level: str, module_dots: int) -> list[QR]:
+    """The symbol a printer draws for GS ( k: the smallest model 2 version holding ``data``
+    at ``ec_level``, ``module_dots`` dots per module."""
+    code = qrcode.QRCode(border=0, box_size=module_dots, error_correction=_QRCODE_EC[ec_level])
+    code.add_data(data)
+    code.make(fit=True)
+    image = np.array(code.make_image().get_image().convert("L"))
+    return [QR(q.payload, "native", q.ec_level, q.width_dots) for q in _read(image)]
+
+
+def _decode_raster(images: list[tuple[int, int, bytes]]) -> list[QR]:
     rows = []
     for width_bytes, height, data in images:
         bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8)).reshape(height, width_bytes * 8)
@@ -189,9 +224,7 @@ def _decode_raster(images: list[tuple[int, int, bytes]]) -> list[str]:
     width = max(r.shape[1] for r in rows)
     bits = np.vstack([np.pad(r, ((0, 0), (0, width - r.shape[1]))) for r in rows])
     pixels = np.where(bits == 1, 0, 255).astype(np.uint8)
-    pixels = np.pad(pixels, 16, constant_values=255)          # quiet zone
-    return [r.text for r in zxingcpp.read_barcodes(Image.fromarray(pixels))
-            if r.format == zxingcpp.BarcodeFormat.QRCode]
+    return [QR(q.payload, "raster", q.ec_level, q.width_dots) for q in _read(pixels)]
 
 
 def decode(data: bytes) -> list[Receipt]:
@@ -203,11 +236,11 @@ def decode(data: bytes) -> list[Receipt]:
     line_style = dict(style)
     images: list[tuple[int, int, bytes]] = []
     qr_store = b""
+    qr_ec, qr_module = "L", 3           # the printer's defaults until GS ( k sets them
 
     def flush_images() -> None:
         if images:
-            for payload in _decode_raster(images):
-                receipts[-1].qrs.append(QR(payload, "raster"))
+            receipts[-1].qrs.extend(_decode_raster(images))
             images.clear()
 
     def end_line() -> None:
@@ -254,8 +287,12 @@ def decode(data: bytes) -> list[Receipt]:
             cn, fn = tok.data[0], tok.data[1]
             if cn == 49 and fn == 80:
                 qr_store = tok.data[3:]
+            elif cn == 49 and fn == 69:
+                qr_ec = _NATIVE_EC.get(tok.data[2], "?")
+            elif cn == 49 and fn == 67:
+                qr_module = tok.data[2]
             elif cn == 49 and fn == 81:
-                receipts[-1].qrs.append(QR(qr_store.decode("utf-8"), "native"))
+                receipts[-1].qrs.extend(_decode_native(qr_store, qr_ec, qr_module))
         elif tok.name == "DLE DC4" and tok.args[:1] == b"\x08":
             receipts[-1].clears += 1
     flush_images()
