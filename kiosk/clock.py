@@ -4,6 +4,12 @@ Every event records three readings: wall time (what a person reads, but it can b
 jump: a Raspberry Pi has no battery-backed clock), the monotonic clock (never jumps, but
 restarts at every boot) and the boot id (which tells whose monotonic clock it was). With
 all three the city server can correct a kiosk's times after the fact; see sync/.
+
+The kiosk itself cannot wait for that: the queue needs a business day and a time *now*. So
+:func:`judge` decides whether to believe a wall reading, against a last known good time
+(an :class:`Anchor`, kept in the database by ``kiosk.timekeeper``, as fake-hwclock keeps
+one in a file) and the monotonic time elapsed since it. The rule, for people, is in
+docs/QUEUE.md ("The queue with a wrong clock").
 """
 
 from __future__ import annotations
@@ -27,11 +33,16 @@ ZONES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Stamp:
-    """One reading of the clock: wall time in ms since the epoch (UTC), monotonic ns, boot."""
+    """One reading of the clock: wall time in ms since the epoch (UTC), monotonic ns, boot.
+
+    ``uncertain``: the wall time is not what the system clock said but an estimate (the last
+    known good time plus monotonic time elapsed), because the system clock was not believed
+    (:func:`judge`). Records written with it are flagged ``time_uncertain``."""
 
     wall_ms: int
     mono_ns: int
     boot_id: str
+    uncertain: bool = False
 
     @property
     def utc(self) -> datetime:
@@ -79,9 +90,68 @@ class FakeClock:
         """Move only the wall clock, as a wrong or corrected system clock does."""
         self.wall_ms = int(when.timestamp() * 1000)
 
+    def jump(self, seconds: float) -> None:
+        """Move only the wall clock by ``seconds`` (NTP stepping it, a person setting it)."""
+        self.wall_ms += int(seconds * 1000)
+
     def reboot(self, boot_id: str) -> None:
         self.boot_id = boot_id
         self.mono_ns = 1_000_000_000
+
+
+#: A wall reading this close to the expected time is believed: NTP corrects a drifting clock
+#: by seconds, and the sync client calls an offset this small a good clock.
+TOLERANCE_MS = 120_000
+
+#: How long after the machine booted its wall clock may still be being set (NTP's first
+#: step, fake-hwclock's restored time being corrected): a forward jump is believed then.
+#: ``CLOCK_MONOTONIC`` counts from boot on Linux, so this is "monotonic time below 10 min".
+SETTLE_NS = 10 * 60 * 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A time believed true (``wall_ms``) at a monotonic instant of one boot."""
+
+    wall_ms: int
+    mono_ns: int
+    boot_id: str
+
+    def expected_ms(self, stamp: Stamp) -> int:
+        """The time now by this anchor and the monotonic time elapsed since it."""
+        return self.wall_ms + (stamp.mono_ns - self.mono_ns) // 1_000_000
+
+
+def judge(raw: Stamp, last_good: Anchor | None, server: Anchor | None = None) -> Stamp:
+    """The time to use for ``raw`` (a reading of the system clock), flagged ``uncertain``
+    when the wall clock is not believed.
+
+    ``last_good``: the last known good time (any boot); ``server``: the city server's time
+    at the last sync (any boot). The reference is the server's anchor of this boot, else the
+    last good time of this boot:
+
+    - No reference yet (first reading after a boot): the wall clock is believed unless it
+      reads earlier than the last good time (a Pi without battery clock boots in 1970 or at
+      its last saved time); then time resumes from the last good time.
+    - Otherwise the expected time is the reference plus the monotonic time elapsed. A wall
+      clock within ``TOLERANCE_MS`` of it is believed. So is one ahead of it while the
+      machine is still settling (``SETTLE_NS`` after boot) and the server has not spoken
+      this boot: that is NTP setting the clock. Any other difference, earlier or later, is a
+      fault: the expected time is used, so a jump never moves the queue's order or its
+      business day.
+    """
+    ref = server if server is not None and server.boot_id == raw.boot_id else \
+        last_good if last_good is not None and last_good.boot_id == raw.boot_id else None
+    if ref is None:
+        if last_good is None or raw.wall_ms >= last_good.wall_ms:
+            return raw
+        return Stamp(last_good.wall_ms, raw.mono_ns, raw.boot_id, True)
+    expected = ref.expected_ms(raw)
+    ahead = raw.wall_ms - expected
+    if abs(ahead) <= TOLERANCE_MS or (ahead > 0 and ref is not server
+                                      and raw.mono_ns < SETTLE_NS):
+        return raw
+    return Stamp(expected, raw.mono_ns, raw.boot_id, True)
 
 
 @functools.lru_cache(maxsize=32)

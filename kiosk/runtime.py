@@ -12,9 +12,10 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk import config as config_mod
-from kiosk.clock import Clock, SystemClock
+from kiosk.clock import Clock, Stamp, SystemClock
 from kiosk.config import Config
 from kiosk.db import open_db
+from kiosk.timekeeper import Timekeeper
 
 
 @dataclass
@@ -23,6 +24,15 @@ class Runtime:
     config: Config
     db: sqlite_utils.Database
     clock: Clock = field(default_factory=SystemClock)
+    _timekeeper: Timekeeper | None = field(default=None, init=False, repr=False, compare=False)
+
+    def now(self) -> Stamp:
+        """The time the queue records and decides by: the clock judged against the last
+        known good time (kiosk.timekeeper). ``clock.now()`` is the raw reading."""
+        keeper = self._timekeeper
+        if keeper is None or keeper.clock is not self.clock or keeper.db is not self.db:
+            keeper = self._timekeeper = Timekeeper(self.db, self.clock)
+        return keeper.now()
 
     @property
     def device_id(self) -> str:

@@ -11,7 +11,8 @@ The rule (docs/QUEUE.md explains it for people):
    one. So with ratio 2 the calls go R R P R R P ...; the day starts with a priority due;
    ratio 0 means priority tickets always go first (the maximum wait still protects the rest).
 3. A lane with nobody waiting is skipped; within a lane, first come, first served by
-   *arrival* time (a transferred ticket keeps its original arrival).
+   *arrival* order (a transferred ticket keeps its original arrival). The queue orders by
+   ``arrival_seq``, never by wall time: a Pi's clock can jump.
 """
 
 from __future__ import annotations
@@ -23,15 +24,18 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Candidate:
-    """A waiting ticket as the rule sees it. ``key`` orders equal arrivals; the queue uses
-    ``(issued_ms, id)``, the database's order (``ORDER BY arrival_ms, issued_ms, id``)."""
+    """A waiting ticket as the rule sees it. ``seq`` is its order of arrival (the queue's
+    ``arrival_seq``, the database's ``ORDER BY arrival_seq``); ``arrival_ms`` only measures
+    how long it has waited. Without a ``seq`` (0) arrival time orders, and ``key`` orders
+    equal arrivals."""
 
     arrival_ms: int
     priority: bool
     key: Any = None
+    seq: int = 0
 
     def sort_key(self) -> tuple:
-        return (self.arrival_ms, self.key)
+        return (self.seq, self.arrival_ms, self.key)
 
 
 def priority_due(recent_priority: Sequence[bool], ratio: int) -> bool:

@@ -54,6 +54,8 @@ class Ticket:
     finished_ms: int | None
     staff_id: str | None
     transferred_from: str | None = None   # the ticket this one continues after a transfer
+    arrival_seq: int = 0             # order of arrival (kept on transfer); the queue's order
+    time_uncertain: bool = False     # a time on it is an estimate: the wall clock was wrong
 
 
 @dataclass(frozen=True)
@@ -96,3 +98,4 @@ class QueueEvent:
     call: dict | None                # Call as dict for called/recalled
     at_ms: int
     counter: dict | None = field(default=None)   # for kind "counter": the counter's new state
+    time_uncertain: bool = False     # at_ms is an estimate: the wall clock was not believed

@@ -56,7 +56,7 @@ def issue_ticket(rt, service_id: str, priority: str | None = None) -> Issued:
     if priority is not None and priority not in PRIORITY_KINDS:
         raise ValidationError("priority", f"{priority!r} is not one of {', '.join(PRIORITY_KINDS)}")
     db = rt.db
-    stamp = rt.clock.now()
+    stamp = rt.now()
     when = local_time(stamp, rt.office_tz)   # once: the business day and the receipt's time
     day = business_day_at(when).isoformat()
     with write_tx(db):
@@ -72,12 +72,13 @@ def issue_ticket(rt, service_id: str, priority: str | None = None) -> Issued:
             "arrival_ms": stamp.wall_ms, "issued_ms": stamp.wall_ms, "called_ms": None,
             "started_ms": None, "finished_ms": None, "call_order": None,
             "transferred_from": None, "device_id": rt.device_id, "updated_ms": stamp.wall_ms,
+            "arrival_seq": store.next_arrival_seq(db), "time_uncertain": stamp.uncertain,
         }
         ticket = store.ticket_from_row(row)
         ahead, wait_min = _position(db, ticket, conf, stamp.wall_ms, regular,   # before it joins
                                     priority_waiting)
         store.insert_ticket(db, row, stamp)
-        store.add_event(db, "issued", stamp.wall_ms, ticket=ticket)
+        store.add_event(db, "issued", stamp, ticket=ticket)
         job_id = print_queue.enqueue(db, ticket_receipt(rt, ticket, service, stamp, ahead, wait_min,
                                                         when), stamp, kind="ticket", ref_id=ticket.id)
     return Issued(ticket, ahead, wait_min, job_id)
@@ -144,7 +145,7 @@ def _position(db, ticket: Ticket, conf: settings_mod.QueueSettings, now_ms: int,
     if overdue:    # rare: only when the office has fallen behind by the maximum wait
         overdue_lanes = [bool(r[0]) for r in db.conn.execute(
             "SELECT priority IS NOT NULL FROM tickets WHERE business_day = ? AND service_id = ?"
-            " AND status = 'waiting' AND arrival_ms <= ? ORDER BY arrival_ms, issued_ms, id",
+            " AND status = 'waiting' AND arrival_ms <= ? ORDER BY arrival_seq",
             [ticket.business_day, ticket.service_id, cut]).fetchall()]
         priority -= sum(overdue_lanes)          # queue_days counts every waiting ticket
         regular -= len(overdue_lanes) - sum(overdue_lanes)
@@ -176,7 +177,7 @@ def _close_current(rt, db, counter_id: str, stamp: Stamp) -> None:
             row["started_ms"] = row["called_ms"]
         row.update(status="done", finished_ms=stamp.wall_ms)
         store.update_ticket(db, row, stamp)
-        store.add_event(db, "finished", stamp.wall_ms, ticket=store.ticket_from_row(row))
+        store.add_event(db, "finished", stamp, ticket=store.ticket_from_row(row))
 
 
 def _paused_error(counter: dict) -> InvalidTransition:
@@ -190,7 +191,7 @@ def call_next(rt, counter_id: str, service_ids: list[str] | None = None,
     (docs/QUEUE.md) among ``service_ids`` (default: the counter's session, else all).
     None when nobody waits."""
     db = rt.db
-    stamp = rt.clock.now()
+    stamp = rt.now()
     day = store.day_of(stamp, rt)
     with write_tx(db):
         counter = store.get_counter(db, counter_id)
@@ -212,11 +213,11 @@ def call_next(rt, counter_id: str, service_ids: list[str] | None = None,
         for lane in ("IS NULL", "IS NOT NULL"):
             rows = store.select_tickets(
                 db, f"business_day = ? AND status = 'waiting' AND service_id IN ({marks})"
-                    f" AND priority {lane} ORDER BY arrival_ms, issued_ms, id LIMIT 1",
+                    f" AND priority {lane} ORDER BY arrival_seq LIMIT 1",
                 [day, *services])
             heads.append(rows[0] if rows else None)
         candidates = [fairness.Candidate(r["arrival_ms"], r["priority"] is not None,
-                                         (r["issued_ms"], r["id"])) if r else None for r in heads]
+                                         r["id"], r["arrival_seq"]) if r else None for r in heads]
         recent = store.recent_priority(db, day, services, conf.priority_ratio)
         chosen = fairness.pick(candidates[0], candidates[1], recent, stamp.wall_ms,
                                conf.priority_ratio, conf.max_wait_ms)
@@ -238,7 +239,7 @@ def _announce(db, ticket: Ticket, counter: dict, kind: str, day: str, stamp: Sta
     call = Call(new_id(), ticket.id, ticket.number, ticket.service_id, counter["number"], kind,
                 stamp.wall_ms)
     store.insert_call(db, call, counter["id"], day, stamp)
-    store.add_event(db, "called" if kind == "call" else "recalled", stamp.wall_ms,
+    store.add_event(db, "called" if kind == "call" else "recalled", stamp,
                     ticket=ticket, call=call)
     return call
 
@@ -246,7 +247,7 @@ def _announce(db, ticket: Ticket, counter: dict, kind: str, day: str, stamp: Sta
 def _step(rt, ticket_id: str, allowed: tuple[str, ...], verb: str, change) -> Ticket:
     """Load, check the status, apply ``change(row, stamp)``, save, report."""
     db = rt.db
-    stamp = rt.clock.now()
+    stamp = rt.now()
     with write_tx(db):
         row = store.get_ticket_row(db, ticket_id)
         if row["status"] not in allowed:
@@ -260,7 +261,7 @@ def _step(rt, ticket_id: str, allowed: tuple[str, ...], verb: str, change) -> Ti
             counter = store.get_counter(db, row["counter_id"], active_only=False)
             _announce(db, ticket, counter, "recall", store.day_of(stamp, rt), stamp)
         else:
-            store.add_event(db, kind, stamp.wall_ms, ticket=ticket)
+            store.add_event(db, kind, stamp, ticket=ticket)
     return ticket
 
 
@@ -310,7 +311,7 @@ def transfer(rt, ticket_id: str, to_service_id: str) -> Ticket:
     as ``transferred`` (with its times, for the first service's statistics). Returns the new
     waiting ticket."""
     db = rt.db
-    stamp = rt.clock.now()
+    stamp = rt.now()
     with write_tx(db):
         row = store.get_ticket_row(db, ticket_id)
         allowed = ("waiting", "called", "serving")
@@ -331,7 +332,7 @@ def transfer(rt, ticket_id: str, to_service_id: str) -> Ticket:
         store.update_ticket(db, row, stamp)
         store.insert_ticket(db, new_row, stamp)
         ticket = store.ticket_from_row(new_row)
-        store.add_event(db, "transferred", stamp.wall_ms, ticket=ticket)
+        store.add_event(db, "transferred", stamp, ticket=ticket)
     return ticket
 
 
@@ -340,7 +341,7 @@ def set_counter(rt, counter_id: str, *, service_ids: list[str], staff_id: str | 
     """Sign in, choose services, pause or resume. A new staff member opens a new session
     (the old one is closed), so statistics know who served when."""
     db = rt.db
-    stamp = rt.clock.now()
+    stamp = rt.now()
     day = store.day_of(stamp, rt)
     with write_tx(db):
         counter = store.get_counter(db, counter_id)
@@ -358,7 +359,7 @@ def set_counter(rt, counter_id: str, *, service_ids: list[str], staff_id: str | 
                        "opened_ms": stamp.wall_ms, "closed_ms": None}
         session.update(service_ids=services, paused=1 if paused else 0, business_day=day)
         store.save_session(db, session, stamp)
-        store.add_event(db, "counter", stamp.wall_ms, counter={
+        store.add_event(db, "counter", stamp, counter={
             "id": counter["id"], "number": counter["number"], "name": counter["name"],
             "staff_id": staff_id, "service_ids": services, "paused": bool(paused)})
 
@@ -366,7 +367,7 @@ def set_counter(rt, counter_id: str, *, service_ids: list[str], staff_id: str | 
 def reprint_ticket(rt, ticket_id: str) -> str:
     """Queue a copy of the ticket's receipt (staff asked for it). Returns the print job id."""
     db = rt.db
-    stamp = rt.clock.now()
+    stamp = rt.now()
     with write_tx(db):
         row = store.get_ticket_row(db, ticket_id)
         root = row

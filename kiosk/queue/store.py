@@ -28,7 +28,8 @@ SESSIONS = outbox.syncable("counter_sessions")
 TICKET_COLUMNS = ("id", "office_code", "service_id", "prefix", "seq", "number", "business_day",
                   "priority", "status", "counter_id", "counter_number", "staff_id", "recalls",
                   "arrival_ms", "issued_ms", "called_ms", "started_ms", "finished_ms",
-                  "call_order", "transferred_from", "device_id", "updated_ms")
+                  "call_order", "transferred_from", "device_id", "updated_ms", "arrival_seq",
+                  "time_uncertain")
 _TICKET_SELECT = "SELECT " + ", ".join(TICKET_COLUMNS) + " FROM tickets"
 _TICKET_INSERT = (f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(TICKET_COLUMNS))})")
@@ -40,8 +41,9 @@ CALL_COLUMNS = ("id", "ticket_id", "number", "service_id", "counter_id", "counte
 
 
 def today(rt) -> str:
-    """The office's business day now, as ISO text (the key of numbering and of 'today')."""
-    return business_day(rt.clock.now(), rt.office_tz).isoformat()
+    """The office's business day now, as ISO text (the key of numbering and of 'today'),
+    by the judged clock (rt.now(): a wrong wall clock does not move it)."""
+    return business_day(rt.now(), rt.office_tz).isoformat()
 
 
 def day_of(stamp: Stamp, rt) -> str:
@@ -53,7 +55,15 @@ def ticket_from_row(row: dict[str, Any]) -> Ticket:
 
 
 def row_of(values: tuple) -> dict[str, Any]:
-    return dict(zip(TICKET_COLUMNS, values))
+    row = dict(zip(TICKET_COLUMNS, values))
+    row["time_uncertain"] = bool(row["time_uncertain"])
+    return row
+
+
+def next_arrival_seq(db: sqlite_utils.Database) -> int:
+    """The arrival order of a ticket issued now: after every ticket in the database (the
+    next rowid; the caller's write transaction keeps it unique). Never from the wall clock."""
+    return db.conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM tickets").fetchone()[0]
 
 
 def select_tickets(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -68,12 +78,15 @@ def get_ticket_row(db: sqlite_utils.Database, ticket_id: str) -> dict[str, Any]:
 
 
 def insert_ticket(db: sqlite_utils.Database, row: dict[str, Any], stamp: Stamp) -> None:
+    row["time_uncertain"] = bool(row.get("time_uncertain")) or stamp.uncertain
     db.conn.execute(_TICKET_INSERT, [row[c] for c in TICKET_COLUMNS])
     outbox.append(db, TICKETS, row["id"], row, stamp)
 
 
 def update_ticket(db: sqlite_utils.Database, row: dict[str, Any], stamp: Stamp) -> None:
     row["updated_ms"] = stamp.wall_ms
+    if stamp.uncertain:     # sticky: some time on the row is an estimate
+        row["time_uncertain"] = True
     db.conn.execute(_TICKET_UPDATE, [row[c] for c in TICKET_COLUMNS[1:]] + [row["id"]])
     outbox.append(db, TICKETS, row["id"], row, stamp)
 
@@ -91,14 +104,16 @@ def call_from_row(row: tuple) -> Call:
     return Call(*row)
 
 
-def add_event(db: sqlite_utils.Database, kind: str, at_ms: int, *, ticket: Ticket | None = None,
+def add_event(db: sqlite_utils.Database, kind: str, stamp: Stamp, *, ticket: Ticket | None = None,
               call: Call | None = None, counter: dict | None = None) -> int:
+    """One entry of the change feed at ``stamp`` (flagged ``time_uncertain`` with it)."""
     def enc(value: Any) -> str | None:
         return None if value is None else jsontext.dumps(value)
 
-    cur = db.conn.execute("INSERT INTO queue_events (kind, ticket, call, counter, at_ms)"
-                          " VALUES (?, ?, ?, ?, ?)",
-                          (kind, enc(ticket), enc(call), enc(counter), at_ms))
+    cur = db.conn.execute("INSERT INTO queue_events (kind, ticket, call, counter, at_ms,"
+                          " time_uncertain) VALUES (?, ?, ?, ?, ?, ?)",
+                          (kind, enc(ticket), enc(call), enc(counter), stamp.wall_ms,
+                           stamp.uncertain))
     return int(cur.lastrowid)
 
 

@@ -43,9 +43,9 @@ def waiting(rt, service_ids: list[str] | None = None) -> list[Ticket]:
                                     f" ({marks})", [day, *services])
     by_id = {r["id"]: r for r in rows}
     candidates = [fairness.Candidate(r["arrival_ms"], r["priority"] is not None,
-                                     (r["issued_ms"], r["id"])) for r in rows]
+                                     (r["issued_ms"], r["id"]), r["arrival_seq"]) for r in rows]
     recent = store.recent_priority(db, day, services, conf.priority_ratio)
-    ordered = fairness.order(candidates, recent, rt.clock.now().wall_ms, conf.priority_ratio,
+    ordered = fairness.order(candidates, recent, rt.now().wall_ms, conf.priority_ratio,
                              conf.max_wait_ms)
     return [store.ticket_from_row(by_id[c.key[1]]) for c in ordered]
 
@@ -80,11 +80,12 @@ def board_state(rt) -> BoardState:
 
 def events_since(rt, after_id: int, limit: int = 200) -> list[QueueEvent]:
     """The change feed after ``after_id``, oldest first (ids are gapless and increasing)."""
-    rows = rt.db.execute("SELECT id, kind, ticket, call, at_ms, counter FROM queue_events"
-                         " WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit]).fetchall()
+    rows = rt.db.execute("SELECT id, kind, ticket, call, at_ms, counter, time_uncertain"
+                         " FROM queue_events WHERE id > ? ORDER BY id LIMIT ?",
+                         [after_id, limit]).fetchall()
     return [QueueEvent(r[0], r[1], json.loads(r[2]) if r[2] else None,
                        json.loads(r[3]) if r[3] else None, r[4],
-                       json.loads(r[5]) if r[5] else None) for r in rows]
+                       json.loads(r[5]) if r[5] else None, bool(r[6])) for r in rows]
 
 
 def last_event_id(rt) -> int:

@@ -177,3 +177,21 @@ def m0005_queue_days(db: sqlite_utils.Database) -> None:
                f" WHEN NEW.status = 'waiting' BEGIN {_DAY_ADD} END")
     db.execute("CREATE TRIGGER queue_days_delete AFTER DELETE ON tickets"
                f" WHEN OLD.status = 'waiting' BEGIN {_DAY_REMOVE} END")
+
+
+def m0008_arrival_order(db: sqlite_utils.Database) -> None:
+    """Tickets are ordered by arrival, not by wall time (a Pi's clock can jump).
+
+    - ``tickets.arrival_seq``: the order of arrival, increasing with every ticket issued in
+      this database (a new ticket takes the next rowid; a transfer copies its original's, as
+      it copies the arrival time). Existing rows are numbered in their old order.
+    - ``tickets.time_uncertain``: a time on this row is an estimate, because the wall clock
+      was not believed when it was recorded (kiosk.clock.judge); synced with the row.
+    - ``queue_events.time_uncertain``: the same for one event.
+    """
+    db.execute("ALTER TABLE tickets ADD COLUMN arrival_seq INTEGER")
+    db.execute("ALTER TABLE tickets ADD COLUMN time_uncertain INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE tickets SET arrival_seq = o.n FROM (SELECT id, row_number() OVER"
+               " (ORDER BY arrival_ms, issued_ms, id) AS n FROM tickets) AS o"
+               " WHERE tickets.id = o.id")
+    db.execute("ALTER TABLE queue_events ADD COLUMN time_uncertain INTEGER NOT NULL DEFAULT 0")

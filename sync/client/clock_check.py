@@ -16,6 +16,7 @@ import sqlite_utils
 
 from kiosk.clock import Stamp
 from kiosk.db import write_tx
+from kiosk.timekeeper import set_from_server
 from sync.client import state
 from sync.client.wire import LastGood
 
@@ -40,6 +41,8 @@ def record_sample(db: sqlite_utils.Database, clock_sample: dict[str, Any]) -> di
     info = {**clock_sample, "offset_ms": offset}
     state.put(db, state.CLOCK, info)
     state.put_max(db, state.LAST_SERVER_MS, clock_sample["server_ms"])
+    # the queue's clock (kiosk.timekeeper) takes the server's time as its last good time
+    set_from_server(db, clock_sample["server_ms"], clock_sample["mono_ns"], clock_sample["boot_id"])
     if abs(offset) <= TOLERANCE_MS:
         with write_tx(db):
             old = state.get_int(db, state.LAST_GOOD_KIOSK_MS)
