@@ -75,6 +75,16 @@ def _fault(office: Office, kind: str) -> None:
         raise AssertionError(kind)
 
 
+def _call_all(rt: Runtime, n: int) -> list[q.Ticket]:
+    """Counter 1 calls ``n`` tickets, serving each before calling the next."""
+    called = []
+    for _ in range(n):
+        ticket = q.call_next(rt, "counter-1", ["svc-a", "svc-b"])
+        called.append(ticket)
+        q.start_service(rt, ticket.id)
+    return called
+
+
 def _outbox_flags(rt: Runtime) -> dict[str, bool]:
     """ticket id -> time_uncertain of its first (issue) change, as the server receives it."""
     flags: dict[str, bool] = {}
@@ -110,7 +120,7 @@ def test_tickets_issued_during_a_clock_fault_stay_in_todays_queue_in_arrival_ord
                for t, office_true in zip(during, _true_times(office, during)))
 
     # The counter calls them in the order they arrived.
-    called = [q.call_next(rt, "counter-1", ["svc-a", "svc-b"]) for _ in range(8)]
+    called = _call_all(rt, 8)
     assert [t.id for t in called] == [t.id for t in before + during]
     assert q.call_next(rt, "counter-1", ["svc-a", "svc-b"]) is None
 
@@ -132,7 +142,7 @@ def test_tickets_after_the_clock_is_right_again_are_not_flagged(office, fault):
     assert [t.time_uncertain for t in after] == [False, False]
     assert [t.number for t in after] == ["A-003", "B-003"]
     assert {t.business_day for t in office.issued} == {DAY}
-    called = [q.call_next(office.rt, "counter-1", ["svc-a", "svc-b"]) for _ in range(6)]
+    called = _call_all(office.rt, 6)
     assert [t.id for t in called] == [t.id for t in office.issued]
 
 

@@ -181,7 +181,10 @@ def test_call_next_follows_the_rule(ratio, max_wait_min, trace):
         clock = FakeClock()
         rt = open_runtime(tmp / "data", clock=clock)
         with write_tx(rt.db):
-            for key, value in (("queue.priority_ratio", ratio), ("queue.max_wait_min", max_wait_min)):
+            for key, value in (("queue.priority_ratio", ratio), ("queue.max_wait_min", max_wait_min),
+                               # "next" closes an unstarted call as no-show (fairness is the same)
+                               ("queue.next_when_called", "no_show"),
+                               ("queue.no_show_min_recalls", 0)):
                 rt.db["settings"].upsert({"key": key, "value": str(value), "updated_ms": 0}, pk="key")
         sim = Sim(ratio, max_wait_min * MINUTE, now=clock.wall_ms)
         ids: dict[int, str] = {}

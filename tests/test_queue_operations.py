@@ -164,16 +164,63 @@ def test_no_show_recalls_setting(runtime):
     assert q.no_show(runtime, t.id).status == "no_show"
 
 
-def test_next_closes_the_counters_current_ticket(runtime):
+def test_next_closes_the_ticket_being_served_as_done(runtime, clock):
     a = q.issue_ticket(runtime, "svc-a").ticket
     b = q.issue_ticket(runtime, "svc-a").ticket
     q.call_next(runtime, "counter-1")
-    assert q.current_ticket(runtime, "counter-1").id == a.id
+    q.start_service(runtime, a.id)
+    clock.advance(300)
     assert q.call_next(runtime, "counter-1").id == b.id
     closed = q.store.ticket_from_row(q.store.get_ticket_row(runtime.db, a.id))
-    assert (closed.status, closed.started_ms) == ("done", closed.called_ms)
+    assert closed.status == "done" and closed.finished_ms - closed.started_ms == 300_000
+    q.start_service(runtime, b.id)
     assert q.call_next(runtime, "counter-1") is None
     assert q.current_ticket(runtime, "counter-1") is None
+
+
+def test_next_over_a_ticket_only_called_asks_and_changes_nothing(runtime, clock):
+    """Issue 10, item 7: "next" never records a service that did not happen. By default
+    (queue.next_when_called = ask) it refuses with NotServedYet, so the counter can ask."""
+    a = q.issue_ticket(runtime, "svc-a").ticket
+    q.issue_ticket(runtime, "svc-a")
+    q.call_next(runtime, "counter-1")
+    clock.advance(1)
+    before = _snapshot(runtime.db)
+    with pytest.raises(q.NotServedYet, match="A-001 belum dilayani") as info:
+        q.call_next(runtime, "counter-1")
+    assert (info.value.ticket_id, info.value.number) == (a.id, "A-001")
+    assert isinstance(info.value, q.InvalidTransition)
+    assert _snapshot(runtime.db) == before
+    # The staff answers "yes, not here": no-show (after the recall the office requires), next.
+    q.recall(runtime, a.id)
+    q.no_show(runtime, a.id)
+    assert q.call_next(runtime, "counter-1").number == "A-002"
+    assert q.store.get_ticket_row(runtime.db, a.id)["status"] == "no_show"
+    assert runtime.db.execute("SELECT count(*) FROM tickets WHERE status = 'done'"
+                              ).fetchone()[0] == 0
+
+
+def test_next_over_a_ticket_only_called_marks_it_no_show_when_the_office_says_so(runtime,
+                                                                                   clock):
+    _set(runtime.db, "queue.next_when_called", "no_show")
+    a = q.issue_ticket(runtime, "svc-a").ticket
+    q.issue_ticket(runtime, "svc-a")
+    q.call_next(runtime, "counter-1")
+    with pytest.raises(q.InvalidTransition, match="panggil ulang dulu"):   # recalls first
+        q.call_next(runtime, "counter-1")
+    q.recall(runtime, a.id)
+    clock.advance(1)
+    assert q.call_next(runtime, "counter-1").number == "A-002"
+    gone = q.store.get_ticket_row(runtime.db, a.id)
+    assert (gone["status"], gone["started_ms"]) == ("no_show", None)
+    assert [e.kind for e in q.events_since(runtime, 0)][-2:] == ["no_show", "called"]
+
+
+def test_next_when_called_setting_is_checked(runtime):
+    q.issue_ticket(runtime, "svc-a")
+    _set(runtime.db, "queue.next_when_called", "selesai")
+    with pytest.raises(ValidationError, match="queue.next_when_called"):
+        q.call_next(runtime, "counter-1")
 
 
 def test_transfer_keeps_number_and_arrival_for_fairness(runtime, clock):
@@ -221,6 +268,7 @@ def test_counter_serves_only_its_services(runtime):
     b = q.issue_ticket(runtime, "svc-b").ticket
     q.set_counter(runtime, "2", service_ids=["B"], staff_id=None, paused=False)
     assert q.call_next(runtime, "2").id == b.id
+    q.start_service(runtime, b.id)
     assert q.call_next(runtime, "2") is None
 
 

@@ -3,7 +3,7 @@ statistics. No Qt and no HTTP: the screens and the LAN API call these functions 
 :class:`~kiosk.queue.client.QueueClient`). The rules are written down in docs/QUEUE.md.
 """
 
-from kiosk.queue.errors import InvalidTransition, QuotaExhausted
+from kiosk.queue.errors import InvalidTransition, NotServedYet, QuotaExhausted
 from kiosk.queue.models import (EVENT_KINDS, PRIORITY_KINDS, STATUSES, BoardState, Call, Issued,
                                 QueueEvent, Service, Ticket)
 from kiosk.queue.operations import (call_next, finish, issue_ticket, no_show, recall,
@@ -15,7 +15,7 @@ from kiosk.queue.views import (board_state, counters, current_ticket, events_sin
 __all__ = [
     "EVENT_KINDS", "PRIORITY_KINDS", "STATUSES",
     "BoardState", "Call", "Issued", "QueueEvent", "Service", "Ticket",
-    "InvalidTransition", "QuotaExhausted",
+    "InvalidTransition", "NotServedYet", "QuotaExhausted",
     "board_state", "call_next", "counters", "current_ticket", "events_since", "export_csv",
     "finish", "issue_ticket", "list_services", "no_show", "printer_state", "recall",
     "reprint_ticket", "set_counter", "start_service", "stats", "status", "transfer", "waiting",

@@ -10,3 +10,14 @@ class QuotaExhausted(KioskError):
 
 class InvalidTransition(KioskError):
     """The ticket or counter is not in a state that allows this step; nothing was changed."""
+
+
+class NotServedYet(InvalidTransition):
+    """"Next" while the counter's ticket was called but never started, and the office asks
+    first (setting ``queue.next_when_called = ask``): nothing was changed. The counter asks
+    the staff whether to mark it no-show."""
+
+    def __init__(self, message: str, *, ticket_id: str, number: str) -> None:
+        self.ticket_id = ticket_id
+        self.number = number
+        super().__init__(message)

@@ -18,7 +18,7 @@ from kiosk.db import write_tx
 from kiosk.errors import ValidationError
 from kiosk.ids import new_id
 from kiosk.queue import fairness, settings as settings_mod, store
-from kiosk.queue.errors import InvalidTransition, QuotaExhausted
+from kiosk.queue.errors import InvalidTransition, NotServedYet, QuotaExhausted
 from kiosk.queue.models import PRIORITY_KINDS, Call, Issued, Ticket
 from kiosk.receipt import Receipt, status_link
 
@@ -168,16 +168,38 @@ def wait_minutes(ahead: int, mean_service_ms: float | None, counters: int,
     return math.ceil(ahead * mean_service_ms / max(counters, 1) / 60_000)
 
 
-def _close_current(rt, db, counter_id: str, stamp: Stamp) -> None:
-    """"Next" ends whatever the counter still has open: served (or called and attended
-    without pressing start) counts as done."""
+def _close_current(rt, db, counter_id: str, stamp: Stamp,
+                   conf: settings_mod.QueueSettings) -> None:
+    """"Next" ends whatever the counter still has open. A ticket being served is done. A
+    ticket only called (never started) was not served, so it is never recorded as done: the
+    office setting ``queue.next_when_called`` either asks first (NotServedYet, nothing
+    changed) or marks it no-show (after the ``queue.no_show_min_recalls`` recalls)."""
     for row in store.select_tickets(db, "counter_id = ? AND status IN ('called', 'serving')",
                                     [counter_id]):
-        if row["started_ms"] is None:
-            row["started_ms"] = row["called_ms"]
-        row.update(status="done", finished_ms=stamp.wall_ms)
+        if row["status"] == "serving":
+            row.update(status="done", finished_ms=stamp.wall_ms)
+            kind = "finished"
+        else:
+            if conf.next_when_called != "no_show":
+                raise NotServedYet(
+                    f"Nomor {row['number']} belum dilayani. Tandai tidak hadir, mulai layani, "
+                    f"atau selesaikan dulu sebelum memanggil berikutnya "
+                    f"(setting queue.next_when_called = ask)",
+                    ticket_id=row["id"], number=row["number"])
+            _check_no_show(row, conf)
+            row.update(status="no_show", finished_ms=stamp.wall_ms)
+            kind = "no_show"
         store.update_ticket(db, row, stamp)
-        store.add_event(db, "finished", stamp, ticket=store.ticket_from_row(row))
+        store.add_event(db, kind, stamp, ticket=store.ticket_from_row(row))
+
+
+def _check_no_show(row: dict, conf: settings_mod.QueueSettings) -> None:
+    needed = conf.no_show_min_recalls
+    if row["recalls"] < needed:
+        raise InvalidTransition(
+            f"Tiket {row['number']} baru dipanggil ulang {row['recalls']} kali: panggil "
+            f"ulang dulu (minimal {needed} kali) sebelum menandai tidak hadir "
+            f"(setting queue.no_show_min_recalls)")
 
 
 def _paused_error(counter: dict) -> InvalidTransition:
@@ -204,7 +226,7 @@ def call_next(rt, counter_id: str, service_ids: list[str] | None = None,
             services = (session["service_ids"] if session else None) or store.active_service_ids(db)
         staff = staff_id or (session["staff_id"] if session else None)
         conf = settings_mod.load(db)
-        _close_current(rt, db, counter["id"], stamp)
+        _close_current(rt, db, counter["id"], stamp, conf)
         if session and session["business_day"] != day:
             session["business_day"] = day
             store.save_session(db, session, stamp)
@@ -294,12 +316,7 @@ def no_show(rt, ticket_id: str) -> Ticket:
     """The citizen did not come after being called and recalled (setting
     ``queue.no_show_min_recalls`` recalls first)."""
     def change(db, row, stamp):
-        needed = settings_mod.load(db).no_show_min_recalls
-        if row["recalls"] < needed:
-            raise InvalidTransition(
-                f"Tiket {row['number']} baru dipanggil ulang {row['recalls']} kali: panggil "
-                f"ulang dulu (minimal {needed} kali) sebelum menandai tidak hadir "
-                f"(setting queue.no_show_min_recalls)")
+        _check_no_show(row, settings_mod.load(db))
         row.update(status="no_show", finished_ms=stamp.wall_ms)
         return "no_show"
     return _step(rt, ticket_id, ("called",), "ditandai tidak hadir", change)

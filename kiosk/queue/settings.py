@@ -22,6 +22,11 @@ KEYS: dict[str, tuple[str, int, int]] = {
 }
 
 
+#: ``queue.next_when_called``: what "Panggil Berikutnya" does with the counter's ticket that
+#: was called but never started: ask the staff first, or mark it no-show.
+NEXT_WHEN_CALLED = ("ask", "no_show")
+
+
 @dataclass(frozen=True)
 class QueueSettings:
     priority_ratio: int = 2          # regular calls between two priority calls
@@ -29,6 +34,7 @@ class QueueSettings:
     no_show_min_recalls: int = 1     # recalls before a ticket may be marked no-show
     estimate_last_n: int = 10        # service times averaged for the wait estimate
     default_service_min: int = 5     # assumed service time before today has any
+    next_when_called: str = "ask"    # NEXT_WHEN_CALLED: "next" over a ticket never started
 
     @property
     def max_wait_ms(self) -> int:
@@ -37,9 +43,17 @@ class QueueSettings:
 
 def load(db: sqlite_utils.Database) -> QueueSettings:
     """The current settings; a malformed value is an error naming its key (changes nothing)."""
-    values: dict[str, int] = {}
+    values: dict[str, int | str] = {}
     for key, value in db.conn.execute(
             "SELECT key, value FROM settings WHERE key LIKE 'queue.%'").fetchall():
+        if key == "queue.next_when_called":
+            text = str(value).strip().lower()
+            if text not in NEXT_WHEN_CALLED:
+                raise ValidationError(f"settings {key}", f"{value!r} is not one of "
+                                      f"{', '.join(NEXT_WHEN_CALLED)}; fix it in the admin "
+                                      "screen or on the city server")
+            values[key.removeprefix("queue.")] = text
+            continue
         if key not in KEYS:
             continue
         attr, _default, minimum = KEYS[key]
