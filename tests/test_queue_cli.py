@@ -22,6 +22,28 @@ def _run(demo_dir, *args) -> dict:
     return json.loads(result.output)
 
 
+def _start(demo_dir, ticket_id: str) -> None:
+    from kiosk import queue as q
+    from kiosk.runtime import open_runtime
+
+    rt = open_runtime(demo_dir)
+    try:
+        q.start_service(rt, ticket_id)
+    finally:
+        rt.close()
+
+
+def _current(demo_dir, counter: str) -> str:
+    from kiosk import queue as q
+    from kiosk.runtime import open_runtime
+
+    rt = open_runtime(demo_dir)
+    try:
+        return q.current_ticket(rt, counter).id
+    finally:
+        rt.close()
+
+
 def test_issue_call_status(demo_dir):
     first = _run(demo_dir, "issue", "A")
     assert first["ticket"]["number"] == "A-001" and first["people_ahead"] == 0
@@ -33,10 +55,12 @@ def test_issue_call_status(demo_dir):
     assert [w["number"] for w in status["waiting"]] == ["A-002", "A-001"]
     called = _run(demo_dir, "call", "2")
     assert (called["number"], called["counter_number"], called["status"]) == ("A-002", 2, "called")
+    _start(demo_dir, called["id"])   # "next" never closes a ticket that was only called
     assert _run(demo_dir, "call", "counter-2")["number"] == "A-001"
     status = _run(demo_dir, "status")
     assert status["waiting"] == [] and status["current_call"]["number"] == "A-001"
     assert status["serving"] == {"2": "A-001"}
+    _start(demo_dir, _current(demo_dir, "counter-2"))
     assert _run(demo_dir, "call", "2") is None     # nobody left; A-001 is finished
     assert _run(demo_dir, "status")["serving"] == {}
 
