@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, Q
 
 from kiosk.clock import SystemClock
 from kiosk.errors import KioskError
+from kiosk.queue.errors import NotServedYet
 from sync.lan.errors import EdgeUnreachable
 from ui import theme
 from ui.ops import run_op
@@ -309,6 +310,7 @@ class CounterScreen(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.message.hide()
         card.addWidget(self.message)
+        self._build_not_served(card)
         card.addStretch(1)
         left.addWidget(ticket_card, 1)
 
@@ -629,8 +631,9 @@ class CounterScreen(QWidget):
         self._update_actions()
         self._update_start_button()
 
-    def _act(self, fn, on_done=None) -> None:
-        """Run one counter step on the worker; the screen shows the result or the error."""
+    def _act(self, fn, on_done=None, on_error=None) -> None:
+        """Run one counter step on the worker; the screen shows the result or the error
+        (``on_error(exc)`` may take care of an error itself by returning True)."""
         if self.busy:
             return
         self._set_busy(True)
@@ -644,6 +647,9 @@ class CounterScreen(QWidget):
 
         def failed(exc: Exception) -> None:
             self._set_busy(False)
+            if on_error is not None and on_error(exc):
+                self.refresh()
+                return
             self._say(self._error_text(exc))
             if _unreachable(exc):
                 self.set_connected(False)
@@ -663,14 +669,79 @@ class CounterScreen(QWidget):
     def call_next(self) -> None:
         counter_id, services = self.counter["id"], list(self.service_ids)
         staff = self.staff.id or None
+        self._hide_not_served()
 
-        def called(ticket) -> None:
-            self.ticket = ticket
-            if ticket is None:
-                self._say(self.tr("Tidak ada warga yang menunggu untuk layanan loket ini."))
-            self._show_ticket()
+        def not_served(exc: Exception) -> bool:
+            # The office asks first (queue.next_when_called = ask): never record a service
+            # that did not happen.
+            if isinstance(exc, NotServedYet):
+                self._ask_not_served(exc.ticket_id, exc.number)
+                return True
+            return False
 
-        self._act(lambda: self.queue.call_next(counter_id, services, staff), called)
+        self._act(lambda: self.queue.call_next(counter_id, services, staff), self._called,
+                  not_served)
+
+    # --- "next" over a ticket that was only called (issue 10, item 7) -----------------------
+    def _build_not_served(self, card: QVBoxLayout) -> None:
+        """The question "Nomor A-012 belum dilayani. Tandai tidak hadir?", asked in the card
+        (like the transfer picker, not a modal dialog: it works by touch and never blocks
+        the screen)."""
+        self.not_served_panel = QWidget()
+        box = QVBoxLayout(self.not_served_panel)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.not_served_label = theme.text_label("", "body")
+        self.not_served_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.not_served_label.setWordWrap(True)
+        row = QHBoxLayout()
+        self.not_served_yes = theme.touch_button("", "danger")
+        self.not_served_yes.setObjectName("notServedNoShow")
+        self.not_served_no = theme.touch_button("", "secondary")
+        self.not_served_no.setObjectName("notServedCancel")
+        self.not_served_yes.clicked.connect(self._no_show_and_call_next)
+        self.not_served_no.clicked.connect(self._hide_not_served)
+        row.addWidget(self.not_served_yes)
+        row.addWidget(self.not_served_no)
+        box.addWidget(self.not_served_label)
+        box.addLayout(row)
+        self.not_served_panel.hide()
+        card.addWidget(self.not_served_panel)
+        self._not_served_id: str | None = None
+
+    def _ask_not_served(self, ticket_id: str, number: str) -> None:
+        self._not_served_id = ticket_id
+        self.message.hide()
+        self.not_served_label.setText(self.tr("Nomor {number} belum dilayani. Tandai tidak "
+                                              "hadir?").format(number=number))
+        self.not_served_yes.setText(self.tr("Tandai tidak hadir"))
+        self.not_served_no.setText(self.tr("Batal"))
+        self.not_served_panel.show()
+
+    def _hide_not_served(self) -> None:
+        self._not_served_id = None
+        self.not_served_panel.hide()
+
+    def _no_show_and_call_next(self) -> None:
+        """The staff says the citizen did not come: no-show (the domain still asks for the
+        office's recalls first), then call the next one."""
+        ticket_id = self._not_served_id
+        self._hide_not_served()
+        if ticket_id is None:
+            return
+        counter_id, services = self.counter["id"], list(self.service_ids)
+        staff = self.staff.id or None
+
+        def step():
+            self.queue.no_show(ticket_id)
+            return self.queue.call_next(counter_id, services, staff)
+
+        self._act(step, self._called)
+
+    def _called(self, ticket) -> None:
+        self.ticket = ticket
+        if ticket is None:
+            self._say(self.tr("Tidak ada warga yang menunggu untuk layanan loket ini."))
+        self._show_ticket()
 
     def recall(self) -> None:
         ticket_id = self.ticket.id

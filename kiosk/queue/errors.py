@@ -17,7 +17,7 @@ class NotServedYet(InvalidTransition):
     first (setting ``queue.next_when_called = ask``): nothing was changed. The counter asks
     the staff whether to mark it no-show."""
 
-    def __init__(self, message: str, *, ticket_id: str, number: str) -> None:
+    def __init__(self, message: str, *, ticket_id: str = "", number: str = "") -> None:
         self.ticket_id = ticket_id
         self.number = number
         super().__init__(message)
