@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.clock import FakeClock
+from kiosk.db import write_tx
 from kiosk.runtime import open_runtime
 
 pytestmark = pytest.mark.slow
@@ -62,6 +63,10 @@ def test_counters_calling_at_once_never_get_the_same_ticket(demo_dir):
     rt = open_runtime(demo_dir, clock=clock)
     for i in range(120):
         q.issue_ticket(rt, "svc-a" if i % 2 else "svc-b", "lansia" if i % 7 == 0 else None)
+    with write_tx(rt.db):   # "next" alone closes an unstarted call (as no-show), no question
+        rt.db.execute("INSERT INTO settings (key, value, updated_ms) VALUES"
+                      " ('queue.next_when_called', 'no_show', 0),"
+                      " ('queue.no_show_min_recalls', '0', 0)")
     rt.close()
 
     barrier = threading.Barrier(3)

@@ -675,7 +675,11 @@ class CounterScreen(QWidget):
             # The office asks first (queue.next_when_called = ask): never record a service
             # that did not happen.
             if isinstance(exc, NotServedYet):
-                self._ask_not_served(exc.ticket_id, exc.number)
+                # across the LAN the error may come back without its fields: the counter's
+                # own current ticket is the one meant
+                current = self.ticket
+                self._ask_not_served(exc.ticket_id or (current.id if current else ""),
+                                     exc.number or (current.number if current else ""))
                 return True
             return False
 
