@@ -121,6 +121,11 @@ def main() -> None:
     local = open_runtime(data_dir)
     for n in range(args.calls + args.local_calls):
         q.issue_ticket(local, ("svc-a", "svc-b", "svc-c")[n % 3])
+    # back-to-back "next" with nobody started: close each call as no-show without asking
+    with local.db.conn:
+        local.db.conn.executemany("INSERT OR REPLACE INTO settings (key, value, updated_ms)"
+                                  " VALUES (?, ?, 0)", [("queue.next_when_called", "no_show"),
+                                                        ("queue.no_show_min_recalls", "0")])
 
     edge, url = _start_edge(data_dir)
     counter = RemoteQueue(url, TOKEN)
