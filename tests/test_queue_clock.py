@@ -223,3 +223,36 @@ def test_business_day_never_advances_by_a_jump_alone(office):
     office.clock.advance(16 * 3600)                # real time passes midnight
     assert q.status(office.rt)["business_day"] == (
         datetime.fromisoformat(DAY) + timedelta(days=1)).date().isoformat()
+
+
+def test_m0008_numbers_existing_tickets_in_their_old_arrival_order(tmp_path):
+    """A kiosk upgraded mid-day keeps today's waiting order; new tickets come after."""
+    from kiosk.db import open_db
+    from kiosk.migrations import migrate
+    from kiosk.queue import store
+
+    db = open_db(tmp_path / "k.db", migrate=False)
+    migrate(db, stop_before="m0008_arrival_order")
+    with db.atomic():
+        for tid, arrival in (("t-late", 3_000), ("t-early", 1_000), ("t-mid", 2_000)):
+            db.execute("INSERT INTO tickets (id, office_code, service_id, prefix, seq, number,"
+                       " business_day, status, arrival_ms, issued_ms, device_id, updated_ms)"
+                       " VALUES (?, 'X', 'svc-a', 'A', ?, ?, ?, 'waiting', ?, ?, 'd', 0)",
+                       [tid, arrival, f"A-{arrival}", DAY, arrival, arrival])
+    migrate(db)
+    order = [r[0] for r in db.execute("SELECT id FROM tickets ORDER BY arrival_seq")]
+    assert order == ["t-early", "t-mid", "t-late"]
+    assert store.next_arrival_seq(db) > db.execute("SELECT max(arrival_seq) FROM tickets"
+                                                   ).fetchone()[0]
+    assert db.execute("SELECT DISTINCT time_uncertain FROM tickets").fetchall() == [(0,)]
+
+
+def test_status_tells_the_edges_judged_time(office):
+    """Consoles and boards across the LAN read the edge's time from its status."""
+    assert q.status(office.rt)["time_uncertain"] is False
+    office.wait(MIN)
+    office.clock.jump(-2 * 3600)
+    status = q.status(office.rt)
+    assert status["time_uncertain"] is True
+    assert abs(status["now_ms"] - office.true_ms) < 1000
+    assert status["business_day"] == DAY

@@ -128,9 +128,14 @@ def printer_state(rt) -> dict:
 
 
 def status(rt) -> dict:
-    """Everything ``kiosk queue status`` prints, as plain JSON-ready values."""
+    """Everything ``kiosk queue status`` prints, as plain JSON-ready values. ``now_ms`` and
+    ``time_uncertain`` are the edge's judged time (docs/QUEUE.md): a console or board across
+    the LAN shows that, not its own clock."""
     board = board_state(rt)
+    now = rt.now()
     return {
+        "now_ms": now.wall_ms,
+        "time_uncertain": now.uncertain,
         "office": {"code": rt.config.office.code, "name": rt.config.office.name,
                    "timezone": rt.office_tz},
         "business_day": store.today(rt),
