@@ -77,3 +77,24 @@ def test_office_setting_no_show_marks_it_without_asking(qtbot, runtime, open_cou
                     timeout=3000)
     assert not screen.not_served_panel.isVisible()
     assert _status(runtime, first.id) == "no_show"
+
+
+def test_the_question_is_asked_in_english_on_an_english_screen(qtbot, runtime,
+                                                              open_counter) -> None:
+    from ui.i18n import set_language
+
+    queue = LocalQueue(runtime)
+    queue.issue_ticket("svc-a")
+    screen = open_counter(runtime, queue)
+    sign_in(qtbot, screen)
+    click(qtbot, screen.call_button)
+    wait_status(qtbot, screen, "Sedang dipanggil")
+    set_language("en")
+    try:
+        click(qtbot, screen.call_button)
+        qtbot.waitUntil(screen.not_served_panel.isVisible, timeout=3000)
+        assert screen.not_served_label.text() == "Number A-001 has not been served. Mark as no-show?"
+        assert (screen.not_served_yes.text(), screen.not_served_no.text()) == (
+            "Mark no-show", "Cancel")
+    finally:
+        set_language("id")

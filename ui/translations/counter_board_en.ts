@@ -306,6 +306,14 @@
             <translation>Nobody is waiting for this counter’s services.</translation>
         </message>
         <message>
+            <source>Nomor {number} belum dilayani. Tandai tidak hadir?</source>
+            <translation>Number {number} has not been served. Mark as no-show?</translation>
+        </message>
+        <message>
+            <source>Tandai tidak hadir</source>
+            <translation>Mark no-show</translation>
+        </message>
+        <message>
             <location line="+38" />
             <source>Nomor {number} tetap dengan waktu datang semula, jadi tidak kehilangan giliran.</source>
             <translation>Number {number} keeps its original arrival time, so no one loses their turn.</translation>
