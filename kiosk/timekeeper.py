@@ -73,7 +73,11 @@ class Timekeeper:
     def now(self) -> Stamp:
         with self._lock:
             raw = self.clock.now()
-            last_good, server = anchors(self.db)
+            try:
+                last_good, server = anchors(self.db)
+            except sqlite3.Error as exc:   # unreadable: judge without (believe the clock)
+                log.warning("could not read the last known good time: %s", exc)
+                last_good = server = None
             stamp = judge(raw, last_good, server)
             if self._due(stamp, last_good):
                 self._store(stamp)
