@@ -9,6 +9,7 @@ now) only shed load early.
 
 import base64
 import contextlib
+import dataclasses
 import gc
 import gzip
 import hmac
@@ -28,8 +29,10 @@ from fastapi.responses import JSONResponse, Response
 from kiosk.clock import Clock, SystemClock
 from sync import protocol
 from sync.server import auth
-from sync.server.store import Device, Overloaded, PushPolicy, Store, StoreError, open_store
-from sync.server.wire import BadBody, decode_batch, decompress
+from sync.server.store import (
+    Device, Overloaded, PushPolicy, Store, StoreError, open_store, validate_office,
+)
+from sync.server.wire import BadBody, decode_batch, decompress, value_problem
 
 #: Retry-After (seconds) sent with 503.
 RETRY_AFTER_S = 2
@@ -302,6 +305,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
               dependencies=[Versioned])
     async def enroll(body: protocol.EnrollRequest) -> protocol.EnrollResponse:
         """Register a device's Ed25519 public key with a single-use enrollment token."""
+        _plain_text(body)
         try:
             auth.parse_public_key(body.public_key)
         except ValueError as exc:
@@ -319,6 +323,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
               dependencies=[Versioned])
     async def challenge(body: protocol.ChallengeRequest) -> protocol.ChallengeResponse:
         """A single-use nonce (5 min) for the device to sign."""
+        _plain_text(body)
         device = await run_db(store.device, body.device_id)
         if device is None or device.revoked:
             raise HTTPException(401, "device revoked" if device else "unknown device; enroll")
@@ -331,6 +336,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
               dependencies=[Versioned])
     async def token(body: protocol.TokenRequest) -> protocol.TokenResponse:
         """A 15-minute access token for a signature of the nonce with the device key."""
+        _plain_text(body)
         device = await run_db(store.device, body.device_id)
         if device is None or device.revoked:
             raise HTTPException(401, "device revoked" if device else "unknown device; enroll")
@@ -398,7 +404,8 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
     @app.post("/admin/offices", tags=["admin"], dependencies=Admin, status_code=201)
     async def add_office(body: OfficeIn) -> dict[str, Any]:
         """Register an office (kelurahan); ``timezone`` is WIB, WITA, WIT or an IANA name."""
-        _check_office(body)
+        _plain_text(body)
+        validate_office(body.code, body.name, body.timezone, body.address)
         office = await run_db(store.add_office, body.code, body.name, body.timezone,
                               body.address, state.now_ms())
         return office.as_reference(state.now_ms())
@@ -411,6 +418,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
     @app.post("/admin/enroll-tokens", tags=["admin"], dependencies=Admin, status_code=201)
     async def make_enroll_token(body: EnrollTokenIn) -> EnrollTokenOut:
         """A single-use enrollment token for an office (shown once; only its hash is kept)."""
+        _plain_text(body)
         if not 60 <= body.ttl_s <= 30 * 24 * 3600:
             raise HTTPException(400, "ttl_s must be between 60 seconds and 30 days")
         return await run_db(issue_enroll_token, state.store, body.office_code,
@@ -423,12 +431,14 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
     @app.post("/admin/devices/{device_id}/revoke", tags=["admin"], dependencies=Admin)
     async def revoke(device_id: str) -> dict[str, Any]:
         """From now on every call of this device is answered 401."""
+        _plain_text(device_id)
         await run_db(store.revoke, device_id, state.now_ms())
         return {"device_id": device_id, "revoked": True}
 
     @app.put("/admin/reference", tags=["admin"], dependencies=Admin)
     async def put_reference(body: ReferenceIn) -> dict[str, Any]:
         """Change services, counters, employees, settings, letter types or request statuses."""
+        _plain_text(body)
         for i, c in enumerate(body.changes):
             if protocol.scope_of(c.table) is None:
                 owned = sorted(set().union(*protocol.SCOPE_TABLES.values()))
@@ -448,18 +458,12 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         return {**await run_db(store.stats), "epoch": await run_db(store.current_epoch)}
 
 
-def _check_office(body: OfficeIn) -> None:
-    from zoneinfo import ZoneInfoNotFoundError
-
-    from kiosk.clock import zone
-
-    if not body.code.strip() or len(body.code) > 32 or not body.name.strip():
-        raise HTTPException(400, "office code (1..32 characters) and name must not be empty")
-    try:
-        zone(body.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise HTTPException(400, f"timezone {body.timezone!r} is not WIB, WITA, WIT or an "
-                                 "IANA time zone") from exc
+def _plain_text(body: Any) -> None:
+    """400 for a request whose text neither engine can keep (U+0000, a lone surrogate) or
+    that is nested too deeply: refused before the database sees it, never a 500."""
+    value = dataclasses.asdict(body) if dataclasses.is_dataclass(body) else body
+    if problem := value_problem(value):
+        raise HTTPException(400, f"request text {problem}")
 
 
 def _session(value: str | None) -> str | None:

@@ -8,6 +8,7 @@ here once, so the engines differ only in how they write.
 Errors a handler turns into an HTTP answer::
 
     StoreError
+    ├── Invalid         a value the server will not keep (office code) (400)
     ├── NotFound        an office or device that does not exist       (404)
     ├── Conflict        an office code taken, a device already enrolled (409)
     ├── DeviceBusy      a second concurrent push of one device        (409)
@@ -25,12 +26,17 @@ from typing import Any, Protocol
 from kiosk.migrations import SCHEMA_VERSION as KIOSK_SCHEMA_VERSION
 from sync import protocol
 from sync.server.wire import (
-    ItemAnswer, WireBatch, WireClock, WireItem, decode_payload, office_of,
+    ItemAnswer, WireBatch, WireClock, WireItem, decode_payload, offices_of, payload_problem,
+    text_problem,
 )
 
 
 class StoreError(Exception):
     status = 500
+
+
+class Invalid(StoreError):
+    status = 400
 
 
 class NotFound(StoreError):
@@ -55,6 +61,34 @@ class Unauthorized(StoreError):
 
 class Overloaded(StoreError):
     status = 503
+
+
+#: Longest office code (it is printed on tickets and typed by technicians).
+OFFICE_CODE_MAX = 32
+
+
+def validate_office(code: str, name: str, timezone: str, address: str = "") -> None:
+    """The rule for a new office, in the store so every way in (admin API, ``kiosk server
+    office add``) follows it: a code of 1..32 printable characters without surrounding
+    space, a printable name, a known time zone, and text the database can keep."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from kiosk.clock import zone
+
+    for label, value in (("code", code), ("name", name), ("timezone", timezone),
+                         ("address", address)):
+        if problem := text_problem(value):
+            raise Invalid(f"office {label} {problem}")
+    if not 1 <= len(code) <= OFFICE_CODE_MAX or not code.isprintable() or code != code.strip():
+        raise Invalid(f"office code {code!r}: 1..{OFFICE_CODE_MAX} printable characters, no "
+                      "control characters and no surrounding spaces")
+    if not name.strip() or not name.isprintable():
+        raise Invalid(f"office name {name!r} must not be empty or hold control characters")
+    try:
+        zone(timezone)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise Invalid(f"timezone {timezone!r} is not WIB, WITA, WIT or an IANA time "
+                      "zone") from exc
 
 
 #: A clock sample whose server time is further than this in the future is a lie; ignored.
@@ -129,8 +163,9 @@ class PreparedPush:
 def prepare_push(batch: WireBatch, device: Device, policy: PushPolicy) -> PreparedPush:
     """Check every item against the device and the policy, before any write.
 
-    A payload naming another office is a 403 for the whole batch (nothing is stored); an
-    item this server cannot store is answered ``rejected`` and the rest go on.
+    A payload naming another office (by ``office_id`` or ``office_code``) is a 403 for the
+    whole batch (nothing is stored); an item this server cannot store is answered
+    ``rejected`` and the rest go on.
     """
     prepared = PreparedPush()
     for item, raw in checked_items(batch, device, policy, prepared):
@@ -150,29 +185,51 @@ def checked_items(batch: WireBatch, device: Device, policy: PushPolicy, prepared
     mid-way is safe: the caller's transaction rolls back. Rejected items go straight into
     ``prepared.answers``.
     """
-    office_id = device.office_id
     for item in batch.items:
         raw = bytes(item.payload)
-        office = office_of(raw)
-        if office is not None and office != office_id:
-            raise Forbidden(f"{item.table} {item.record_id} (device_seq {item.device_seq})"
-                            f" belongs to office {office!r}; this device writes only for "
-                            f"office {device.office_code} ({device.office_id})")
-        if admit(item, policy, prepared):
+        check_payload_office(item, raw, device)
+        if admit(item, policy, prepared, raw):
             yield item, raw
 
 
-def admit(item: WireItem, policy: PushPolicy, prepared: PreparedPush) -> bool:
-    """Whether this server stores ``item`` (table, op, schema version); a rejected item is
-    answered in ``prepared`` at once. The office is checked apart (:func:`checked_items`)."""
+def check_payload_office(item: WireItem, raw: bytes, device: Device) -> None:
+    """Forbidden unless every office field the payload carries names the device's office."""
+    office_id, office_code = offices_of(raw)
+    for field_name, value, own in (("office_id", office_id, device.office_id),
+                                   ("office_code", office_code, device.office_code)):
+        if value is not None and value != own:
+            raise Forbidden(f"{item.table} {item.record_id} (device_seq {item.device_seq})"
+                            f" belongs to office {value!r} (its {field_name}); this device "
+                            f"writes only for office {device.office_code} ({device.office_id})")
+
+
+def admit(item: WireItem, policy: PushPolicy, prepared: PreparedPush,
+          raw: bytes | None = None) -> bool:
+    """Whether this server stores ``item`` (table, op, schema version, text it can keep); a
+    rejected item is answered in ``prepared`` at once. The office is checked apart
+    (:func:`check_payload_office`)."""
     prepared.order.append(item.device_seq)
     if (item.table in policy.tables and item.op in protocol.OPS
             and policy.min_schema_version <= item.schema_version <= policy.max_schema_version):
-        prepared.seqs.append(item.device_seq)
-        return True
-    prepared.answers[item.device_seq] = (protocol.REJECTED, _reject_reason(
-        item.table, item.op, item.schema_version, policy))
+        problem = _text_reason(item, bytes(item.payload) if raw is None else raw)
+        if problem is None:
+            prepared.seqs.append(item.device_seq)
+            return True
+    else:
+        problem = _reject_reason(item.table, item.op, item.schema_version, policy)
+    prepared.answers[item.device_seq] = (protocol.REJECTED, problem)
     return False
+
+
+def _text_reason(item: WireItem, raw: bytes) -> str | None:
+    """Why an item's text cannot be stored (a reason for ``rejected``), or None. Refused per
+    item, so one bad record never blocks the kiosk's outbox behind it."""
+    for name in ("change_id", "record_id", "boot_id"):
+        if problem := text_problem(getattr(item, name)):
+            return f"{name} {problem}"
+    if problem := payload_problem(raw):
+        return f"payload {problem}"
+    return None
 
 
 def _reject_reason(table: str, op: str, schema_version: int, policy: PushPolicy) -> str:
@@ -273,7 +330,7 @@ def parse_cursor(cursor: str | None) -> tuple[int, int]:
         out = int(xid), int(seq)
     except ValueError:
         raise ValueError(f"cursor {cursor!r} is not one this server made; reset it to 0") from None
-    if out[0] < 0 or out[1] < 0:
+    if not (0 <= out[0] < 2**63 and 0 <= out[1] < 2**63):  # both engines store 64-bit
         raise ValueError(f"cursor {cursor!r} is not one this server made; reset it to 0")
     return out
 

@@ -23,7 +23,7 @@ from sync.server import auth
 from sync.server.store import (
     Conflict, Device, NotFound, Office, Overloaded, PushPolicy, Unauthorized, classify,
     correct_times, is_enrollment_retry, parse_cursor, prepare_push, reference_payload,
-    same_content, usable_sample,
+    same_content, usable_sample, validate_office,
 )
 from sync.server.wire import ItemAnswer, WireBatch, encode_payload
 
@@ -157,6 +157,7 @@ class SqliteStore:
     # -- offices, tokens, devices -----------------------------------------------------------
     def add_office(self, code: str, name: str, timezone: str, address: str,
                    now_ms: int) -> Office:
+        validate_office(code, name, timezone, address)
         office = Office(new_id(), code, name, timezone, address)
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM offices WHERE code = ?", (code,)).fetchone():
