@@ -39,6 +39,40 @@ RETRY_AFTER_S = 2
 
 
 @dataclass(frozen=True)
+class Problem:
+    """Every refusal's body: one sentence a technician can act on."""
+
+    detail: str
+
+
+#: What each refusal means, for the OpenAPI document (FastAPI adds 422 itself wherever it
+#: validates parameters or a body).
+_ANSWERS = {
+    400: "The request is malformed or holds text the server cannot keep (U+0000, a lone "
+         "surrogate); nothing changed.",
+    401: "Missing, wrong or expired credentials, or a revoked or unknown device.",
+    403: "A record of another office; nothing of the batch was stored.",
+    404: "No such office or device.",
+    409: "Already exists, or another sync session of this device is pushing.",
+    413: "The body is larger than the batch limits (sync/PROTOCOL.md).",
+    415: "A Content-Encoding other than zstd or gzip.",
+    426: "The kiosk speaks a protocol version this server does not; upgrade it.",
+    503: "Overloaded or the database is unreachable; retry after Retry-After seconds.",
+}
+
+
+def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route: the refusals it really gives, each with its body."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        out[code] = {"model": Problem, "description": _ANSWERS[code]}
+        if code == 503:
+            out[code]["headers"] = {"Retry-After": {"schema": {"type": "integer"},
+                                                    "description": "seconds"}}
+    return out
+
+
+@dataclass(frozen=True)
 class OfficeIn:
     code: str
     name: str
@@ -293,7 +327,8 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
             raise HTTPException(401, "wrong admin token")
 
     # -- device side ------------------------------------------------------------------
-    @app.get("/sync/meta", response_model=protocol.Meta, tags=["sync"])
+    @app.get("/sync/meta", response_model=protocol.Meta, tags=["sync"],
+             responses=answers(503))
     async def meta(response: Response) -> protocol.Meta:
         """Versions, server time and epoch; no auth (the kiosk's clock sample starts here)."""
         response.headers["Cache-Control"] = "no-store"
@@ -302,7 +337,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
                              state.policy.max_schema_version, store.schema_version)
 
     @app.post("/enroll", response_model=protocol.EnrollResponse, tags=["auth"],
-              dependencies=[Versioned])
+              dependencies=[Versioned], responses=answers(400, 401, 409, 426, 503))
     async def enroll(body: protocol.EnrollRequest) -> protocol.EnrollResponse:
         """Register a device's Ed25519 public key with a single-use enrollment token."""
         _plain_text(body)
@@ -320,7 +355,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
                                        epoch, *_access(state, device.id))
 
     @app.post("/auth/challenge", response_model=protocol.ChallengeResponse, tags=["auth"],
-              dependencies=[Versioned])
+              dependencies=[Versioned], responses=answers(400, 401, 426, 503))
     async def challenge(body: protocol.ChallengeRequest) -> protocol.ChallengeResponse:
         """A single-use nonce (5 min) for the device to sign."""
         _plain_text(body)
@@ -333,7 +368,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         return protocol.ChallengeResponse(nonce)
 
     @app.post("/auth/token", response_model=protocol.TokenResponse, tags=["auth"],
-              dependencies=[Versioned])
+              dependencies=[Versioned], responses=answers(400, 401, 426, 503))
     async def token(body: protocol.TokenRequest) -> protocol.TokenResponse:
         """A 15-minute access token for a signature of the nonce with the device key."""
         _plain_text(body)
@@ -349,6 +384,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         return protocol.TokenResponse(*_access(state, device.id))
 
     @app.post("/sync/push", response_model=protocol.PushResponse, tags=["sync"],
+              responses=answers(400, 401, 403, 409, 413, 415, 426, 503),
               openapi_extra={"parameters": _PUSH_HEADERS, "requestBody": {
                   "required": True, "content": {"application/json": {
                       "schema": {"$ref": "#/components/schemas/PushRequest"}}}}})
@@ -379,7 +415,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
                       "server_time_ms": state.now_ms()}, request)
 
     @app.get("/sync/pull", response_model=protocol.PullResponse, tags=["sync"],
-             dependencies=[Versioned])
+             dependencies=[Versioned], responses=answers(400, 401, 426, 503))
     async def pull(request: Request, device: Annotated[Device, Depends(current_device)],
                    scope: Annotated[str, Query()] = "reference",
                    cursor: Annotated[str, Query()] = "0",
@@ -401,7 +437,8 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
     # -- admin -----------------------------------------------------------------------------
     Admin = [Depends(admin)]
 
-    @app.post("/admin/offices", tags=["admin"], dependencies=Admin, status_code=201)
+    @app.post("/admin/offices", tags=["admin"], dependencies=Admin, status_code=201,
+              responses=answers(400, 401, 409, 503))
     async def add_office(body: OfficeIn) -> dict[str, Any]:
         """Register an office (kelurahan); ``timezone`` is WIB, WITA, WIT or an IANA name."""
         _plain_text(body)
@@ -410,12 +447,14 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
                               body.address, state.now_ms())
         return office.as_reference(state.now_ms())
 
-    @app.get("/admin/offices", tags=["admin"], dependencies=Admin)
+    @app.get("/admin/offices", tags=["admin"], dependencies=Admin,
+             responses=answers(401, 503))
     async def list_offices() -> list[dict[str, Any]]:
         now = state.now_ms()
         return [o.as_reference(now) for o in await run_db(store.offices)]
 
-    @app.post("/admin/enroll-tokens", tags=["admin"], dependencies=Admin, status_code=201)
+    @app.post("/admin/enroll-tokens", tags=["admin"], dependencies=Admin, status_code=201,
+              responses=answers(400, 401, 404, 503))
     async def make_enroll_token(body: EnrollTokenIn) -> EnrollTokenOut:
         """A single-use enrollment token for an office (shown once; only its hash is kept)."""
         _plain_text(body)
@@ -424,18 +463,21 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         return await run_db(issue_enroll_token, state.store, body.office_code,
                             state.now_ms(), body.ttl_s)
 
-    @app.get("/admin/devices", tags=["admin"], dependencies=Admin)
+    @app.get("/admin/devices", tags=["admin"], dependencies=Admin,
+             responses=answers(401, 503))
     async def list_devices() -> list[dict[str, Any]]:
         return await run_db(store.devices)
 
-    @app.post("/admin/devices/{device_id}/revoke", tags=["admin"], dependencies=Admin)
+    @app.post("/admin/devices/{device_id}/revoke", tags=["admin"], dependencies=Admin,
+              responses=answers(400, 401, 404, 503))
     async def revoke(device_id: str) -> dict[str, Any]:
         """From now on every call of this device is answered 401."""
         _plain_text(device_id)
         await run_db(store.revoke, device_id, state.now_ms())
         return {"device_id": device_id, "revoked": True}
 
-    @app.put("/admin/reference", tags=["admin"], dependencies=Admin)
+    @app.put("/admin/reference", tags=["admin"], dependencies=Admin,
+             responses=answers(400, 401, 404, 503))
     async def put_reference(body: ReferenceIn) -> dict[str, Any]:
         """Change services, counters, employees, settings, letter types or request statuses."""
         _plain_text(body)
@@ -452,7 +494,8 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
                                 state.now_ms())
         return {"versions": versions}
 
-    @app.get("/admin/stats", tags=["admin"], dependencies=Admin)
+    @app.get("/admin/stats", tags=["admin"], dependencies=Admin,
+             responses=answers(401, 503))
     async def stats() -> dict[str, Any]:
         """Counts per office and table, and the number of duplicate record ids (must be 0)."""
         return {**await run_db(store.stats), "epoch": await run_db(store.current_epoch)}
