@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import json
 import time
 import warnings
@@ -215,8 +216,8 @@ def test_overlapping_and_out_of_order_batches(client):
 
 
 def test_the_payload_is_kept_as_sent_and_compared_as_json():
-    from sync.server.store import Device as StoreDevice
-    from sync.server.store import PushPolicy, prepare_push, same_content
+    from sync.server.rules import Device as StoreDevice
+    from sync.server.rules import PushPolicy, prepare_push, same_content
     from sync.server.wire import decode_batch
 
     body = (b'{"device_id": "d", "items": [{"change_id": "c", "table": "tickets", "record_id": "r",'
@@ -327,7 +328,7 @@ def _query(db_url: str, sql: str) -> list[tuple]:
     if db_url.startswith("sqlite"):
         import sqlite3
 
-        from sync.server.store import sqlite_path
+        from sync.server.engines import sqlite_path
         with sqlite3.connect(sqlite_path(db_url)) as conn:
             return conn.execute(sql).fetchall()
     import psycopg
@@ -579,7 +580,7 @@ def _query_commit(db_url: str, sql: str) -> None:
     if db_url.startswith("sqlite"):
         import sqlite3
 
-        from sync.server.store import sqlite_path
+        from sync.server.engines import sqlite_path
         with sqlite3.connect(sqlite_path(db_url)) as conn:
             conn.execute(sql)
         return
@@ -745,7 +746,8 @@ def test_office_codes_of_control_characters_are_refused(client, code):
 @pytest.mark.parametrize("code", ["\x07", "K\n1", "K\x001", "", "K" * 33])
 def test_the_store_itself_refuses_bad_office_codes(db_url, code):
     """``kiosk server office add`` calls the store directly: the rule must live there."""
-    from sync.server.store import Invalid, open_store
+    from sync.server.engines import open_store
+    from sync.server.errors import Invalid
 
     store = open_store(db_url)
     try:
@@ -754,3 +756,44 @@ def test_the_store_itself_refuses_bad_office_codes(db_url, code):
         assert store.offices() == []
     finally:
         store.close()
+
+
+# -- the package's shape (issue 11 item 4) -----------------------------------------------------
+def test_kiosk_server_office_list_does_not_load_fastapi(tmp_path):
+    """A read command of a technician's SSH session stays light: no FastAPI, no psycopg."""
+    import subprocess
+    import sys
+
+    db = f"sqlite:///{tmp_path}/server.db"
+    code = ("import sys; from kiosk.cli import main\n"
+            "try:\n"
+            f"    main(['server', '--db', {db!r}, 'office', 'list'])\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code, exc.code\n"
+            "loaded = [m for m in ('fastapi', 'starlette', 'psycopg', 'sync.server.app')"
+            " if m in sys.modules]\n"
+            "print('LOADED', loaded)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "KIOSK_DATA_DIR": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    assert "LOADED []" in out.stdout, out.stdout
+
+
+def test_there_is_no_import_cycle_in_sync_server():
+    import grimp
+
+    graph = grimp.build_graph("sync")
+    modules = sorted(m for m in graph.modules if m.startswith("sync.server."))
+    assert "sync.server.errors" in modules and "sync.server.engines" in modules
+    cycles = [(a, b) for i, a in enumerate(modules) for b in modules[i + 1:]
+              if graph.chain_exists(a, b) and graph.chain_exists(b, a)]
+    assert cycles == []
+
+
+def test_only_the_engine_chooser_imports_the_engines():
+    import grimp
+
+    graph = grimp.build_graph("sync")
+    for engine in ("sync.server.store_sqlite", "sync.server.store_pg"):
+        importers = graph.find_modules_that_directly_import(engine)
+        assert importers == {"sync.server.engines"}, (engine, importers)

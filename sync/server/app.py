@@ -23,20 +23,20 @@ from typing import Annotated, Any
 import anyio
 import msgspec
 import zstandard
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from kiosk.clock import Clock, SystemClock
 from sync import protocol
 from sync.server import auth
-from sync.server.store import (
-    Device, Overloaded, PushPolicy, Store, StoreError, open_store, validate_office,
+from sync.server.engines import open_store
+from sync.server.errors import (
+    RETRY_AFTER_S, BadBody, DeviceBusy, Invalid, Overloaded, ServerError, Unauthorized,
+    UpgradeRequired,
 )
-from sync.server.wire import BadBody, decode_batch, decompress, value_problem
-
-#: Retry-After (seconds) sent with 503.
-RETRY_AFTER_S = 2
-
+from sync.server.rules import Device, PushPolicy, validate_office
+from sync.server.store import Store
+from sync.server.wire import decode_batch, decompress, value_problem
 
 @dataclass(frozen=True)
 class Problem:
@@ -166,14 +166,11 @@ def create_app(db_url: str, *, admin_token: str | None = None, clock: Clock | No
                   lifespan=lifespan)
     app.state.sync = state
 
-    @app.exception_handler(StoreError)
-    async def store_error(request: Request, exc: StoreError) -> JSONResponse:
+    @app.exception_handler(ServerError)
+    async def refused(request: Request, exc: ServerError) -> JSONResponse:
+        """The one place a refusal becomes an answer (sync.server.errors)."""
         headers = {"Retry-After": str(RETRY_AFTER_S)} if isinstance(exc, Overloaded) else None
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
-
-    @app.exception_handler(BadBody)
-    async def bad_body(request: Request, exc: BadBody) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
 
     @contextlib.contextmanager
     def gate() -> Iterator[None]:
@@ -249,7 +246,7 @@ def _tune_gc() -> None:
 
 def _bearer(authorization: str | None) -> str:
     if not authorization or not authorization.lower().startswith("bearer "):
-        raise HTTPException(401, "missing Authorization: Bearer <token>")
+        raise Unauthorized("missing Authorization: Bearer <token>")
     return authorization[7:].strip()
 
 
@@ -261,7 +258,7 @@ def _protocol_version(
     except ValueError:
         version = -1
     if version not in protocol.SUPPORTED_VERSIONS:
-        raise HTTPException(426, f"protocol version {x_kiosk_protocol!r} is not supported "
+        raise UpgradeRequired(f"protocol version {x_kiosk_protocol!r} is not supported "
                                  f"(server speaks {list(protocol.SUPPORTED_VERSIONS)}); "
                                  "upgrade the kiosk software")
     return version
@@ -312,19 +309,19 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
             return auth.check_access_token(store.token_secret, _bearer(authorization),
                                            state.now_ms())
         except auth.BadCredentials as exc:
-            raise HTTPException(401, str(exc)) from exc
+            raise Unauthorized(str(exc)) from exc
 
     async def current_device(device_id: Annotated[str, Depends(token_device)]) -> Device:
         device = await run_db(store.device, device_id)
         if device is None:
-            raise HTTPException(401, "unknown device; enroll again")
+            raise Unauthorized("unknown device; enroll again")
         if device.revoked:
-            raise HTTPException(401, "device revoked")
+            raise Unauthorized("device revoked")
         return device
 
     def admin(authorization: Annotated[str | None, Header()] = None) -> None:
         if not hmac.compare_digest(_bearer(authorization).encode(), state.admin_token.encode()):
-            raise HTTPException(401, "wrong admin token")
+            raise Unauthorized("wrong admin token")
 
     # -- device side ------------------------------------------------------------------
     @app.get("/sync/meta", response_model=protocol.Meta, tags=["sync"],
@@ -344,9 +341,9 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         try:
             auth.parse_public_key(body.public_key)
         except ValueError as exc:
-            raise HTTPException(400, str(exc)) from exc
+            raise Invalid(str(exc)) from exc
         if not body.device_id or len(body.device_id) > 128:
-            raise HTTPException(400, "device_id must be 1..128 characters")
+            raise Invalid("device_id must be 1..128 characters")
         now = state.now_ms()
         device = await run_db(store.enroll, auth.hash_token(body.token), body.device_id,
                               body.public_key, now)
@@ -361,7 +358,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         _plain_text(body)
         device = await run_db(store.device, body.device_id)
         if device is None or device.revoked:
-            raise HTTPException(401, "device revoked" if device else "unknown device; enroll")
+            raise Unauthorized("device revoked" if device else "unknown device; enroll")
         nonce = secrets.token_urlsafe(24)
         await run_db(store.add_nonce, device.id, nonce,
                      state.now_ms() + protocol.NONCE_TTL_S * 1000)
@@ -374,13 +371,13 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         _plain_text(body)
         device = await run_db(store.device, body.device_id)
         if device is None or device.revoked:
-            raise HTTPException(401, "device revoked" if device else "unknown device; enroll")
+            raise Unauthorized("device revoked" if device else "unknown device; enroll")
         try:
             auth.verify_signature(device.public_key, body.nonce.encode(), body.signature)
         except auth.BadCredentials as exc:
-            raise HTTPException(401, str(exc)) from exc
+            raise Unauthorized(str(exc)) from exc
         if not await run_db(store.take_nonce, device.id, body.nonce, state.now_ms()):
-            raise HTTPException(401, "nonce unknown, used or expired; ask for a new challenge")
+            raise Unauthorized("nonce unknown, used or expired; ask for a new challenge")
         return protocol.TokenResponse(*_access(state, device.id))
 
     @app.post("/sync/push", response_model=protocol.PushResponse, tags=["sync"],
@@ -405,7 +402,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         raw = decompress(body, request.headers.get("content-encoding"))
         batch = decode_batch(raw)
         if batch.device_id != device_id:
-            raise HTTPException(400, f"device_id {batch.device_id!r} is not the token's "
+            raise Invalid(f"device_id {batch.device_id!r} is not the token's "
                                      f"device {device_id!r}")
         session = _session(request.headers.get(protocol.SESSION_HEADER))
         with _push_slot(state, device_id, session):
@@ -423,12 +420,12 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
                    = protocol.DEFAULT_PULL_LIMIT) -> Response:
         """Server-owned changes after ``cursor`` for the device's office, oldest first."""
         if scope not in protocol.SCOPES:
-            raise HTTPException(400, f"unknown scope {scope!r}; one of {list(protocol.SCOPES)}")
+            raise Invalid(f"unknown scope {scope!r}; one of {list(protocol.SCOPES)}")
         try:
             changes, next_cursor, has_more, epoch = await run_db(
                 store.pull, device.office_id, scope, cursor, limit)
         except ValueError as exc:
-            raise HTTPException(400, str(exc)) from exc
+            raise Invalid(str(exc)) from exc
         for change in changes:
             change["payload"] = msgspec.Raw(change["payload"])
         return _json({"changes": changes, "next_cursor": next_cursor, "has_more": has_more,
@@ -459,7 +456,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         """A single-use enrollment token for an office (shown once; only its hash is kept)."""
         _plain_text(body)
         if not 60 <= body.ttl_s <= 30 * 24 * 3600:
-            raise HTTPException(400, "ttl_s must be between 60 seconds and 30 days")
+            raise Invalid("ttl_s must be between 60 seconds and 30 days")
         return await run_db(issue_enroll_token, state.store, body.office_code,
                             state.now_ms(), body.ttl_s)
 
@@ -484,12 +481,12 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         for i, c in enumerate(body.changes):
             if protocol.scope_of(c.table) is None:
                 owned = sorted(set().union(*protocol.SCOPE_TABLES.values()))
-                raise HTTPException(400, f"changes[{i}].table {c.table!r} is not server-owned; "
+                raise Invalid(f"changes[{i}].table {c.table!r} is not server-owned; "
                                          f"one of {owned}")
             if c.op not in protocol.OPS:
-                raise HTTPException(400, f"changes[{i}].op {c.op!r}; one of {list(protocol.OPS)}")
+                raise Invalid(f"changes[{i}].op {c.op!r}; one of {list(protocol.OPS)}")
             if not c.record_id:
-                raise HTTPException(400, f"changes[{i}].record_id is empty")
+                raise Invalid(f"changes[{i}].record_id is empty")
         versions = await run_db(store.put_reference, body.office_code, body.changes,
                                 state.now_ms())
         return {"versions": versions}
@@ -506,14 +503,14 @@ def _plain_text(body: Any) -> None:
     that is nested too deeply: refused before the database sees it, never a 500."""
     value = dataclasses.asdict(body) if dataclasses.is_dataclass(body) else body
     if problem := value_problem(value):
-        raise HTTPException(400, f"request text {problem}")
+        raise Invalid(f"request text {problem}")
 
 
 def _session(value: str | None) -> str | None:
     if value is None:
         return None
     if not 1 <= len(value) <= 64 or not value.isascii() or not value.isprintable():
-        raise HTTPException(400, f"{protocol.SESSION_HEADER} must be 1..64 printable ASCII "
+        raise Invalid(f"{protocol.SESSION_HEADER} must be 1..64 printable ASCII "
                                  "characters")
     return value
 
@@ -527,7 +524,7 @@ def _push_slot(state: _State, device_id: str, session: str | None) -> Iterator[N
     checks again across workers): pushes of one session may overlap, any other may not."""
     running = state.sessions.get(device_id)
     if device_id in state.pushing or (running is not None and running[0] != session):
-        raise HTTPException(409, _BUSY)
+        raise DeviceBusy(_BUSY)
     if session is None:
         state.pushing.add(device_id)
         try:

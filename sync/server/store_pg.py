@@ -32,12 +32,12 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 from kiosk.ids import new_id
 from sync import protocol
 from sync.server import auth
-from sync.server.store import (
-    Conflict, Device, DeviceBusy, NotFound, Office, Overloaded, PreparedPush, PushPolicy,
-    Unauthorized, admit, checked_items, classify, is_enrollment_retry, parse_cursor, reference_payload,
-    usable_sample, validate_office,
+from sync.server import admin_sql
+from sync.server.errors import Conflict, DeviceBusy, Overloaded, Unauthorized
+from sync.server.rules import (
+    Device, Office, PreparedPush, PushPolicy, admit, checked_items, classify,
+    is_enrollment_retry, parse_cursor, reference_payload, usable_sample, validate_office,
 )
-from sync.server.store_sqlite import _stats
 from sync.server.wire import ItemAnswer, WireBatch, encode_payload, offices_of, text_problem
 
 #: First key of the two-key advisory locks this server takes (schema migration, pushes).
@@ -74,9 +74,6 @@ INSERT_SQL = (
     f" SELECT %s, %s, %s, {_COLS.replace('payload', 'payload::jsonb')} FROM push_stage"
     " ON CONFLICT (device_id, device_seq) DO NOTHING RETURNING device_seq")
 
-_DEVICE_COLUMNS = "d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
-_DEVICE_FROM = " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s"
-DEVICE_SQL = f"SELECT {_DEVICE_COLUMNS}{_DEVICE_FROM}"
 
 #: A batch's items as the kiosk sent them (WireItems encoded by msgspec), as rows ``i``.
 ITEM_ROWS = (
@@ -255,11 +252,19 @@ class PgStore:
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """One read-only statement, without BEGIN/COMMIT round trips."""
+        with self._reading() as execute:
+            return execute(sql, params).fetchall()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[admin_sql.Execute]:
+        """Read-only statements in autocommit (no BEGIN/COMMIT round trips), through the
+        admin_sql adapter."""
         with self._connection() as conn:
             conn.autocommit = True
-            rows = conn.execute(sql, params).fetchall()
-            conn.autocommit = False
-            return rows
+            try:
+                yield admin_sql.pg_execute(conn)
+            finally:
+                conn.autocommit = False
 
     def close(self) -> None:
         self.pool.close()
@@ -335,16 +340,12 @@ class PgStore:
         return office
 
     def offices(self) -> list[Office]:
-        return [Office(*r) for r in self._read(
-            "SELECT id, code, name, timezone, address FROM offices ORDER BY code")]
+        with self._reading() as execute:
+            return admin_sql.offices(execute)
 
     @staticmethod
     def _office(cur: psycopg.Cursor, code: str) -> Office:
-        row = cur.execute("SELECT id, code, name, timezone, address FROM offices WHERE code = %s",
-                          (code,)).fetchone()
-        if row is None:
-            raise NotFound(f"no office {code!r}; add it with `kiosk server office add`")
-        return Office(*row)
+        return admin_sql.office(admin_sql.pg_execute(cur), code)
 
     def add_enroll_token(self, office_code: str, token_hash: str, expires_ms: int,
                          now_ms: int) -> Office:
@@ -374,24 +375,19 @@ class PgStore:
 
     @staticmethod
     def _device(cur: psycopg.Cursor, device_id: str) -> Device | None:
-        return _device(cur.execute(DEVICE_SQL, (device_id,)).fetchone())
+        return admin_sql.device(admin_sql.pg_execute(cur), device_id)
 
     def device(self, device_id: str) -> Device | None:
-        rows = self._read(DEVICE_SQL, (device_id,))
-        return _device(rows[0] if rows else None)
+        with self._reading() as execute:
+            return admin_sql.device(execute, device_id)
 
     def devices(self) -> list[dict[str, Any]]:
-        rows = self._read("SELECT d.id, o.code, d.enrolled_ms, d.revoked_ms FROM devices d"
-                          " JOIN offices o ON o.id = d.office_id ORDER BY o.code, d.id")
-        return [{"device_id": r[0], "office_code": r[1], "enrolled_ms": r[2],
-                 "revoked_ms": r[3]} for r in rows]
+        with self._reading() as execute:
+            return admin_sql.devices(execute)
 
     def revoke(self, device_id: str, now_ms: int) -> None:
         with self._tx() as cur:
-            cur.execute("UPDATE devices SET revoked_ms = COALESCE(revoked_ms, %s) WHERE id = %s",
-                        (now_ms, device_id))
-            if cur.rowcount == 0:
-                raise NotFound(f"no device {device_id!r}")
+            admin_sql.revoke(admin_sql.pg_execute(cur), device_id, now_ms)
 
     def add_nonce(self, device_id: str, nonce: str, expires_ms: int) -> None:
         with self._tx() as cur:
@@ -538,7 +534,7 @@ class PgStore:
     def stats(self) -> dict[str, Any]:
         with self._tx() as cur:
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            return _stats(cur.execute)
+            return admin_sql.stats(admin_sql.pg_execute(cur))
 
 
 @contextlib.contextmanager

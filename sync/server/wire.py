@@ -16,6 +16,7 @@ import zstandard
 
 from kiosk import jsontext
 from sync import protocol
+from sync.server.errors import BadBody
 
 Str = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 
@@ -130,15 +131,6 @@ def payload_problem(payload: bytes) -> str | None:
         return f"is nested deeper than {MAX_PAYLOAD_DEPTH} levels"
     except msgspec.DecodeError as exc:
         return f"is not valid JSON text ({exc})"
-
-
-class BadBody(Exception):
-    """The body cannot be read; ``status`` is the HTTP answer (400, 413 or 415)."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
 
 
 def decompress(body: bytes, encoding: str | None) -> bytes:
