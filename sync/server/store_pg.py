@@ -148,7 +148,7 @@ BEGIN
     IF p_items IS NULL THEN
         RETURN;
     END IF;
-    -- Corrected time as store.correct_times computes it (floor division, in numeric so
+    -- Corrected time as rules.correct_times computes it (floor division, in numeric so
     -- that no difference of two monotonic times overflows).
     WITH stored AS (
         INSERT INTO changes AS c (device_id, office_id, received_ms, {_COLS})
@@ -580,7 +580,7 @@ def _admitted(state: tuple) -> tuple[Device, str]:
 
 def _copy_items(cur: psycopg.Cursor, sql: str, items, prefix: tuple,
                 samples: dict[str, tuple[int, int]]) -> None:
-    """COPY checked items as they come, correcting times on the way (store.correct_times)."""
+    """COPY checked items as they come, correcting times on the way (rules.correct_times)."""
     with cur.copy(sql) as copy:
         write = copy.write_row
         for item, raw in items:
