@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import json
 import time
 import warnings
@@ -215,8 +216,8 @@ def test_overlapping_and_out_of_order_batches(client):
 
 
 def test_the_payload_is_kept_as_sent_and_compared_as_json():
-    from sync.server.store import Device as StoreDevice
-    from sync.server.store import PushPolicy, prepare_push, same_content
+    from sync.server.rules import Device as StoreDevice
+    from sync.server.rules import PushPolicy, prepare_push, same_content
     from sync.server.wire import decode_batch
 
     body = (b'{"device_id": "d", "items": [{"change_id": "c", "table": "tickets", "record_id": "r",'
@@ -327,7 +328,7 @@ def _query(db_url: str, sql: str) -> list[tuple]:
     if db_url.startswith("sqlite"):
         import sqlite3
 
-        from sync.server.store import sqlite_path
+        from sync.server.engines import sqlite_path
         with sqlite3.connect(sqlite_path(db_url)) as conn:
             return conn.execute(sql).fetchall()
     import psycopg
@@ -579,10 +580,220 @@ def _query_commit(db_url: str, sql: str) -> None:
     if db_url.startswith("sqlite"):
         import sqlite3
 
-        from sync.server.store import sqlite_path
+        from sync.server.engines import sqlite_path
         with sqlite3.connect(sqlite_path(db_url)) as conn:
             conn.execute(sql)
         return
     import psycopg
     with psycopg.connect(db_url) as conn:
         conn.execute(sql)
+
+
+# -- hardening (issue 10): bad input gets a 4xx, never a 500 -----------------------------------
+NUL = "\x00"
+
+
+def _raw_push(client, device, body: bytes, headers: dict | None = None):
+    return client.post("/sync/push", content=body,
+                       headers={**device.headers, "Content-Type": "application/json",
+                                **(headers or {})})
+
+
+@pytest.mark.parametrize("field", ["change_id", "record_id", "boot_id", "payload_value",
+                                   "payload_key"])
+def test_a_nul_in_a_pushed_item_rejects_that_item_only(client, field):
+    device = enrolled_device(client)
+    bad = device.item()
+    if field == "payload_value":
+        bad["payload"] = {"id": bad["record_id"], "name": f"a{NUL}b"}
+    elif field == "payload_key":
+        bad["payload"] = {"id": bad["record_id"], f"k{NUL}": 1}
+    else:
+        bad[field] = f"x{NUL}y"
+    good = device.item()
+    before = stats(client)
+    r = device.push([bad, good])
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert results[0]["status"] == "rejected" and "U+0000" in results[0]["reason"]
+    assert results[1]["status"] == "accepted"
+    assert stats(client)["changes"] == before["changes"] + 1
+
+
+def test_an_escaped_backslash_before_u0000_is_plain_text(client):
+    device = enrolled_device(client)
+    item = device.item(payload={"id": "x", "path": "C:\\u0000"})  # backslash, then "u0000"
+    r = device.push([item])
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "accepted", r.text
+
+
+def test_a_nul_or_lone_surrogate_in_a_clock_sample_is_400(client):
+    device = enrolled_device(client)
+    for boot in (f"b{NUL}", "b\ud800"):
+        body = json.dumps({"device_id": device.id, "items": [device.item()], "clock": {
+            "boot_id": boot, "mono_ns": 1, "wall_ms": 1, "server_ms": 1, "rtt_ms": 1.0}})
+        assert _raw_push(client, device, body.encode()).status_code == 400
+    assert stored_changes(client) == 0
+
+
+@pytest.mark.parametrize("text", [f"a{NUL}b", "a\ud800b"], ids=["nul", "surrogate"])
+def test_bad_text_on_auth_enroll_and_admin_is_400(client, text):
+    device = enrolled_device(client)
+    h = {"X-Kiosk-Protocol": "1"}
+    before = stats(client)
+    calls = [
+        ("post", "/auth/challenge", {"device_id": text}, h),
+        ("post", "/auth/token", {"device_id": text, "nonce": "n", "signature": "AA=="}, h),
+        ("post", "/auth/token", {"device_id": device.id, "nonce": text, "signature": "AA=="}, h),
+        ("post", "/enroll", {"token": text, "device_id": "d1", "public_key": device.public_key}, h),
+        ("post", "/enroll", {"token": "t", "device_id": text, "public_key": device.public_key}, h),
+        ("post", "/admin/offices", {"code": text, "name": "n"}, admin_headers()),
+        ("post", "/admin/offices", {"code": "K9", "name": text}, admin_headers()),
+        ("post", "/admin/offices", {"code": "K9", "name": "n", "address": text},
+         admin_headers()),
+        ("post", "/admin/offices", {"code": "K9", "name": "n", "timezone": text},
+         admin_headers()),
+        ("post", "/admin/enroll-tokens", {"office_code": text}, admin_headers()),
+        ("put", "/admin/reference", {"office_code": text, "changes": []}, admin_headers()),
+        ("put", "/admin/reference", {"office_code": "K1", "changes": [
+            {"table": "services", "record_id": text, "payload": {}}]}, admin_headers()),
+        ("put", "/admin/reference", {"office_code": "K1", "changes": [
+            {"table": "services", "record_id": "s", "payload": {"name": text}}]},
+         admin_headers()),
+        ("put", "/admin/reference", {"office_code": "K1", "changes": [
+            {"table": "services", "record_id": "s", "payload": {text: 1}}]}, admin_headers()),
+    ]
+    for method, path, body, headers in calls:
+        content = json.dumps(body).encode()
+        r = client.request(method, path, content=content,
+                           headers={**headers, "Content-Type": "application/json"})
+        assert r.status_code == 400, (path, body, r.status_code, r.text)
+    r = client.post(f"/admin/devices/a{'%00' if text == f'a{NUL}b' else '%ED%A0%80'}b/revoke",
+                    headers=admin_headers())
+    assert 400 <= r.status_code < 500, r.text
+    assert stats(client) == before
+
+
+def test_deeply_nested_payload_is_rejected_not_500(client):
+    device = enrolled_device(client)
+    deep = "[" * 5000 + "]" * 5000
+    item = device.item()
+    body = json.dumps({"device_id": device.id, "items": [item]})
+    body = body.replace('"payload": {', '"payload": {"deep": %s, ' % deep)
+    r = _raw_push(client, device, body.encode())
+    assert 400 <= r.status_code < 500 or r.json()["results"][0]["status"] == "rejected", r.text
+    assert stored_changes(client) == 0
+
+
+def test_a_huge_pull_cursor_is_400(client):
+    device = enrolled_device(client)
+    for cursor in ("0:99999999999999999999", "99999999999999999999:1", "0:-1", "0:1e5"):
+        r = device.pull(cursor=cursor)
+        assert r.status_code == 400, (cursor, r.text)
+
+
+@pytest.mark.parametrize("size", [1, 150], ids=["small", "large"])  # both PostgreSQL paths
+def test_a_ticket_naming_another_offices_code_is_403(client, size):
+    device = enrolled_device(client)
+    for code in ("K2", 7, f"K1{NUL}", "k1"):
+        items = [device.item() for _ in range(size - 1)]
+        items.append(device.item("tickets", payload={"id": "t1", "office_code": code}))
+        r = device.push(items)
+        assert r.status_code == 403, (code, r.text)
+        assert "office_code" in r.json()["detail"]
+    assert stored_changes(client) == 0
+    own = device.item("tickets", payload={"id": "t2", "office_code": "K1", "number": 2})
+    r = device.push([own])
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "accepted", r.text
+
+
+def test_zstd_with_two_frames_or_trailing_bytes_is_400(client):
+    device = enrolled_device(client)
+    raw = json.dumps({"device_id": device.id, "items": [device.item()]}).encode()
+    cctx = zstandard.ZstdCompressor()
+    headers = {"Content-Encoding": "zstd"}
+    for body in (cctx.compress(raw) + cctx.compress(b" "), cctx.compress(raw) + b"junk",
+                 cctx.compress(raw) + b"\x00"):
+        r = _raw_push(client, device, body, headers)
+        assert r.status_code == 400, r.text
+    assert stored_changes(client) == 0
+    assert _raw_push(client, device, cctx.compress(raw), headers).status_code == 200
+
+
+@pytest.mark.parametrize("key", [
+    bytes(32),                                                          # all zero
+    bytes([1]) + bytes(31),                                             # identity point
+    bytes.fromhex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),  # -1
+    bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),  # order 8
+], ids=["zero", "identity", "minus-one", "order-8"])
+def test_enroll_refuses_a_small_order_public_key(client, key):
+    import base64
+
+    token = enroll_token(client)
+    r = client.post("/enroll", json={"token": token, "device_id": "d-small",
+                                     "public_key": base64.b64encode(key).decode()},
+                    headers={"X-Kiosk-Protocol": "1"})
+    assert r.status_code == 400, r.text
+    assert stats(client)["offices"]["K1"]["devices"] == 0
+
+
+@pytest.mark.parametrize("code", ["\x07", "K\n1", "\t", "K\x7f", " K1"])
+def test_office_codes_of_control_characters_are_refused(client, code):
+    r = client.post("/admin/offices", json={"code": code, "name": "n"}, headers=admin_headers())
+    assert r.status_code == 400, r.text
+
+
+@pytest.mark.parametrize("code", ["\x07", "K\n1", "K\x001", "", "K" * 33])
+def test_the_store_itself_refuses_bad_office_codes(db_url, code):
+    """``kiosk server office add`` calls the store directly: the rule must live there."""
+    from sync.server.engines import open_store
+    from sync.server.errors import Invalid
+
+    store = open_store(db_url)
+    try:
+        with pytest.raises(Invalid):
+            store.add_office(code, "Kelurahan", "WIB", "", 1)
+        assert store.offices() == []
+    finally:
+        store.close()
+
+
+# -- the package's shape (issue 11 item 4) -----------------------------------------------------
+def test_kiosk_server_office_list_does_not_load_fastapi(tmp_path):
+    """A read command of a technician's SSH session stays light: no FastAPI, no psycopg."""
+    import subprocess
+    import sys
+
+    db = f"sqlite:///{tmp_path}/server.db"
+    code = ("import sys; from kiosk.cli import main\n"
+            "try:\n"
+            f"    main(['server', '--db', {db!r}, 'office', 'list'])\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code, exc.code\n"
+            "loaded = [m for m in ('fastapi', 'starlette', 'psycopg', 'sync.server.app')"
+            " if m in sys.modules]\n"
+            "print('LOADED', loaded)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "KIOSK_DATA_DIR": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    assert "LOADED []" in out.stdout, out.stdout
+
+
+def test_there_is_no_import_cycle_in_sync_server():
+    import grimp
+
+    graph = grimp.build_graph("sync")
+    modules = sorted(m for m in graph.modules if m.startswith("sync.server."))
+    assert "sync.server.errors" in modules and "sync.server.engines" in modules
+    cycles = [(a, b) for i, a in enumerate(modules) for b in modules[i + 1:]
+              if graph.chain_exists(a, b) and graph.chain_exists(b, a)]
+    assert cycles == []
+
+
+def test_only_the_engine_chooser_imports_the_engines():
+    import grimp
+
+    graph = grimp.build_graph("sync")
+    for engine in ("sync.server.store_sqlite", "sync.server.store_pg"):
+        importers = graph.find_modules_that_directly_import(engine)
+        assert importers == {"sync.server.engines"}, (engine, importers)

@@ -15,7 +15,7 @@ import pytest
 
 from server_support import ADMIN, add_office, admin_headers, enrolled_device, pg_schema_url, stats
 from sync.server import create_app
-from sync.server.store import Overloaded
+from sync.server.errors import Overloaded
 from sync.server.store_pg import LOCK_SPACE, SMALL_BATCH_ITEMS, PgStore, insert_reference
 
 with warnings.catch_warnings():

@@ -54,7 +54,7 @@ def _open(ctx: click.Context, db: str | None):
     """The store, or a one-line error a technician can act on (exit code 2)."""
     url = _db_url(ctx, db)
     try:
-        from sync.server.store import open_store
+        from sync.server.engines import open_store
     except ImportError as exc:
         raise click.ClickException(f"the city server needs the server extra "
                                    f"(pip install 'kelurahan-kiosk[server]'): {exc}") from exc
@@ -67,11 +67,11 @@ def _open(ctx: click.Context, db: str | None):
 
 
 def _store_call(fn, *args):
-    from sync.server.store import StoreError
+    from sync.server.errors import ServerError
 
     try:
         return fn(*args)
-    except StoreError as exc:
+    except ServerError as exc:
         raise click.ClickException(str(exc)) from exc
 
 

@@ -2,8 +2,31 @@
 
 Start it with ``kiosk server --db URL``; the protocol is sync/PROTOCOL.md, the design
 (cursor, epoch, hot path) docs/SYNC.md.
+
+Layers, each importing only those below it (an import-linter contract in pyproject.toml)::
+
+    serve, app            HTTP: uvicorn processes, FastAPI routes
+    engines               chooses an engine from the URL; the only importer of the engines
+    store_pg, store_sqlite the two engines
+    store, admin_sql      the Store protocol; the admin SQL both engines share
+    rules                 what every push, enrollment and office follows
+    wire                  reading a push off the wire (msgspec)
+    auth, errors          credentials; every refusal with its HTTP status
+
+Nothing heavy is loaded here: ``create_app`` (FastAPI) is imported when first asked for, so
+``kiosk server office list`` never loads FastAPI.
 """
 
-from sync.server.app import create_app
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from sync.server.app import create_app
+
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,6 +9,7 @@ now) only shed load early.
 
 import base64
 import contextlib
+import dataclasses
 import gc
 import gzip
 import hmac
@@ -22,17 +23,53 @@ from typing import Annotated, Any
 import anyio
 import msgspec
 import zstandard
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from kiosk.clock import Clock, SystemClock
 from sync import protocol
 from sync.server import auth
-from sync.server.store import Device, Overloaded, PushPolicy, Store, StoreError, open_store
-from sync.server.wire import BadBody, decode_batch, decompress
+from sync.server.engines import open_store
+from sync.server.errors import (
+    RETRY_AFTER_S, BadBody, DeviceBusy, Invalid, Overloaded, ServerError, Unauthorized,
+    UpgradeRequired,
+)
+from sync.server.rules import Device, PushPolicy, validate_office
+from sync.server.store import Store
+from sync.server.wire import decode_batch, decompress, value_problem
 
-#: Retry-After (seconds) sent with 503.
-RETRY_AFTER_S = 2
+@dataclass(frozen=True)
+class Problem:
+    """Every refusal's body: one sentence a technician can act on."""
+
+    detail: str
+
+
+#: What each refusal means, for the OpenAPI document (FastAPI adds 422 itself wherever it
+#: validates parameters or a body).
+_ANSWERS = {
+    400: "The request is malformed or holds text the server cannot keep (U+0000, a lone "
+         "surrogate); nothing changed.",
+    401: "Missing, wrong or expired credentials, or a revoked or unknown device.",
+    403: "A record of another office; nothing of the batch was stored.",
+    404: "No such office or device.",
+    409: "Already exists, or another sync session of this device is pushing.",
+    413: "The body is larger than the batch limits (sync/PROTOCOL.md).",
+    415: "A Content-Encoding other than zstd or gzip.",
+    426: "The kiosk speaks a protocol version this server does not; upgrade it.",
+    503: "Overloaded or the database is unreachable; retry after Retry-After seconds.",
+}
+
+
+def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route: the refusals it really gives, each with its body."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        out[code] = {"model": Problem, "description": _ANSWERS[code]}
+        if code == 503:
+            out[code]["headers"] = {"Retry-After": {"schema": {"type": "integer"},
+                                                    "description": "seconds"}}
+    return out
 
 
 @dataclass(frozen=True)
@@ -129,14 +166,11 @@ def create_app(db_url: str, *, admin_token: str | None = None, clock: Clock | No
                   lifespan=lifespan)
     app.state.sync = state
 
-    @app.exception_handler(StoreError)
-    async def store_error(request: Request, exc: StoreError) -> JSONResponse:
+    @app.exception_handler(ServerError)
+    async def refused(request: Request, exc: ServerError) -> JSONResponse:
+        """The one place a refusal becomes an answer (sync.server.errors)."""
         headers = {"Retry-After": str(RETRY_AFTER_S)} if isinstance(exc, Overloaded) else None
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
-
-    @app.exception_handler(BadBody)
-    async def bad_body(request: Request, exc: BadBody) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
 
     @contextlib.contextmanager
     def gate() -> Iterator[None]:
@@ -212,7 +246,7 @@ def _tune_gc() -> None:
 
 def _bearer(authorization: str | None) -> str:
     if not authorization or not authorization.lower().startswith("bearer "):
-        raise HTTPException(401, "missing Authorization: Bearer <token>")
+        raise Unauthorized("missing Authorization: Bearer <token>")
     return authorization[7:].strip()
 
 
@@ -224,7 +258,7 @@ def _protocol_version(
     except ValueError:
         version = -1
     if version not in protocol.SUPPORTED_VERSIONS:
-        raise HTTPException(426, f"protocol version {x_kiosk_protocol!r} is not supported "
+        raise UpgradeRequired(f"protocol version {x_kiosk_protocol!r} is not supported "
                                  f"(server speaks {list(protocol.SUPPORTED_VERSIONS)}); "
                                  "upgrade the kiosk software")
     return version
@@ -275,22 +309,23 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
             return auth.check_access_token(store.token_secret, _bearer(authorization),
                                            state.now_ms())
         except auth.BadCredentials as exc:
-            raise HTTPException(401, str(exc)) from exc
+            raise Unauthorized(str(exc)) from exc
 
     async def current_device(device_id: Annotated[str, Depends(token_device)]) -> Device:
         device = await run_db(store.device, device_id)
         if device is None:
-            raise HTTPException(401, "unknown device; enroll again")
+            raise Unauthorized("unknown device; enroll again")
         if device.revoked:
-            raise HTTPException(401, "device revoked")
+            raise Unauthorized("device revoked")
         return device
 
     def admin(authorization: Annotated[str | None, Header()] = None) -> None:
         if not hmac.compare_digest(_bearer(authorization).encode(), state.admin_token.encode()):
-            raise HTTPException(401, "wrong admin token")
+            raise Unauthorized("wrong admin token")
 
     # -- device side ------------------------------------------------------------------
-    @app.get("/sync/meta", response_model=protocol.Meta, tags=["sync"])
+    @app.get("/sync/meta", response_model=protocol.Meta, tags=["sync"],
+             responses=answers(503))
     async def meta(response: Response) -> protocol.Meta:
         """Versions, server time and epoch; no auth (the kiosk's clock sample starts here)."""
         response.headers["Cache-Control"] = "no-store"
@@ -299,15 +334,16 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
                              state.policy.max_schema_version, store.schema_version)
 
     @app.post("/enroll", response_model=protocol.EnrollResponse, tags=["auth"],
-              dependencies=[Versioned])
+              dependencies=[Versioned], responses=answers(400, 401, 409, 426, 503))
     async def enroll(body: protocol.EnrollRequest) -> protocol.EnrollResponse:
         """Register a device's Ed25519 public key with a single-use enrollment token."""
+        _plain_text(body)
         try:
             auth.parse_public_key(body.public_key)
         except ValueError as exc:
-            raise HTTPException(400, str(exc)) from exc
+            raise Invalid(str(exc)) from exc
         if not body.device_id or len(body.device_id) > 128:
-            raise HTTPException(400, "device_id must be 1..128 characters")
+            raise Invalid("device_id must be 1..128 characters")
         now = state.now_ms()
         device = await run_db(store.enroll, auth.hash_token(body.token), body.device_id,
                               body.public_key, now)
@@ -316,33 +352,36 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
                                        epoch, *_access(state, device.id))
 
     @app.post("/auth/challenge", response_model=protocol.ChallengeResponse, tags=["auth"],
-              dependencies=[Versioned])
+              dependencies=[Versioned], responses=answers(400, 401, 426, 503))
     async def challenge(body: protocol.ChallengeRequest) -> protocol.ChallengeResponse:
         """A single-use nonce (5 min) for the device to sign."""
+        _plain_text(body)
         device = await run_db(store.device, body.device_id)
         if device is None or device.revoked:
-            raise HTTPException(401, "device revoked" if device else "unknown device; enroll")
+            raise Unauthorized("device revoked" if device else "unknown device; enroll")
         nonce = secrets.token_urlsafe(24)
         await run_db(store.add_nonce, device.id, nonce,
                      state.now_ms() + protocol.NONCE_TTL_S * 1000)
         return protocol.ChallengeResponse(nonce)
 
     @app.post("/auth/token", response_model=protocol.TokenResponse, tags=["auth"],
-              dependencies=[Versioned])
+              dependencies=[Versioned], responses=answers(400, 401, 426, 503))
     async def token(body: protocol.TokenRequest) -> protocol.TokenResponse:
         """A 15-minute access token for a signature of the nonce with the device key."""
+        _plain_text(body)
         device = await run_db(store.device, body.device_id)
         if device is None or device.revoked:
-            raise HTTPException(401, "device revoked" if device else "unknown device; enroll")
+            raise Unauthorized("device revoked" if device else "unknown device; enroll")
         try:
             auth.verify_signature(device.public_key, body.nonce.encode(), body.signature)
         except auth.BadCredentials as exc:
-            raise HTTPException(401, str(exc)) from exc
+            raise Unauthorized(str(exc)) from exc
         if not await run_db(store.take_nonce, device.id, body.nonce, state.now_ms()):
-            raise HTTPException(401, "nonce unknown, used or expired; ask for a new challenge")
+            raise Unauthorized("nonce unknown, used or expired; ask for a new challenge")
         return protocol.TokenResponse(*_access(state, device.id))
 
     @app.post("/sync/push", response_model=protocol.PushResponse, tags=["sync"],
+              responses=answers(400, 401, 403, 409, 413, 415, 426, 503),
               openapi_extra={"parameters": _PUSH_HEADERS, "requestBody": {
                   "required": True, "content": {"application/json": {
                       "schema": {"$ref": "#/components/schemas/PushRequest"}}}}})
@@ -363,7 +402,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         raw = decompress(body, request.headers.get("content-encoding"))
         batch = decode_batch(raw)
         if batch.device_id != device_id:
-            raise HTTPException(400, f"device_id {batch.device_id!r} is not the token's "
+            raise Invalid(f"device_id {batch.device_id!r} is not the token's "
                                      f"device {device_id!r}")
         session = _session(request.headers.get(protocol.SESSION_HEADER))
         with _push_slot(state, device_id, session):
@@ -373,7 +412,7 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
                       "server_time_ms": state.now_ms()}, request)
 
     @app.get("/sync/pull", response_model=protocol.PullResponse, tags=["sync"],
-             dependencies=[Versioned])
+             dependencies=[Versioned], responses=answers(400, 401, 426, 503))
     async def pull(request: Request, device: Annotated[Device, Depends(current_device)],
                    scope: Annotated[str, Query()] = "reference",
                    cursor: Annotated[str, Query()] = "0",
@@ -381,12 +420,12 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
                    = protocol.DEFAULT_PULL_LIMIT) -> Response:
         """Server-owned changes after ``cursor`` for the device's office, oldest first."""
         if scope not in protocol.SCOPES:
-            raise HTTPException(400, f"unknown scope {scope!r}; one of {list(protocol.SCOPES)}")
+            raise Invalid(f"unknown scope {scope!r}; one of {list(protocol.SCOPES)}")
         try:
             changes, next_cursor, has_more, epoch = await run_db(
                 store.pull, device.office_id, scope, cursor, limit)
         except ValueError as exc:
-            raise HTTPException(400, str(exc)) from exc
+            raise Invalid(str(exc)) from exc
         for change in changes:
             change["payload"] = msgspec.Raw(change["payload"])
         return _json({"changes": changes, "next_cursor": next_cursor, "has_more": has_more,
@@ -395,78 +434,83 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
     # -- admin -----------------------------------------------------------------------------
     Admin = [Depends(admin)]
 
-    @app.post("/admin/offices", tags=["admin"], dependencies=Admin, status_code=201)
+    @app.post("/admin/offices", tags=["admin"], dependencies=Admin, status_code=201,
+              responses=answers(400, 401, 409, 503))
     async def add_office(body: OfficeIn) -> dict[str, Any]:
         """Register an office (kelurahan); ``timezone`` is WIB, WITA, WIT or an IANA name."""
-        _check_office(body)
+        _plain_text(body)
+        validate_office(body.code, body.name, body.timezone, body.address)
         office = await run_db(store.add_office, body.code, body.name, body.timezone,
                               body.address, state.now_ms())
         return office.as_reference(state.now_ms())
 
-    @app.get("/admin/offices", tags=["admin"], dependencies=Admin)
+    @app.get("/admin/offices", tags=["admin"], dependencies=Admin,
+             responses=answers(401, 503))
     async def list_offices() -> list[dict[str, Any]]:
         now = state.now_ms()
         return [o.as_reference(now) for o in await run_db(store.offices)]
 
-    @app.post("/admin/enroll-tokens", tags=["admin"], dependencies=Admin, status_code=201)
+    @app.post("/admin/enroll-tokens", tags=["admin"], dependencies=Admin, status_code=201,
+              responses=answers(400, 401, 404, 503))
     async def make_enroll_token(body: EnrollTokenIn) -> EnrollTokenOut:
         """A single-use enrollment token for an office (shown once; only its hash is kept)."""
+        _plain_text(body)
         if not 60 <= body.ttl_s <= 30 * 24 * 3600:
-            raise HTTPException(400, "ttl_s must be between 60 seconds and 30 days")
+            raise Invalid("ttl_s must be between 60 seconds and 30 days")
         return await run_db(issue_enroll_token, state.store, body.office_code,
                             state.now_ms(), body.ttl_s)
 
-    @app.get("/admin/devices", tags=["admin"], dependencies=Admin)
+    @app.get("/admin/devices", tags=["admin"], dependencies=Admin,
+             responses=answers(401, 503))
     async def list_devices() -> list[dict[str, Any]]:
         return await run_db(store.devices)
 
-    @app.post("/admin/devices/{device_id}/revoke", tags=["admin"], dependencies=Admin)
+    @app.post("/admin/devices/{device_id}/revoke", tags=["admin"], dependencies=Admin,
+              responses=answers(400, 401, 404, 503))
     async def revoke(device_id: str) -> dict[str, Any]:
         """From now on every call of this device is answered 401."""
+        _plain_text(device_id)
         await run_db(store.revoke, device_id, state.now_ms())
         return {"device_id": device_id, "revoked": True}
 
-    @app.put("/admin/reference", tags=["admin"], dependencies=Admin)
+    @app.put("/admin/reference", tags=["admin"], dependencies=Admin,
+             responses=answers(400, 401, 404, 503))
     async def put_reference(body: ReferenceIn) -> dict[str, Any]:
         """Change services, counters, employees, settings, letter types or request statuses."""
+        _plain_text(body)
         for i, c in enumerate(body.changes):
             if protocol.scope_of(c.table) is None:
                 owned = sorted(set().union(*protocol.SCOPE_TABLES.values()))
-                raise HTTPException(400, f"changes[{i}].table {c.table!r} is not server-owned; "
+                raise Invalid(f"changes[{i}].table {c.table!r} is not server-owned; "
                                          f"one of {owned}")
             if c.op not in protocol.OPS:
-                raise HTTPException(400, f"changes[{i}].op {c.op!r}; one of {list(protocol.OPS)}")
+                raise Invalid(f"changes[{i}].op {c.op!r}; one of {list(protocol.OPS)}")
             if not c.record_id:
-                raise HTTPException(400, f"changes[{i}].record_id is empty")
+                raise Invalid(f"changes[{i}].record_id is empty")
         versions = await run_db(store.put_reference, body.office_code, body.changes,
                                 state.now_ms())
         return {"versions": versions}
 
-    @app.get("/admin/stats", tags=["admin"], dependencies=Admin)
+    @app.get("/admin/stats", tags=["admin"], dependencies=Admin,
+             responses=answers(401, 503))
     async def stats() -> dict[str, Any]:
         """Counts per office and table, and the number of duplicate record ids (must be 0)."""
         return {**await run_db(store.stats), "epoch": await run_db(store.current_epoch)}
 
 
-def _check_office(body: OfficeIn) -> None:
-    from zoneinfo import ZoneInfoNotFoundError
-
-    from kiosk.clock import zone
-
-    if not body.code.strip() or len(body.code) > 32 or not body.name.strip():
-        raise HTTPException(400, "office code (1..32 characters) and name must not be empty")
-    try:
-        zone(body.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise HTTPException(400, f"timezone {body.timezone!r} is not WIB, WITA, WIT or an "
-                                 "IANA time zone") from exc
+def _plain_text(body: Any) -> None:
+    """400 for a request whose text neither engine can keep (U+0000, a lone surrogate) or
+    that is nested too deeply: refused before the database sees it, never a 500."""
+    value = dataclasses.asdict(body) if dataclasses.is_dataclass(body) else body
+    if problem := value_problem(value):
+        raise Invalid(f"request text {problem}")
 
 
 def _session(value: str | None) -> str | None:
     if value is None:
         return None
     if not 1 <= len(value) <= 64 or not value.isascii() or not value.isprintable():
-        raise HTTPException(400, f"{protocol.SESSION_HEADER} must be 1..64 printable ASCII "
+        raise Invalid(f"{protocol.SESSION_HEADER} must be 1..64 printable ASCII "
                                  "characters")
     return value
 
@@ -480,7 +524,7 @@ def _push_slot(state: _State, device_id: str, session: str | None) -> Iterator[N
     checks again across workers): pushes of one session may overlap, any other may not."""
     running = state.sessions.get(device_id)
     if device_id in state.pushing or (running is not None and running[0] != session):
-        raise HTTPException(409, _BUSY)
+        raise DeviceBusy(_BUSY)
     if session is None:
         state.pushing.add(device_id)
         try:

@@ -76,8 +76,48 @@ def parse_public_key(text: str) -> bytes:
         raise ValueError("public_key is not base64") from exc
     if len(raw) != 32:
         raise ValueError(f"public_key must be 32 raw Ed25519 bytes, got {len(raw)}")
+    if not _is_curve_point(raw):
+        raise ValueError("public_key is not a point of the Ed25519 curve")
+    if _has_small_order(raw):
+        raise ValueError("public_key is a small-order point (such as all zeros), which "
+                         "would accept forged signatures; the kiosk must send its real key")
     Ed25519PublicKey.from_public_bytes(raw)
     return raw
+
+
+# Ed25519 (RFC 8032): the field prime and the curve constant d.
+_P = 2**255 - 19
+_D = (-121665 * pow(121666, -1, _P)) % _P
+
+#: Encodings of the eight points of small order (libsodium's ``has_small_order`` list;
+#: compared with the sign bit cleared): 0 and 1 (orders 4 and 1), two points of order 8,
+#: p-1 (order 2), and the non-canonical p and p+1. OpenSSL (under ``cryptography``) takes
+#: any 32 bytes as a key, so they are refused here at enrollment.
+_SMALL_ORDER = tuple(bytes.fromhex(h) for h in (
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+))
+
+
+def _has_small_order(raw: bytes) -> bool:
+    key = raw[:31] + bytes([raw[31] & 0x7F])
+    return key in _SMALL_ORDER
+
+
+def _is_curve_point(raw: bytes) -> bool:
+    """Whether ``raw`` decodes to a point: y below p, and x² = (y²-1)/(d·y²+1) a square."""
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    if y >= _P:
+        return False
+    x2 = (y * y - 1) * pow(_D * y * y + 1, -1, _P) % _P
+    if x2 == 0:
+        return not raw[31] & 0x80  # x = 0 has no negative encoding
+    return pow(x2, (_P - 1) // 2, _P) == 1
 
 
 def verify_signature(public_key_b64: str, message: bytes, signature_b64: str) -> None:

@@ -32,13 +32,13 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 from kiosk.ids import new_id
 from sync import protocol
 from sync.server import auth
-from sync.server.store import (
-    Conflict, Device, DeviceBusy, NotFound, Office, Overloaded, PreparedPush, PushPolicy,
-    Unauthorized, admit, checked_items, classify, is_enrollment_retry, parse_cursor, reference_payload,
-    usable_sample,
+from sync.server import admin_sql
+from sync.server.errors import Conflict, DeviceBusy, Overloaded, Unauthorized
+from sync.server.rules import (
+    Device, Office, PreparedPush, PushPolicy, admit, checked_items, classify,
+    is_enrollment_retry, parse_cursor, reference_payload, usable_sample, validate_office,
 )
-from sync.server.store_sqlite import _stats
-from sync.server.wire import ItemAnswer, WireBatch, encode_payload, office_of
+from sync.server.wire import ItemAnswer, WireBatch, encode_payload, offices_of, text_problem
 
 #: First key of the two-key advisory locks this server takes (schema migration, pushes).
 LOCK_SPACE = 0x6B696F  # "kio"
@@ -74,9 +74,6 @@ INSERT_SQL = (
     f" SELECT %s, %s, %s, {_COLS.replace('payload', 'payload::jsonb')} FROM push_stage"
     " ON CONFLICT (device_id, device_seq) DO NOTHING RETURNING device_seq")
 
-_DEVICE_COLUMNS = "d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
-_DEVICE_FROM = " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = %s"
-DEVICE_SQL = f"SELECT {_DEVICE_COLUMNS}{_DEVICE_FROM}"
 
 #: A batch's items as the kiosk sent them (WireItems encoded by msgspec), as rows ``i``.
 ITEM_ROWS = (
@@ -99,7 +96,7 @@ ITEMS_SAME_CONTENT_SQL = _SAME_CONTENT.format(table='"table"', cast="",
 #: which from the columns and answers 401, 409 or 403.
 PUSH_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION kiosk_push(p_device text, p_session text, p_offices text[],
-    p_boots text[], p_boot text, p_mono bigint, p_server bigint, p_rtt double precision,
+    p_codes text[], p_boots text[], p_boot text, p_mono bigint, p_server bigint, p_rtt double precision,
     p_received bigint, p_items jsonb,
     OUT locked boolean, OUT epoch text, OUT device_id text, OUT office_id text,
     OUT office_code text, OUT public_key text, OUT revoked boolean, OUT office_ok boolean,
@@ -123,7 +120,7 @@ BEGIN
         END IF;
     END IF;
     SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL,
-           coalesce(d.office_id = ALL(p_offices), false)
+           coalesce(d.office_id = ALL(p_offices) AND o.code = ALL(p_codes), false)
       INTO device_id, office_id, office_code, public_key, revoked, office_ok
       FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = p_device;
     IF device_id IS NULL OR revoked OR NOT locked OR NOT office_ok THEN
@@ -151,7 +148,7 @@ BEGIN
     IF p_items IS NULL THEN
         RETURN;
     END IF;
-    -- Corrected time as store.correct_times computes it (floor division, in numeric so
+    -- Corrected time as rules.correct_times computes it (floor division, in numeric so
     -- that no difference of two monotonic times overflows).
     WITH stored AS (
         INSERT INTO changes AS c (device_id, office_id, received_ms, {_COLS})
@@ -168,9 +165,14 @@ BEGIN
 END
 $fn$
 """
+#: kiosk_push as servers before the office-code check defined it (another argument list is
+#: another function in PostgreSQL; left behind it would only confuse a reader of the schema).
+DROP_OLD_PUSH_FUNCTIONS = (
+    "DROP FUNCTION IF EXISTS kiosk_push(text, text, text[], text[], text, bigint, bigint,"
+    " double precision, bigint, jsonb)")
 PUSH_SQL = ("SELECT locked, epoch, device_id, office_id, office_code, public_key, revoked,"
             " office_ok, max_seq, samples, inserted FROM kiosk_push(%s, %s, %s::text[],"
-            " %s::text[], %s, %s::bigint, %s::bigint, %s::double precision, %s::bigint,"
+            " %s::text[], %s::text[], %s, %s::bigint, %s::bigint, %s::double precision, %s::bigint,"
             " %s::jsonb)")
 #: Batches of at most this many items are stored by kiosk_push itself, in the one statement
 #: (PgStore.push_async; a round trip costs about 0.1 ms of the server's CPU here, and a COPY
@@ -250,11 +252,19 @@ class PgStore:
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """One read-only statement, without BEGIN/COMMIT round trips."""
+        with self._reading() as execute:
+            return execute(sql, params).fetchall()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[admin_sql.Execute]:
+        """Read-only statements in autocommit (no BEGIN/COMMIT round trips), through the
+        admin_sql adapter."""
         with self._connection() as conn:
             conn.autocommit = True
-            rows = conn.execute(sql, params).fetchall()
-            conn.autocommit = False
-            return rows
+            try:
+                yield admin_sql.pg_execute(conn)
+            finally:
+                conn.autocommit = False
 
     def close(self) -> None:
         self.pool.close()
@@ -290,6 +300,7 @@ class PgStore:
                              (key, value))
             # Code more than schema: defined anew on every start, so it always matches the
             # server that calls it.
+            conn.execute(DROP_OLD_PUSH_FUNCTIONS)
             conn.execute(PUSH_FUNCTION)
             fingerprint = _fingerprint(conn)
             row = conn.execute("SELECT value FROM server_meta WHERE key = 'fingerprint'").fetchone()
@@ -316,6 +327,7 @@ class PgStore:
     # -- offices, tokens, devices ---------------------------------------------------------
     def add_office(self, code: str, name: str, timezone: str, address: str,
                    now_ms: int) -> Office:
+        validate_office(code, name, timezone, address)
         office = Office(new_id(), code, name, timezone, address)
         with self._tx() as cur:
             cur.execute("INSERT INTO offices VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (code)"
@@ -328,16 +340,12 @@ class PgStore:
         return office
 
     def offices(self) -> list[Office]:
-        return [Office(*r) for r in self._read(
-            "SELECT id, code, name, timezone, address FROM offices ORDER BY code")]
+        with self._reading() as execute:
+            return admin_sql.offices(execute)
 
     @staticmethod
     def _office(cur: psycopg.Cursor, code: str) -> Office:
-        row = cur.execute("SELECT id, code, name, timezone, address FROM offices WHERE code = %s",
-                          (code,)).fetchone()
-        if row is None:
-            raise NotFound(f"no office {code!r}; add it with `kiosk server office add`")
-        return Office(*row)
+        return admin_sql.office(admin_sql.pg_execute(cur), code)
 
     def add_enroll_token(self, office_code: str, token_hash: str, expires_ms: int,
                          now_ms: int) -> Office:
@@ -367,24 +375,19 @@ class PgStore:
 
     @staticmethod
     def _device(cur: psycopg.Cursor, device_id: str) -> Device | None:
-        return _device(cur.execute(DEVICE_SQL, (device_id,)).fetchone())
+        return admin_sql.device(admin_sql.pg_execute(cur), device_id)
 
     def device(self, device_id: str) -> Device | None:
-        rows = self._read(DEVICE_SQL, (device_id,))
-        return _device(rows[0] if rows else None)
+        with self._reading() as execute:
+            return admin_sql.device(execute, device_id)
 
     def devices(self) -> list[dict[str, Any]]:
-        rows = self._read("SELECT d.id, o.code, d.enrolled_ms, d.revoked_ms FROM devices d"
-                          " JOIN offices o ON o.id = d.office_id ORDER BY o.code, d.id")
-        return [{"device_id": r[0], "office_code": r[1], "enrolled_ms": r[2],
-                 "revoked_ms": r[3]} for r in rows]
+        with self._reading() as execute:
+            return admin_sql.devices(execute)
 
     def revoke(self, device_id: str, now_ms: int) -> None:
         with self._tx() as cur:
-            cur.execute("UPDATE devices SET revoked_ms = COALESCE(revoked_ms, %s) WHERE id = %s",
-                        (now_ms, device_id))
-            if cur.rowcount == 0:
-                raise NotFound(f"no device {device_id!r}")
+            admin_sql.revoke(admin_sql.pg_execute(cur), device_id, now_ms)
 
     def add_nonce(self, device_id: str, nonce: str, expires_ms: int) -> None:
         with self._tx() as cur:
@@ -437,15 +440,19 @@ class PgStore:
             return None
         prepared = PreparedPush()
         keep: list = []
-        offices: set[str] = set()  # named by payloads; a value that is not a string: ""
+        # Named by payloads; a value that is not a string PostgreSQL can hold: "".
+        offices: set[str] = set()
+        codes: set[str] = set()
         for item in batch.items:
-            office = office_of(bytes(item.payload))
-            if office is not None:
-                offices.add(office if isinstance(office, str) else "")
-            if admit(item, policy, prepared):
+            raw = bytes(item.payload)
+            for named, into in zip(offices_of(raw), (offices, codes)):
+                if named is not None:
+                    into.add(named if isinstance(named, str) and not text_problem(named)
+                             else "")
+            if admit(item, policy, prepared, raw):
                 keep.append(item)
         rows = msgspec.json.encode(keep).decode()
-        args = _push_args(device_id, session, list(offices), batch, now_ms, rows)
+        args = _push_args(device_id, session, list(offices), list(codes), batch, now_ms, rows)
         with _overloaded_on_lost_connection():
             async with self.apool.connection() as conn:
                 state = await (await conn.execute(PUSH_SQL, args)).fetchone()
@@ -468,7 +475,7 @@ class PgStore:
         """``kiosk_push`` without items takes the locks and reads the state, then the items
         are checked while they stream into COPY, in the same transaction."""
         with self._tx() as cur:
-            state = cur.execute(PUSH_SQL, _push_args(device_id, session, [], batch, now_ms,
+            state = cur.execute(PUSH_SQL, _push_args(device_id, session, [], [], batch, now_ms,
                                                      None)).fetchone()
             device, epoch = _admitted(state)
             max_seq = state[8]
@@ -527,7 +534,7 @@ class PgStore:
     def stats(self) -> dict[str, Any]:
         with self._tx() as cur:
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            return _stats(cur.execute)
+            return admin_sql.stats(admin_sql.pg_execute(cur))
 
 
 @contextlib.contextmanager
@@ -547,14 +554,15 @@ def _device(row: tuple | None) -> Device | None:
     return Device(*row) if row else None
 
 
-def _push_args(device_id: str, session: str | None, offices: list[str], batch: WireBatch,
-               now_ms: int, rows: str | None) -> tuple:
-    """The parameters of PUSH_SQL, in order."""
+def _push_args(device_id: str, session: str | None, offices: list[str], codes: list[str],
+               batch: WireBatch, now_ms: int, rows: str | None) -> tuple:
+    """The parameters of PUSH_SQL, in order (boots PostgreSQL cannot hold as text are
+    left out: their items are rejected anyway)."""
     sample = usable_sample(batch.clock, now_ms)
-    boots = sorted({item.boot_id for item in batch.items})
+    boots = sorted({item.boot_id for item in batch.items if not text_problem(item.boot_id)})
     clock = ((sample.boot_id, sample.mono_ns, sample.server_ms, sample.rtt_ms)
              if sample is not None else (None, None, None, None))
-    return (device_id, session, offices, boots, *clock, now_ms, rows)
+    return (device_id, session, offices, codes, boots, *clock, now_ms, rows)
 
 
 def _admitted(state: tuple) -> tuple[Device, str]:
@@ -572,7 +580,7 @@ def _admitted(state: tuple) -> tuple[Device, str]:
 
 def _copy_items(cur: psycopg.Cursor, sql: str, items, prefix: tuple,
                 samples: dict[str, tuple[int, int]]) -> None:
-    """COPY checked items as they come, correcting times on the way (store.correct_times)."""
+    """COPY checked items as they come, correcting times on the way (rules.correct_times)."""
     with cur.copy(sql) as copy:
         write = copy.write_row
         for item, raw in items:

@@ -20,10 +20,11 @@ from typing import Any
 from kiosk.ids import new_id
 from sync import protocol
 from sync.server import auth
-from sync.server.store import (
-    Conflict, Device, NotFound, Office, Overloaded, PushPolicy, Unauthorized, classify,
-    correct_times, is_enrollment_retry, parse_cursor, prepare_push, reference_payload,
-    same_content, usable_sample,
+from sync.server import admin_sql
+from sync.server.errors import Conflict, Overloaded, Unauthorized
+from sync.server.rules import (
+    Device, Office, PushPolicy, classify, correct_times, is_enrollment_retry, parse_cursor,
+    prepare_push, reference_payload, same_content, usable_sample, validate_office,
 )
 from sync.server.wire import ItemAnswer, WireBatch, encode_payload
 
@@ -157,6 +158,7 @@ class SqliteStore:
     # -- offices, tokens, devices -----------------------------------------------------------
     def add_office(self, code: str, name: str, timezone: str, address: str,
                    now_ms: int) -> Office:
+        validate_office(code, name, timezone, address)
         office = Office(new_id(), code, name, timezone, address)
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM offices WHERE code = ?", (code,)).fetchone():
@@ -168,16 +170,10 @@ class SqliteStore:
         return office
 
     def offices(self) -> list[Office]:
-        rows = self._conn().execute(
-            "SELECT id, code, name, timezone, address FROM offices ORDER BY code")
-        return [Office(*r) for r in rows]
+        return admin_sql.offices(self._conn().execute)
 
     def _office(self, conn: sqlite3.Connection, code: str) -> Office:
-        row = conn.execute("SELECT id, code, name, timezone, address FROM offices WHERE code = ?",
-                           (code,)).fetchone()
-        if row is None:
-            raise NotFound(f"no office {code!r}; add it with `kiosk server office add`")
-        return Office(*row)
+        return admin_sql.office(conn.execute, code)
 
     def add_enroll_token(self, office_code: str, token_hash: str, expires_ms: int,
                          now_ms: int) -> Office:
@@ -206,28 +202,17 @@ class SqliteStore:
             return self._device(conn, device_id)
 
     def _device(self, conn: sqlite3.Connection, device_id: str) -> Device | None:
-        row = conn.execute(
-            "SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
-            " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = ?",
-            (device_id,)).fetchone()
-        return Device(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
+        return admin_sql.device(conn.execute, device_id)
 
     def device(self, device_id: str) -> Device | None:
         return self._device(self._conn(), device_id)
 
     def devices(self) -> list[dict[str, Any]]:
-        rows = self._conn().execute(
-            "SELECT d.id, o.code, d.enrolled_ms, d.revoked_ms FROM devices d"
-            " JOIN offices o ON o.id = d.office_id ORDER BY o.code, d.id")
-        return [{"device_id": r[0], "office_code": r[1], "enrolled_ms": r[2],
-                 "revoked_ms": r[3]} for r in rows]
+        return admin_sql.devices(self._conn().execute)
 
     def revoke(self, device_id: str, now_ms: int) -> None:
         with self._write() as conn:
-            cur = conn.execute("UPDATE devices SET revoked_ms = COALESCE(revoked_ms, ?)"
-                               " WHERE id = ?", (now_ms, device_id))
-            if cur.rowcount == 0:
-                raise NotFound(f"no device {device_id!r}")
+            admin_sql.revoke(conn.execute, device_id, now_ms)
 
     def add_nonce(self, device_id: str, nonce: str, expires_ms: int) -> None:
         with self._write() as conn:
@@ -327,35 +312,10 @@ class SqliteStore:
         conn = self._conn()
         conn.execute("BEGIN")
         try:
-            return _stats(conn.execute)
+            return admin_sql.stats(conn.execute)
         finally:
             conn.execute("COMMIT")
 
 
 def _epoch(conn: sqlite3.Connection) -> str:
     return conn.execute("SELECT value FROM server_meta WHERE key = 'epoch'").fetchone()[0]
-
-
-def _stats(execute) -> dict[str, Any]:
-    """Shared by both engines: the same SQL reads the same on SQLite and PostgreSQL."""
-    offices: dict[str, Any] = {}
-    for code, name in execute("SELECT code, name FROM offices ORDER BY code"):
-        offices[code] = {"name": name, "devices": 0, "revoked_devices": 0, "tables": {},
-                         "reference_changes": 0}
-    for code, total, revoked in execute(
-            "SELECT o.code, count(*), count(d.revoked_ms) FROM devices d"
-            " JOIN offices o ON o.id = d.office_id GROUP BY o.code"):
-        offices[code]["devices"], offices[code]["revoked_devices"] = total, revoked
-    for code, table, n, records, uncertain in execute(
-            "SELECT o.code, c.table_name, count(*), count(DISTINCT c.record_id),"
-            " sum(CASE WHEN c.time_uncertain THEN 1 ELSE 0 END) FROM changes c"
-            " JOIN offices o ON o.id = c.office_id GROUP BY o.code, c.table_name"):
-        offices[code]["tables"][table] = {"changes": n, "records": records,
-                                          "time_uncertain": int(uncertain or 0)}
-    for code, n in execute("SELECT o.code, count(*) FROM ref_changes r JOIN offices o"
-                           " ON o.id = r.office_id GROUP BY o.code"):
-        offices[code]["reference_changes"] = n
-    dup = execute("SELECT count(*) FROM (SELECT change_id FROM changes GROUP BY change_id"
-                  " HAVING count(*) > 1) d").fetchone()[0]
-    total = execute("SELECT count(*) FROM changes").fetchone()[0]
-    return {"offices": offices, "changes": total, "duplicate_record_ids": dup}

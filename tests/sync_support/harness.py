@@ -26,7 +26,7 @@ from kiosk.db import open_db
 from kiosk.demo import init_demo
 from sync.client import SyncClient, enroll
 from sync.server import create_app
-from sync.server.store import open_store
+from sync.server.engines import open_store
 from tests.sync_support.faults import FaultTransport
 
 ADMIN = "admin-secret"
