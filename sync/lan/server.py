@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import hmac
 import json
+import re
 import signal
 import socket
 import threading
@@ -31,11 +33,12 @@ import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from kiosk.errors import ConfigError, KioskError, NotFoundError
+from kiosk.errors import ConfigError, KioskError, NotFoundError, ValidationError
 from kiosk.queue.client import LocalQueue, QueueClient
 from kiosk.runtime import Runtime
 from sync.lan import wire
@@ -48,6 +51,13 @@ PING_SECONDS = 1.0
 #: How many answers to mutating requests are kept for retries with the same Idempotency-Key.
 REPLAY_SIZE = 4096
 MIN_TOKEN_LENGTH = 16
+#: The largest event id SQLite can hold (a signed 64-bit INTEGER): a larger ``after`` is a 422.
+MAX_EVENT_ID = 2**63 - 1
+#: A ``Last-Event-ID`` the edge understands: ASCII digits that fit in MAX_EVENT_ID. Any other
+#: value is ignored (the SSE spec's answer to an id we never sent), never a 500.
+_EVENT_ID = re.compile(r"[0-9]{1,19}")
+#: Paths anyone may read: the discovery check and the API's own description.
+OPEN_PATHS = frozenset({f"{wire.PREFIX}/hello", f"{wire.PREFIX}/openapi.json"})
 
 
 class _Body(BaseModel):
@@ -74,8 +84,29 @@ class TransferBody(_Body):
     to_service_id: str
 
 
-class _Unauthorized(Exception):
-    pass
+class ErrorBody(BaseModel):
+    """Every refusal: the error's class name and a message a technician can act on."""
+
+    error: str
+    detail: str
+    field: str | None = None
+    message: str | None = None
+
+
+def _answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the refusals an endpoint really gives (docs/LAN.md)."""
+    words = {401: "no or wrong office LAN token", 404: "unknown service, ticket or counter",
+             409: "not possible now (quota used up, wrong ticket state)",
+             422: "malformed request, or an Idempotency-Key reused for another request",
+             503: "the edge's database is busy or unusable, or the edge is stopping",
+             507: "the edge's disk is full: nothing was saved"}
+    return {code: {"model": ErrorBody, "description": words[code]} for code in codes}
+
+
+#: What every endpoint behind the token may answer besides 200.
+_GUARDED = (401, 422, 503)
+#: And an operation that changes the queue.
+_WRITES = _answers(404, 409, 507)
 
 
 class _Replays:
@@ -85,25 +116,73 @@ class _Replays:
     key and gets the same ticket back instead of calling a second one. Only successes are kept
     (a refused operation changed nothing, so doing it again is harmless). In memory: a restart
     of the edge forgets them, which the client's single, immediate retry makes rare.
+
+    A key is bound to the request it came with (method, path and body, see
+    :func:`request_fingerprint`): the same key on another request is a client's bug, refused
+    with a 422 rather than answered with the first request's result while doing nothing.
     """
 
     def __init__(self, size: int = REPLAY_SIZE) -> None:
         self._size = size
         self._lock = threading.Lock()
-        self._done: OrderedDict[str, Any] = OrderedDict()
+        self._done: OrderedDict[str, tuple[str, Any]] = OrderedDict()
 
-    def run(self, key: str | None, fn: Callable[[], Any]) -> Any:
+    def run(self, key: str | None, fingerprint: str, fn: Callable[[], Any]) -> Any:
         if not key:
             return fn()
         with self._lock:
             if key in self._done:
+                seen, result = self._done[key]
+                if not hmac.compare_digest(seen, fingerprint):
+                    raise ValidationError(wire.IDEMPOTENCY_HEADER,
+                                          "this key was already used for another request; "
+                                          "send a new key with every new operation")
                 self._done.move_to_end(key)
-                return self._done[key]
+                return result
             result = fn()
-            self._done[key] = result
+            self._done[key] = (fingerprint, result)
             while len(self._done) > self._size:
                 self._done.popitem(last=False)
             return result
+
+
+def request_fingerprint(method: str, path: str, body: BaseModel | None) -> str:
+    """What an Idempotency-Key is bound to. The body as validated (not its raw bytes), so a
+    retry that spells the same JSON with other spacing or key order is the same request."""
+    data = body.model_dump(mode="json") if body is not None else None
+    text = json.dumps([method.upper(), path, data], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class TokenGate:
+    """ASGI middleware that refuses a request without the office LAN token *before* anything
+    reads its body: a stranger's malformed JSON gets 401, not a 400/422 that tells them about
+    the API. Only :data:`OPEN_PATHS` pass without it."""
+
+    def __init__(self, app: Any, token: str) -> None:
+        self.app = app
+        self._expected = token.encode()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        refusal = self.refusal(dict(scope["headers"]).get(b"authorization", b""))
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        response = JSONResponse({"error": "Unauthorized", "detail": refusal}, status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        await response(scope, receive, send)
+
+    def refusal(self, authorization: bytes) -> str | None:
+        """None when the header carries the token; else what the technician should do."""
+        scheme, _, given = authorization.partition(b" ")
+        if scheme.lower() != b"bearer" or not given.strip():
+            return "this endpoint needs 'Authorization: Bearer <office LAN token>'"
+        if not hmac.compare_digest(given.strip(), self._expected):
+            return "wrong office LAN token: set the edge's [lan] token on this device"
+        return None
 
 
 class EdgeReader(LocalQueue):
@@ -133,7 +212,6 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     feed = Feed(poll_seconds)
     events_reader = reader or queue
     replays = _Replays()
-    expected = token.encode()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -142,8 +220,11 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
         feed.stop()
 
     app = FastAPI(title="Kelurahan edge LAN API", version=str(wire.PROTOCOL_VERSION),
-                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+                  lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=f"{wire.PREFIX}/openapi.json",
+                  description="The office queue over the LAN; see docs/LAN.md.")
     app.state.feed = feed
+    app.add_middleware(TokenGate, token=token)
 
     @app.exception_handler(KioskError)
     async def domain_error(_request: Request, exc: KioskError) -> JSONResponse:
@@ -158,20 +239,10 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
         return JSONResponse({"error": "ValidationError", "detail": f"{field}: {message}",
                              "field": field, "message": message}, status_code=422)
 
-    @app.exception_handler(_Unauthorized)
-    async def unauthorized(_request: Request, exc: _Unauthorized) -> JSONResponse:
-        return JSONResponse({"error": "Unauthorized", "detail": str(exc)}, status_code=401,
-                            headers={"WWW-Authenticate": "Bearer"})
-
-    def authorized(authorization: str | None = Header(default=None)) -> None:
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not given:
-            raise _Unauthorized("this endpoint needs 'Authorization: Bearer <office LAN token>'")
-        if not hmac.compare_digest(given.strip().encode(), expected):
-            raise _Unauthorized("wrong office LAN token: set the edge's [lan] token on this device")
-
-    def mutate(request: Request, fn: Callable[[], Any]) -> Any:
-        result = wire.to_json(replays.run(request.headers.get(wire.IDEMPOTENCY_HEADER), fn))
+    def mutate(request: Request, fn: Callable[[], Any], body: BaseModel | None = None) -> Any:
+        fingerprint = request_fingerprint(request.method, request.url.path, body)
+        key = request.headers.get(wire.IDEMPOTENCY_HEADER)
+        result = wire.to_json(replays.run(key, fingerprint, fn))
         feed.notify()
         return result
 
@@ -180,25 +251,29 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
         return {"service": "kelurahan-edge", "office_code": office_code,
                 "protocol": wire.PROTOCOL_VERSION}
 
-    api = APIRouter(prefix=wire.PREFIX, dependencies=[Depends(authorized)])
+    # The TokenGate middleware enforces the token; this dependency only documents it.
+    api = APIRouter(prefix=wire.PREFIX, dependencies=[Depends(HTTPBearer(auto_error=False))],
+                    responses=_answers(*_GUARDED))
 
     @api.get("/services")
     def services() -> list:
         return wire.to_json(queue.list_services())
 
-    @api.post("/tickets")
+    @api.post("/tickets", responses=_WRITES)
     def issue(body: IssueBody, request: Request) -> dict:
-        return mutate(request, lambda: queue.issue_ticket(body.service_id, body.priority))
+        return mutate(request, lambda: queue.issue_ticket(body.service_id, body.priority), body)
 
-    @api.post("/counters/{counter_id}/next")
+    @api.post("/counters/{counter_id}/next", responses=_WRITES)
     def call_next(counter_id: str, body: CallNextBody, request: Request) -> dict:
-        ticket = mutate(request, lambda: queue.call_next(counter_id, body.service_ids, body.staff_id))
+        ticket = mutate(request, lambda: queue.call_next(counter_id, body.service_ids,
+                                                         body.staff_id), body)
         return {"ticket": ticket}
 
-    @api.put("/counters/{counter_id}")
+    @api.put("/counters/{counter_id}", responses=_WRITES)
     def set_counter(counter_id: str, body: CounterBody, request: Request) -> dict:
         mutate(request, lambda: queue.set_counter(counter_id, service_ids=body.service_ids,
-                                                  staff_id=body.staff_id, paused=body.paused))
+                                                  staff_id=body.staff_id, paused=body.paused),
+               body)
         return {"ok": True}
 
     @api.get("/counters")
@@ -209,15 +284,15 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     def employees() -> list:
         return queue.employees()
 
-    @api.get("/counters/{counter_id}/current")
+    @api.get("/counters/{counter_id}/current", responses=_answers(404))
     def current(counter_id: str) -> dict:
         return {"ticket": wire.to_json(queue.current_ticket(counter_id))}
 
-    @api.post("/tickets/{ticket_id}/transfer")
+    @api.post("/tickets/{ticket_id}/transfer", responses=_WRITES)
     def transfer(ticket_id: str, body: TransferBody, request: Request) -> dict:
-        return mutate(request, lambda: queue.transfer(ticket_id, body.to_service_id))
+        return mutate(request, lambda: queue.transfer(ticket_id, body.to_service_id), body)
 
-    @api.post("/tickets/{ticket_id}/reprint")
+    @api.post("/tickets/{ticket_id}/reprint", responses=_WRITES)
     def reprint(ticket_id: str, request: Request) -> dict:
         return {"print_job_id": mutate(request, lambda: queue.reprint_ticket(ticket_id))}
 
@@ -227,7 +302,7 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     }
 
     # After /transfer and /reprint: routes match in order.
-    @api.post("/tickets/{ticket_id}/{step}")
+    @api.post("/tickets/{ticket_id}/{step}", responses=_WRITES)
     def ticket_step(ticket_id: str, step: str, request: Request) -> dict:
         if step not in steps:
             raise NotFoundError(f"no step {step!r}; steps: {', '.join(steps)}, transfer, reprint")
@@ -244,7 +319,7 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
         return wire.to_json(queue.board_state())
 
     @api.get("/events-since")
-    def events_since(after: int = Query(default=0, ge=0),
+    def events_since(after: int = Query(default=0, ge=0, le=MAX_EVENT_ID),
                      limit: int = Query(default=200, ge=1, le=1000)) -> list:
         return wire.to_json(events_reader.events_since(after, limit))
 
@@ -260,14 +335,18 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     def status() -> dict:
         return queue.status()
 
-    @api.get("/events")
-    async def events(after: int = Query(default=0, ge=0),
+    @api.get("/events", response_class=EventSourceResponse, responses={
+        200: {"content": {"text/event-stream": {}},
+              "description": "ready, then queue events and pings (docs/LAN.md)"}})
+    async def events(after: int = Query(default=0, ge=0, le=MAX_EVENT_ID),
                      last_event_id: str | None = Header(default=None)) -> Response:
         if feed.stopping:  # shutting down: no new stream, or a client would flap up and down
             return JSONResponse({"error": "ShuttingDown", "detail": "the edge is stopping"},
                                 status_code=503, headers={"Retry-After": "1"})
         # A reconnecting EventSource repeats its first URL and says where it got to in the header.
-        start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+        # One we cannot read (not ASCII digits, too large) is ignored, as the SSE spec does.
+        valid = last_event_id is not None and _EVENT_ID.fullmatch(last_event_id)
+        start = int(last_event_id) if valid and int(last_event_id) <= MAX_EVENT_ID else after
         return EventSourceResponse(
             _stream(events_reader, feed, start), ping=ping_seconds,
             ping_message_factory=lambda: ServerSentEvent(data="", event="ping"))
