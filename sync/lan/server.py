@@ -35,6 +35,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
@@ -231,6 +232,17 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
         status = next((code for cls, code in wire.ERROR_STATUS.items() if isinstance(exc, cls)), 500)
         return JSONResponse(wire.error_body(exc), status_code=status)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's own refusals in our error shape. A body that is not JSON at all (400 from
+        # FastAPI) is a malformed request like any other: 422, as docs/LAN.md says.
+        if exc.status_code == 400:
+            return JSONResponse({"error": "ValidationError", "field": "(body)",
+                                 "detail": f"(body): {exc.detail}", "message": str(exc.detail)},
+                                status_code=422)
+        return JSONResponse({"error": "HTTPError", "detail": str(exc.detail)},
+                            status_code=exc.status_code, headers=exc.headers)
+
     @app.exception_handler(RequestValidationError)
     async def bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
@@ -296,9 +308,10 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     def reprint(ticket_id: str, request: Request) -> dict:
         return {"print_job_id": mutate(request, lambda: queue.reprint_ticket(ticket_id))}
 
-    steps: dict[str, Callable[[str], Any]] = {
-        "recall": queue.recall, "start": queue.start_service, "finish": queue.finish,
-        "no-show": queue.no_show,
+    # Method names, looked up per call: the app can be built without a queue (the OpenAPI
+    # document, see openapi_document).
+    steps: dict[str, str] = {
+        "recall": "recall", "start": "start_service", "finish": "finish", "no-show": "no_show",
     }
 
     # After /transfer and /reprint: routes match in order.
@@ -306,9 +319,9 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     def ticket_step(ticket_id: str, step: str, request: Request) -> dict:
         if step not in steps:
             raise NotFoundError(f"no step {step!r}; steps: {', '.join(steps)}, transfer, reprint")
-        return mutate(request, lambda: steps[step](ticket_id))
+        return mutate(request, lambda: getattr(queue, steps[step])(ticket_id))
 
-    @api.get("/waiting")
+    @api.get("/waiting", responses=_answers(404))
     def waiting(service_ids: str | None = Query(default=None,
                                                 description="comma-separated; absent = all")) -> list:
         ids = None if service_ids is None else [s for s in service_ids.split(",") if s]
@@ -353,6 +366,12 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
 
     app.include_router(api)
     return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The LAN API's OpenAPI document, as ``GET /lan/openapi.json`` answers it (no database
+    needed: for tests and for docs)."""
+    return create_app(None, token="x" * MIN_TOKEN_LENGTH, office_code="").openapi()  # type: ignore[arg-type]
 
 
 async def _stream(reader: QueueClient, feed: Feed, after: int):
