@@ -45,11 +45,12 @@ def register(main: click.Group) -> None:
             app = create_app(queue, token=cfg.lan.token, office_code=cfg.office.code, reader=reader)
             server = LanServer(app, host, cfg.lan.port if port is None else port)
             if not no_advertise:
-                from sync.lan.discovery import Advertisement
+                from sync.lan.discovery import Advertisement, machine_tag
 
-                advertisement = Advertisement(office_code=cfg.office.code, port=server.port,
-                                              device_id=rt.device_id, host=host,
-                                              interfaces=list(interfaces) or None)
+                advertisement = Advertisement(
+                    office_code=cfg.office.code, port=server.port, device_id=rt.device_id,
+                    host=host, interfaces=list(interfaces) or None,
+                    tag=machine_tag(rt.data_dir, device_id=rt.device_id))
             click.echo(json.dumps({"url": f"http://{host}:{server.port}", "port": server.port,
                                    "office_code": cfg.office.code,
                                    "zeroconf": advertisement.name if advertisement else None}))
