@@ -202,10 +202,12 @@ def open_edge_queues(rt: Runtime) -> tuple[LocalQueue, EdgeReader]:
 
 def create_app(queue: QueueClient, *, token: str, office_code: str,
                reader: QueueClient | None = None, poll_seconds: float = 0.1,
-               ping_seconds: float = PING_SECONDS) -> FastAPI:
+               ping_seconds: float = PING_SECONDS,
+               on_change: Callable[[], None] | None = None) -> FastAPI:
     """The LAN API over ``queue`` (a LocalQueue on the edge). ``reader`` serves the event
     streams (default: ``queue``); ``poll_seconds`` is how often streams look for changes made by
-    other processes."""
+    other processes; ``on_change`` runs after every operation that changed the queue (the
+    headless edge wakes its print worker with it)."""
     if len(token) < MIN_TOKEN_LENGTH:
         raise ConfigError("lan.token", f"the office LAN token must be at least {MIN_TOKEN_LENGTH} "
                           "characters (set the same [lan] token on every device of the office; "
@@ -256,6 +258,8 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
         key = request.headers.get(wire.IDEMPOTENCY_HEADER)
         result = wire.to_json(replays.run(key, fingerprint, fn))
         feed.notify()
+        if on_change is not None:
+            on_change()
         return result
 
     @app.get(f"{wire.PREFIX}/hello")
