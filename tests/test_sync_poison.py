@@ -167,3 +167,22 @@ def test_against_a_real_server_process_on_loopback(tmp_path):
         assert sorted(theirs) == sorted(mine) and rows == len(theirs) == 12 + MAX_ITEM_FAILURES
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("position", [0, 9, 23])
+def test_poison_in_pipelined_batches(world, position):
+    """Small batches, several on the wire at once: the poisoned one is isolated wherever it
+    sits (the session's first batch, one in the middle, the last)."""
+    srv, kiosk = world
+    ids = write_jobs(kiosk.db, kiosk.clock, 24)
+    poison = PoisonTransport(srv.fault, ids[position])
+    for _ in range(MAX_ITEM_FAILURES):
+        write_jobs(kiosk.db, kiosk.clock, 1)
+        summary = _sync(kiosk, poison, batch_items=4)
+    assert summary["pending"] == 0 and summary["dead_letters"] == 1
+    assert _dead(kiosk)[0][0] == ids[position]
+    mine = kiosk_records(kiosk)
+    theirs = srv.changes(kiosk.device_id)
+    assert len(theirs) == len(mine) - 1 == 24 + MAX_ITEM_FAILURES - 1
+    assert srv.tc.get("/admin/stats", headers={"Authorization": "Bearer admin-secret"}
+                      ).json()["duplicate_record_ids"] == 0
