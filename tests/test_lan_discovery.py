@@ -48,8 +48,8 @@ needs_mdns = pytest.mark.skipif(_problem is not None, reason=_problem or "")
 @needs_mdns
 def test_advertised_edge_is_discovered_with_its_txt_record():
     with Advertisement(office_code="DEMO", port=18765, device_id="01a2-device-cafe1234",
-                       host="127.0.0.1") as ad:
-        assert ad.name == "DEMO-edge-cafe1234._kelurahan-edge._tcp.local."
+                       host="127.0.0.1", tag="0123abcd") as ad:
+        assert ad.name == "DEMO-edge-cafe1234-0123abcd._kelurahan-edge._tcp.local."
         edges = discover(5, interfaces=LOOPBACK, office_code="DEMO", first=True)
         assert len(edges) == 1
         edge = edges[0]
@@ -89,3 +89,66 @@ def test_cli_help_on_every_edge_command():
                         (["edge", "discover"], "--timeout")]:
         result = runner.invoke(main, [*args, "--help"])
         assert result.exit_code == 0 and words in result.output, result.output
+
+
+def test_machine_tag_differs_per_machine_and_is_stable(tmp_path):
+    """Issue 10 item 12: what a cloned SD card does not clone decides the host name."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (Encoding, NoEncryption,
+                                                              PrivateFormat)
+
+    from sync.lan.discovery import machine_tag
+
+    one, two = tmp_path / "one-machine-id", tmp_path / "two-machine-id"
+    one.write_text("0f1e2d3c4b5a69788796a5b4c3d2e1f0\n")
+    two.write_text("aa1e2d3c4b5a69788796a5b4c3d2e1f0\n")
+    device = "01a2-device-cafe1234"  # the same config.toml on both cards
+    assert machine_tag(machine_id=one, device_id=device) == machine_tag(machine_id=one,
+                                                                        device_id=device)
+    assert machine_tag(machine_id=one, device_id=device) != machine_tag(machine_id=two,
+                                                                        device_id=device)
+    # Same machine id (a card cloned without clearing it) but each edge enrolled: its own key.
+    keys = []
+    for name in ("a", "b"):
+        data = tmp_path / name
+        data.mkdir()
+        raw = Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw,
+                                                         NoEncryption())
+        (data / "identity.key").write_bytes(raw)
+        keys.append(machine_tag(data, machine_id=one, device_id=device))
+    assert keys[0] != keys[1]
+    assert all(len(tag) == 8 and int(tag, 16) >= 0 for tag in keys)
+    # A missing machine id or a key that is a directory is no crash, just one ingredient less.
+    (tmp_path / "c" / "identity.key").mkdir(parents=True)
+    assert len(machine_tag(tmp_path / "c", machine_id=tmp_path / "none")) == 8
+
+
+@needs_mdns
+def test_two_cloned_edges_advertise_two_host_names():
+    """Two machines with one device id (a cloned card): two host names, each with its own
+    address record, both found by a counter."""
+    from zeroconf import IPVersion, Zeroconf
+
+    device = "01a2-device-cafe1234"
+    with Advertisement(office_code="DEMO", port=18765, device_id=device, host="127.0.0.1",
+                       tag="0000aaaa") as first, \
+            Advertisement(office_code="DEMO", port=18766, device_id=device, host="127.0.0.1",
+                          tag="0000bbbb") as second:
+        assert first.host_name == "kelurahan-edge-0000aaaa.local."
+        assert second.host_name == "kelurahan-edge-0000bbbb.local."
+        edges = discover(5, interfaces=LOOPBACK, office_code="DEMO")
+        assert sorted(e.port for e in edges) == [18765, 18766]
+        assert {e.name for e in edges} == {first.name, second.name}
+        assert first.name != second.name
+        probe = Zeroconf(interfaces=LOOPBACK, ip_version=IPVersion.V4Only)
+        try:
+            servers = set()
+            for edge in edges:
+                info = probe.get_service_info("_kelurahan-edge._tcp.local.", edge.name,
+                                              timeout=3000)
+                assert info is not None
+                servers.add(info.server)
+        finally:
+            probe.close()
+        assert servers == {first.host_name, second.host_name}
+

@@ -20,6 +20,14 @@ import sys
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from kiosk.cli.compose import (  # noqa: F401  (edge_url, start_sync_worker: used by tests)
+    Workers,
+    edge_url,
+    is_edge,
+    make_queue,
+    start_sync_worker,
+    start_workers,
+)
 from kiosk.runtime import Runtime
 from ui import i18n, ops, theme
 from ui.services import Services
@@ -44,33 +52,6 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def edge_url(runtime: Runtime) -> str:
-    """The office edge's LAN address when it is another machine (config ``lan.edge_url``);
-    empty when this machine holds the office database."""
-    lan = getattr(runtime.config, "lan", None)
-    return (getattr(lan, "edge_url", "") or "") if lan is not None else ""
-
-
-def make_queue(runtime: Runtime):
-    """The queue client: this machine's database when it is the edge (``lan.edge_url``
-    empty), else the edge's LAN API, at ``lan.edge_url`` or found with zeroconf (``auto``).
-
-    An empty setting never means "discover": a counter that silently fell back to its own
-    empty database while the edge was down would serve a queue nobody is in."""
-    url = edge_url(runtime)
-    if url == "auto":
-        from sync.lan.client import remote_queue_for
-
-        return remote_queue_for(runtime.config)
-    if url:
-        from sync.lan.client import RemoteQueue
-
-        return RemoteQueue(url, runtime.config.lan.token)
-    from kiosk.queue.client import LocalQueue
-
-    return LocalQueue(runtime)
-
-
 def make_speaker(role: str):
     if role != "display":
         return None
@@ -86,65 +67,19 @@ def make_speaker(role: str):
         return None
 
 
-def start_printer_worker(runtime: Runtime, role: str):
-    """The citizen kiosk prints its tickets; other roles do not drive a printer."""
-    if role != "citizen":
-        return None
-    try:
-        from devices.printer import open_printer, start_print_worker
-    except ImportError as exc:
-        log.warning("printing not available (%s); tickets show on screen only", exc)
-        return None
-    cfg = runtime.config.printer
-    try:
-        printer = open_printer(cfg.uri, paper_width_mm=cfg.paper_width_mm)
-        return start_print_worker(runtime, printer, runtime.clock)
-    except Exception as exc:  # noqa: BLE001 - the screen reports the printer problem itself
-        log.error("print worker did not start (%s); tickets show on screen only", exc)
-        return None
-
-
-def sync_enrolled(runtime: Runtime) -> bool:
-    """Whether this device holds sync credentials (``kiosk enroll`` was run)."""
-    from sync.client.state import credentials
-
-    return credentials(runtime.db) is not None
-
-
-def start_sync_worker(runtime: Runtime, **worker_options):
-    """The edge's background sync with the city server, or None when it must not run:
-    on a device whose queue is on another machine, without ``[sync] server``, or before
-    ``kiosk enroll``. The admin screen says which of these it is."""
-    if edge_url(runtime):
-        return None
-    if not runtime.config.sync.server:
-        log.info("sync: [sync] server is not set; nothing is sent to the city server")
-        return None
-    try:
-        from sync.client import SyncWorker
-
-        if not sync_enrolled(runtime):
-            log.warning("sync: this device is not enrolled; run 'kiosk enroll --server URL "
-                        "--token T' with a token from the city office")
-            return None
-        return SyncWorker(runtime.data_dir, clock=runtime.clock, **worker_options).start()
-    except Exception as exc:  # noqa: BLE001 - the kiosk works offline; the admin screen shows the backlog
-        log.error("sync worker did not start (%s); records wait in the outbox", exc)
-        return None
-
-
 def make_services(runtime: Runtime, role: str, *, with_devices: bool = True) -> Services:
     """Services for one role. When the queue lives on another machine, screens get no
     runtime: this machine's database is not the office's (statistics and print jobs are
     on the edge). ``with_devices=False`` (screenshots) starts no printer, speaker or sync."""
     queue = make_queue(runtime)
-    local = not edge_url(runtime)
-    # sync first: the check for credentials reads the database before any worker shares it
-    syncer = start_sync_worker(runtime) if with_devices and local else None
-    worker = start_printer_worker(runtime, role) if with_devices and local else None
+    local = is_edge(runtime)
+    # What runs here is decided by the composition root (kiosk.cli.compose): the citizen
+    # role prints; every role on the edge syncs.
+    workers = (start_workers(runtime, printing=role == "citizen") if with_devices
+               else Workers())
     return Services(runtime=runtime if local else None, config=runtime.config, queue=queue,
                     speaker=make_speaker(role) if with_devices else None,
-                    printer_worker=worker, sync_worker=syncer)
+                    printer_worker=workers.printer, sync_worker=workers.sync)
 
 
 def stop_workers(services: Services, timeout_s: float = 5.0) -> None:

@@ -31,30 +31,40 @@ def register(main: click.Group) -> None:
     @pass_ctx
     def serve(ctx: Ctx, host: str, port: int | None, no_advertise: bool,
               interfaces: tuple[str, ...]) -> None:
-        """Serve the LAN API (queue operations and the pushed change feed) until stopped.
+        """Serve the LAN API (queue operations and the pushed change feed) until stopped,
+        with the edge's print worker ([printer] uri) and sync worker ([sync] server, once
+        enrolled): a Pi with no screen is a whole edge appliance.
 
         Every request needs the office LAN token ([lan] token). Prints one JSON line with the
         address once listening; stops cleanly on Ctrl-C or SIGTERM."""
+        from kiosk.cli.compose import Workers, start_workers
         from sync.lan.server import LanServer, create_app, open_edge_queues
 
         rt = ctx.runtime()
         queue, reader = open_edge_queues(rt)
         advertisement = None
+        workers = Workers()
         try:
             cfg = rt.config
-            app = create_app(queue, token=cfg.lan.token, office_code=cfg.office.code, reader=reader)
+            app = create_app(queue, token=cfg.lan.token, office_code=cfg.office.code,
+                             reader=reader, on_change=lambda: workers.wake())
             server = LanServer(app, host, cfg.lan.port if port is None else port)
+            workers = start_workers(rt)
             if not no_advertise:
-                from sync.lan.discovery import Advertisement
+                from sync.lan.discovery import Advertisement, machine_tag
 
-                advertisement = Advertisement(office_code=cfg.office.code, port=server.port,
-                                              device_id=rt.device_id, host=host,
-                                              interfaces=list(interfaces) or None)
+                advertisement = Advertisement(
+                    office_code=cfg.office.code, port=server.port, device_id=rt.device_id,
+                    host=host, interfaces=list(interfaces) or None,
+                    tag=machine_tag(rt.data_dir, device_id=rt.device_id))
             click.echo(json.dumps({"url": f"http://{host}:{server.port}", "port": server.port,
                                    "office_code": cfg.office.code,
-                                   "zeroconf": advertisement.name if advertisement else None}))
+                                   "zeroconf": advertisement.name if advertisement else None,
+                                   "printing": workers.printer is not None,
+                                   "syncing": workers.sync is not None}))
             server.serve()
         finally:
+            workers.stop()
             if advertisement is not None:
                 advertisement.close()
             reader.rt.close()

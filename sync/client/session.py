@@ -54,6 +54,10 @@ from sync.client.errors import (
 
 DAY_MS = 86_400_000
 SLOW_BATCH_S = 1.0
+#: How many sessions may push one item *alone* and get a server error (5xx, not 503) while
+#: the same sessions' other pushes were answered, before the item goes to the dead letters.
+#: A server that fails everything (down, database gone) never counts against an item.
+MAX_ITEM_FAILURES = 5
 _process_locks: dict[str, threading.Lock] = {}
 _process_locks_guard = threading.Lock()
 
@@ -182,7 +186,8 @@ class SyncClient:
                  transport: httpx.BaseTransport | None = None, keep_acked_days: int = 14,
                  scopes: tuple[str, ...] = ("reference", "requests"), codec: str = "zstd",
                  batch_items: int = wire.MAX_ITEMS, timeout: float = 30.0,
-                 pipeline: bool = True, depth: int = 3) -> None:
+                 pipeline: bool = True, depth: int = 3,
+                 max_item_failures: int = MAX_ITEM_FAILURES) -> None:
         self.db = db
         self.data_dir = Path(data_dir)
         self.clock = clock or SystemClock()
@@ -207,6 +212,9 @@ class SyncClient:
         self._pool: ThreadPoolExecutor | None = None
         self.last_sample: dict[str, Any] | None = None
         self.slow_link = False
+        self.max_item_failures = max(1, max_item_failures)
+        #: A push of this session was answered: the server is not failing everything.
+        self._answered = False
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -286,6 +294,7 @@ class SyncClient:
                   "batches": 0, "wire_bytes": 0, "raw_bytes": 0, "epoch_resets": 0}
         # The server lets the batches of one session overlap (PROTOCOL.md, Backpressure).
         self.session = secrets.token_hex(8)
+        self._answered = False
         with _acks_not_flushed(self.db):
             for _ in range(3):  # a new epoch mid-push restarts from the first pending row
                 if not self._push_pass(totals):
@@ -413,8 +422,66 @@ class SyncClient:
             return self._bisect(batch, resp, totals)
         if resp.status_code == 415 and batch.codec != "gzip":
             return False  # the caller re-reads and sends gzip
+        if _server_fault(resp.status_code):
+            return self._isolate_fault(batch, resp, totals)
         raise_for(resp, "push")
         return self._apply_answer(batch, json_of(resp, "push"), totals)
+
+    def _isolate_fault(self, batch: wire.Batch, resp: httpx.Response,
+                       totals: dict[str, int]) -> bool:
+        """A batch the server failed on (5xx): find the item(s) it fails on, push the rest.
+
+        Bisects like :meth:`_bisect`. An item that fails alone is a *suspect*; each session
+        in which it failed alone while other pushes were answered is one strike, kept in
+        sync_state (a restart does not forget them), and after ``max_item_failures`` strikes
+        it goes to the dead letters. When nothing is answered (two parts fail before any
+        succeeds) the server is failing everything: raise, count nothing (a few requests,
+        not the whole bisection).
+        """
+        suspects: list[tuple[int, httpx.Response]] = []
+        changed = self._split_fault(batch, resp, totals, suspects)
+        if not self._answered:
+            raise_for(resp, "push")  # a 5xx: ServerRefused, retried later
+        for seq, alone in suspects:
+            strikes = state.add_strike(self.db, seq)
+            totals["suspect"] = totals.get("suspect", 0) + 1
+            if strikes >= self.max_item_failures:
+                server_ms = state.get_int(self.db, state.LAST_SERVER_MS) or 0
+                with write_tx(self.db):
+                    self._dead_letter(
+                        seq, f"{alone.status_code} on {strikes} pushes of this item alone while "
+                        f"the server took the others: {_detail(alone)}",
+                        state.get(self.db, state.EPOCH), server_ms)
+                    self._ack([seq], server_ms)
+                    state.clear_strikes(self.db, seq)
+                totals["sent"] += 1
+                totals["rejected"] += 1
+        return changed
+
+    def _split_fault(self, batch: wire.Batch, resp: httpx.Response, totals: dict[str, int],
+                     suspects: list[tuple[int, httpx.Response]]) -> bool:
+        items = batch.items
+        if len(items) == 1:
+            suspects.append((items[0][0], resp))
+            return False
+        if suspects and not self._answered:
+            raise_for(resp, "push")  # a second failing part and no success: not one item
+        half = len(items) // 2
+        for part in (items[:half], items[half:]):
+            for sub in self._batches(part, batch.codec):
+                sub_resp = self._send(sub)
+                if _server_fault(sub_resp.status_code):
+                    if self._split_fault(sub, sub_resp, totals, suspects):
+                        return True
+                    continue
+                if sub_resp.status_code in (400, 403, 413, 422):
+                    if self._bisect(sub, sub_resp, totals):
+                        return True
+                    continue
+                raise_for(sub_resp, "push")
+                if self._apply_answer(sub, json_of(sub_resp, "push"), totals):
+                    return True
+        return False
 
     def _send(self, batch: wire.Batch, flight: _Flight | None = None) -> httpx.Response:
         headers = {"Content-Type": "application/json"}
@@ -455,6 +522,7 @@ class SyncClient:
             results = {} if plain else {int(r["device_seq"]): r for r in answers}
         except (KeyError, TypeError, ValueError) as exc:
             raise LinkError(f"push: the answer is not a push result ({exc!r}); will retry") from exc
+        self._answered = True
         with write_tx(self.db):
             if plain:
                 accepted = statuses.count(protocol.ACCEPTED)
@@ -620,6 +688,12 @@ def _acks_not_flushed(db: sqlite_utils.Database) -> Iterator[None]:
         db.conn.execute(f"PRAGMA synchronous={int(previous)}")
 
 
+def _server_fault(code: int) -> bool:
+    """A server error that may be one item's fault. 503 is "busy, come back" (backoff);
+    507 and the others are 5xx answers the server gives per request."""
+    return code >= 500 and code != 503
+
+
 def _settle(flights: collections.deque) -> None:
     """Wait for every request still out (their answers are dropped: nothing is acked)."""
     while flights:
@@ -688,6 +762,10 @@ def status(db: sqlite_utils.Database, clock: Clock) -> dict[str, Any]:
         "last_pull_ms": state.get_int(db, state.LAST_PULL_MS),
         "last_error": state.get_json(db, state.LAST_ERROR),
         "dead_letters": state.dead_letter_count(db),
+        # Items the server failed on alone: seq -> strikes, of MAX_ITEM_FAILURES before the
+        # dead letters.
+        "suspect_items": state.strikes(db),
+        "max_item_failures": MAX_ITEM_FAILURES,
         "cursors": state.cursors(db),
         "clock": clock_check.clock_state(db, now),
     }

@@ -24,6 +24,7 @@ LAST_SERVER_MS = "last_server_ms"      # newest server time seen
 LAST_GOOD_KIOSK_MS = "last_good_kiosk_ms"  # newest kiosk wall time seen while it agreed with the server
 LAST_GOOD_SEQ = "last_good_seq"        # outbox seq when that time was recorded
 CLOCK = "clock"                        # JSON: last clock sample and offset
+PUSH_STRIKES = "push_strikes"          # JSON {seq: pushes it failed alone with a server error}
 
 
 def get(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
@@ -93,6 +94,33 @@ def dead_letters(db: sqlite_utils.Database, limit: int = 100) -> list[dict[str, 
 
 def dead_letter_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT count(*) FROM sync_dead_letters").fetchone()[0]
+
+
+# items the server keeps failing on (issue 10: a poisoned record must not stall the outbox)
+
+def strikes(db: sqlite_utils.Database) -> dict[int, int]:
+    return {int(seq): int(n) for seq, n in (get_json(db, PUSH_STRIKES) or {}).items()}
+
+
+def add_strike(db: sqlite_utils.Database, seq: int) -> int:
+    """One more failed push of ``seq`` alone; returns its count. Entries of items no longer
+    pending (acknowledged or dead-lettered since) are dropped on the way, so the record stays
+    as small as the number of suspects."""
+    with write_tx(db):
+        counts = strikes(db)
+        counts[seq] = counts.get(seq, 0) + 1
+        marks = ",".join("?" * len(counts))
+        still = {r[0] for r in db.execute(
+            f"SELECT seq FROM outbox WHERE acked_ms IS NULL AND seq IN ({marks})", list(counts))}
+        put(db, PUSH_STRIKES, {str(k): v for k, v in counts.items() if k in still} or None)
+        return counts[seq]
+
+
+def clear_strikes(db: sqlite_utils.Database, seq: int) -> None:
+    with write_tx(db):
+        counts = strikes(db)
+        counts.pop(seq, None)
+        put(db, PUSH_STRIKES, {str(k): v for k, v in counts.items()} or None)
 
 
 # credentials

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import hmac
 import json
+import re
 import signal
 import socket
 import threading
@@ -31,11 +33,13 @@ import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from kiosk.errors import ConfigError, KioskError, NotFoundError
+from kiosk.errors import ConfigError, KioskError, NotFoundError, ValidationError
 from kiosk.queue.client import LocalQueue, QueueClient
 from kiosk.runtime import Runtime
 from sync.lan import wire
@@ -48,6 +52,13 @@ PING_SECONDS = 1.0
 #: How many answers to mutating requests are kept for retries with the same Idempotency-Key.
 REPLAY_SIZE = 4096
 MIN_TOKEN_LENGTH = 16
+#: The largest event id SQLite can hold (a signed 64-bit INTEGER): a larger ``after`` is a 422.
+MAX_EVENT_ID = 2**63 - 1
+#: A ``Last-Event-ID`` the edge understands: ASCII digits that fit in MAX_EVENT_ID. Any other
+#: value is ignored (the SSE spec's answer to an id we never sent), never a 500.
+_EVENT_ID = re.compile(r"[0-9]{1,19}")
+#: Paths anyone may read: the discovery check and the API's own description.
+OPEN_PATHS = frozenset({f"{wire.PREFIX}/hello", f"{wire.PREFIX}/openapi.json"})
 
 
 class _Body(BaseModel):
@@ -74,8 +85,29 @@ class TransferBody(_Body):
     to_service_id: str
 
 
-class _Unauthorized(Exception):
-    pass
+class ErrorBody(BaseModel):
+    """Every refusal: the error's class name and a message a technician can act on."""
+
+    error: str
+    detail: str
+    field: str | None = None
+    message: str | None = None
+
+
+def _answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the refusals an endpoint really gives (docs/LAN.md)."""
+    words = {401: "no or wrong office LAN token", 404: "unknown service, ticket or counter",
+             409: "not possible now (quota used up, wrong ticket state)",
+             422: "malformed request, or an Idempotency-Key reused for another request",
+             503: "the edge's database is busy or unusable, or the edge is stopping",
+             507: "the edge's disk is full: nothing was saved"}
+    return {code: {"model": ErrorBody, "description": words[code]} for code in codes}
+
+
+#: What every endpoint behind the token may answer besides 200.
+_GUARDED = (401, 422, 503)
+#: And an operation that changes the queue.
+_WRITES = _answers(404, 409, 507)
 
 
 class _Replays:
@@ -85,25 +117,73 @@ class _Replays:
     key and gets the same ticket back instead of calling a second one. Only successes are kept
     (a refused operation changed nothing, so doing it again is harmless). In memory: a restart
     of the edge forgets them, which the client's single, immediate retry makes rare.
+
+    A key is bound to the request it came with (method, path and body, see
+    :func:`request_fingerprint`): the same key on another request is a client's bug, refused
+    with a 422 rather than answered with the first request's result while doing nothing.
     """
 
     def __init__(self, size: int = REPLAY_SIZE) -> None:
         self._size = size
         self._lock = threading.Lock()
-        self._done: OrderedDict[str, Any] = OrderedDict()
+        self._done: OrderedDict[str, tuple[str, Any]] = OrderedDict()
 
-    def run(self, key: str | None, fn: Callable[[], Any]) -> Any:
+    def run(self, key: str | None, fingerprint: str, fn: Callable[[], Any]) -> Any:
         if not key:
             return fn()
         with self._lock:
             if key in self._done:
+                seen, result = self._done[key]
+                if not hmac.compare_digest(seen, fingerprint):
+                    raise ValidationError(wire.IDEMPOTENCY_HEADER,
+                                          "this key was already used for another request; "
+                                          "send a new key with every new operation")
                 self._done.move_to_end(key)
-                return self._done[key]
+                return result
             result = fn()
-            self._done[key] = result
+            self._done[key] = (fingerprint, result)
             while len(self._done) > self._size:
                 self._done.popitem(last=False)
             return result
+
+
+def request_fingerprint(method: str, path: str, body: BaseModel | None) -> str:
+    """What an Idempotency-Key is bound to. The body as validated (not its raw bytes), so a
+    retry that spells the same JSON with other spacing or key order is the same request."""
+    data = body.model_dump(mode="json") if body is not None else None
+    text = json.dumps([method.upper(), path, data], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class TokenGate:
+    """ASGI middleware that refuses a request without the office LAN token *before* anything
+    reads its body: a stranger's malformed JSON gets 401, not a 400/422 that tells them about
+    the API. Only :data:`OPEN_PATHS` pass without it."""
+
+    def __init__(self, app: Any, token: str) -> None:
+        self.app = app
+        self._expected = token.encode()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        refusal = self.refusal(dict(scope["headers"]).get(b"authorization", b""))
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        response = JSONResponse({"error": "Unauthorized", "detail": refusal}, status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        await response(scope, receive, send)
+
+    def refusal(self, authorization: bytes) -> str | None:
+        """None when the header carries the token; else what the technician should do."""
+        scheme, _, given = authorization.partition(b" ")
+        if scheme.lower() != b"bearer" or not given.strip():
+            return "this endpoint needs 'Authorization: Bearer <office LAN token>'"
+        if not hmac.compare_digest(given.strip(), self._expected):
+            return "wrong office LAN token: set the edge's [lan] token on this device"
+        return None
 
 
 class EdgeReader(LocalQueue):
@@ -122,10 +202,12 @@ def open_edge_queues(rt: Runtime) -> tuple[LocalQueue, EdgeReader]:
 
 def create_app(queue: QueueClient, *, token: str, office_code: str,
                reader: QueueClient | None = None, poll_seconds: float = 0.1,
-               ping_seconds: float = PING_SECONDS) -> FastAPI:
+               ping_seconds: float = PING_SECONDS,
+               on_change: Callable[[], None] | None = None) -> FastAPI:
     """The LAN API over ``queue`` (a LocalQueue on the edge). ``reader`` serves the event
     streams (default: ``queue``); ``poll_seconds`` is how often streams look for changes made by
-    other processes."""
+    other processes; ``on_change`` runs after every operation that changed the queue (the
+    headless edge wakes its print worker with it)."""
     if len(token) < MIN_TOKEN_LENGTH:
         raise ConfigError("lan.token", f"the office LAN token must be at least {MIN_TOKEN_LENGTH} "
                           "characters (set the same [lan] token on every device of the office; "
@@ -133,7 +215,6 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     feed = Feed(poll_seconds)
     events_reader = reader or queue
     replays = _Replays()
-    expected = token.encode()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -142,13 +223,27 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
         feed.stop()
 
     app = FastAPI(title="Kelurahan edge LAN API", version=str(wire.PROTOCOL_VERSION),
-                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+                  lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=f"{wire.PREFIX}/openapi.json",
+                  description="The office queue over the LAN; see docs/LAN.md.")
     app.state.feed = feed
+    app.add_middleware(TokenGate, token=token)
 
     @app.exception_handler(KioskError)
     async def domain_error(_request: Request, exc: KioskError) -> JSONResponse:
         status = next((code for cls, code in wire.ERROR_STATUS.items() if isinstance(exc, cls)), 500)
         return JSONResponse(wire.error_body(exc), status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's own refusals in our error shape. A body that is not JSON at all (400 from
+        # FastAPI) is a malformed request like any other: 422, as docs/LAN.md says.
+        if exc.status_code == 400:
+            return JSONResponse({"error": "ValidationError", "field": "(body)",
+                                 "detail": f"(body): {exc.detail}", "message": str(exc.detail)},
+                                status_code=422)
+        return JSONResponse({"error": "HTTPError", "detail": str(exc.detail)},
+                            status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -158,21 +253,13 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
         return JSONResponse({"error": "ValidationError", "detail": f"{field}: {message}",
                              "field": field, "message": message}, status_code=422)
 
-    @app.exception_handler(_Unauthorized)
-    async def unauthorized(_request: Request, exc: _Unauthorized) -> JSONResponse:
-        return JSONResponse({"error": "Unauthorized", "detail": str(exc)}, status_code=401,
-                            headers={"WWW-Authenticate": "Bearer"})
-
-    def authorized(authorization: str | None = Header(default=None)) -> None:
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not given:
-            raise _Unauthorized("this endpoint needs 'Authorization: Bearer <office LAN token>'")
-        if not hmac.compare_digest(given.strip().encode(), expected):
-            raise _Unauthorized("wrong office LAN token: set the edge's [lan] token on this device")
-
-    def mutate(request: Request, fn: Callable[[], Any]) -> Any:
-        result = wire.to_json(replays.run(request.headers.get(wire.IDEMPOTENCY_HEADER), fn))
+    def mutate(request: Request, fn: Callable[[], Any], body: BaseModel | None = None) -> Any:
+        fingerprint = request_fingerprint(request.method, request.url.path, body)
+        key = request.headers.get(wire.IDEMPOTENCY_HEADER)
+        result = wire.to_json(replays.run(key, fingerprint, fn))
         feed.notify()
+        if on_change is not None:
+            on_change()
         return result
 
     @app.get(f"{wire.PREFIX}/hello")
@@ -180,25 +267,29 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
         return {"service": "kelurahan-edge", "office_code": office_code,
                 "protocol": wire.PROTOCOL_VERSION}
 
-    api = APIRouter(prefix=wire.PREFIX, dependencies=[Depends(authorized)])
+    # The TokenGate middleware enforces the token; this dependency only documents it.
+    api = APIRouter(prefix=wire.PREFIX, dependencies=[Depends(HTTPBearer(auto_error=False))],
+                    responses=_answers(*_GUARDED))
 
     @api.get("/services")
     def services() -> list:
         return wire.to_json(queue.list_services())
 
-    @api.post("/tickets")
+    @api.post("/tickets", responses=_WRITES)
     def issue(body: IssueBody, request: Request) -> dict:
-        return mutate(request, lambda: queue.issue_ticket(body.service_id, body.priority))
+        return mutate(request, lambda: queue.issue_ticket(body.service_id, body.priority), body)
 
-    @api.post("/counters/{counter_id}/next")
+    @api.post("/counters/{counter_id}/next", responses=_WRITES)
     def call_next(counter_id: str, body: CallNextBody, request: Request) -> dict:
-        ticket = mutate(request, lambda: queue.call_next(counter_id, body.service_ids, body.staff_id))
+        ticket = mutate(request, lambda: queue.call_next(counter_id, body.service_ids,
+                                                         body.staff_id), body)
         return {"ticket": ticket}
 
-    @api.put("/counters/{counter_id}")
+    @api.put("/counters/{counter_id}", responses=_WRITES)
     def set_counter(counter_id: str, body: CounterBody, request: Request) -> dict:
         mutate(request, lambda: queue.set_counter(counter_id, service_ids=body.service_ids,
-                                                  staff_id=body.staff_id, paused=body.paused))
+                                                  staff_id=body.staff_id, paused=body.paused),
+               body)
         return {"ok": True}
 
     @api.get("/counters")
@@ -209,31 +300,32 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     def employees() -> list:
         return queue.employees()
 
-    @api.get("/counters/{counter_id}/current")
+    @api.get("/counters/{counter_id}/current", responses=_answers(404))
     def current(counter_id: str) -> dict:
         return {"ticket": wire.to_json(queue.current_ticket(counter_id))}
 
-    @api.post("/tickets/{ticket_id}/transfer")
+    @api.post("/tickets/{ticket_id}/transfer", responses=_WRITES)
     def transfer(ticket_id: str, body: TransferBody, request: Request) -> dict:
-        return mutate(request, lambda: queue.transfer(ticket_id, body.to_service_id))
+        return mutate(request, lambda: queue.transfer(ticket_id, body.to_service_id), body)
 
-    @api.post("/tickets/{ticket_id}/reprint")
+    @api.post("/tickets/{ticket_id}/reprint", responses=_WRITES)
     def reprint(ticket_id: str, request: Request) -> dict:
         return {"print_job_id": mutate(request, lambda: queue.reprint_ticket(ticket_id))}
 
-    steps: dict[str, Callable[[str], Any]] = {
-        "recall": queue.recall, "start": queue.start_service, "finish": queue.finish,
-        "no-show": queue.no_show,
+    # Method names, looked up per call: the app can be built without a queue (the OpenAPI
+    # document, see openapi_document).
+    steps: dict[str, str] = {
+        "recall": "recall", "start": "start_service", "finish": "finish", "no-show": "no_show",
     }
 
     # After /transfer and /reprint: routes match in order.
-    @api.post("/tickets/{ticket_id}/{step}")
+    @api.post("/tickets/{ticket_id}/{step}", responses=_WRITES)
     def ticket_step(ticket_id: str, step: str, request: Request) -> dict:
         if step not in steps:
             raise NotFoundError(f"no step {step!r}; steps: {', '.join(steps)}, transfer, reprint")
-        return mutate(request, lambda: steps[step](ticket_id))
+        return mutate(request, lambda: getattr(queue, steps[step])(ticket_id))
 
-    @api.get("/waiting")
+    @api.get("/waiting", responses=_answers(404))
     def waiting(service_ids: str | None = Query(default=None,
                                                 description="comma-separated; absent = all")) -> list:
         ids = None if service_ids is None else [s for s in service_ids.split(",") if s]
@@ -244,7 +336,7 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
         return wire.to_json(queue.board_state())
 
     @api.get("/events-since")
-    def events_since(after: int = Query(default=0, ge=0),
+    def events_since(after: int = Query(default=0, ge=0, le=MAX_EVENT_ID),
                      limit: int = Query(default=200, ge=1, le=1000)) -> list:
         return wire.to_json(events_reader.events_since(after, limit))
 
@@ -260,20 +352,30 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     def status() -> dict:
         return queue.status()
 
-    @api.get("/events")
-    async def events(after: int = Query(default=0, ge=0),
+    @api.get("/events", response_class=EventSourceResponse, responses={
+        200: {"content": {"text/event-stream": {}},
+              "description": "ready, then queue events and pings (docs/LAN.md)"}})
+    async def events(after: int = Query(default=0, ge=0, le=MAX_EVENT_ID),
                      last_event_id: str | None = Header(default=None)) -> Response:
         if feed.stopping:  # shutting down: no new stream, or a client would flap up and down
             return JSONResponse({"error": "ShuttingDown", "detail": "the edge is stopping"},
                                 status_code=503, headers={"Retry-After": "1"})
         # A reconnecting EventSource repeats its first URL and says where it got to in the header.
-        start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+        # One we cannot read (not ASCII digits, too large) is ignored, as the SSE spec does.
+        valid = last_event_id is not None and _EVENT_ID.fullmatch(last_event_id)
+        start = int(last_event_id) if valid and int(last_event_id) <= MAX_EVENT_ID else after
         return EventSourceResponse(
             _stream(events_reader, feed, start), ping=ping_seconds,
             ping_message_factory=lambda: ServerSentEvent(data="", event="ping"))
 
     app.include_router(api)
     return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The LAN API's OpenAPI document, as ``GET /lan/openapi.json`` answers it (no database
+    needed: for tests and for docs)."""
+    return create_app(None, token="x" * MIN_TOKEN_LENGTH, office_code="").openapi()  # type: ignore[arg-type]
 
 
 async def _stream(reader: QueueClient, feed: Feed, after: int):

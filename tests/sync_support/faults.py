@@ -11,6 +11,9 @@ calling the real FastAPI app in-process) and applies planned faults to matching 
   as a retransmission that arrives late.
 - ``truncate_request`` / ``truncate_response``: half the body goes missing.
 - ``status``: an injected answer (401 / 429 / 503 ...) with an optional Retry-After.
+
+:class:`PoisonTransport` is a server bug for one record: every push whose batch carries it
+is answered 500 (as the PostgreSQL server did for text with U+0000); the others go through.
 """
 
 from __future__ import annotations
@@ -148,3 +151,29 @@ def reverse_items(request: httpx.Request) -> bytes:
     data, enc = decode_body(request)
     data["items"] = list(reversed(data["items"]))
     return encode_body(data, enc)
+
+
+@dataclass
+class PoisonTransport(httpx.BaseTransport):
+    """Answers 500 to any push carrying ``record_id``; ``down`` answers 500 to every push (a
+    server failing everything). Everything else reaches ``inner`` unchanged."""
+
+    inner: httpx.BaseTransport
+    record_id: str
+    down: bool = False
+    pushes: list[tuple[int, int]] = field(default_factory=list)  # (items, status)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/sync/push":
+            return self.inner.handle_request(request)
+        data, _enc = decode_body(request)
+        items = data.get("items", [])
+        if self.down or any(i.get("record_id") == self.record_id for i in items):
+            self.pushes.append((len(items), 500))
+            return httpx.Response(500, text="Internal Server Error", request=request)
+        resp = self.inner.handle_request(request)
+        self.pushes.append((len(items), resp.status_code))
+        return resp
+
+    def close(self) -> None:
+        self.inner.close()

@@ -1,0 +1,136 @@
+"""The office composition, decided in one place: is this process the edge or a LAN client,
+and which background workers run here (issue 11 item 3).
+
+The edge is the machine whose ``[lan] edge_url`` is empty: it holds the office database, so
+it runs the print worker (``printer.uri``) and, once enrolled with ``[sync] server`` set, the
+sync worker. A LAN client (``edge_url`` a URL or ``auto``) uses the edge's LAN API and runs
+neither: the print jobs and the outbox are in the edge's database.
+
+``kiosk edge serve`` (the headless appliance) and the screens (``ui.app``) both compose
+through :func:`compose`, so a Pi with no screen prints and syncs exactly as one with a UI.
+Every import of devices/ and sync/ is inside a function: the CLI loads them only when asked.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def edge_url(runtime: Runtime) -> str:
+    """The office edge's LAN address when it is another machine (config ``lan.edge_url``);
+    empty when this machine holds the office database."""
+    lan = getattr(runtime.config, "lan", None)
+    return (getattr(lan, "edge_url", "") or "") if lan is not None else ""
+
+
+def is_edge(runtime: Runtime) -> bool:
+    return not edge_url(runtime)
+
+
+def make_queue(runtime: Runtime) -> Any:
+    """The queue client: this machine's database when it is the edge (``lan.edge_url``
+    empty), else the edge's LAN API, at ``lan.edge_url`` or found with zeroconf (``auto``).
+
+    An empty setting never means "discover": a counter that silently fell back to its own
+    empty database while the edge was down would serve a queue nobody is in."""
+    url = edge_url(runtime)
+    if url == "auto":
+        from sync.lan.client import remote_queue_for
+
+        return remote_queue_for(runtime.config)
+    if url:
+        from sync.lan.client import RemoteQueue
+
+        return RemoteQueue(url, runtime.config.lan.token)
+    from kiosk.queue.client import LocalQueue
+
+    return LocalQueue(runtime)
+
+
+def start_printer_worker(runtime: Runtime) -> Any | None:
+    """The edge's print worker on ``printer.uri``, or None when it cannot start (the screens
+    and ``kiosk printer status`` report the printer problem themselves)."""
+    try:
+        from devices.printer import open_printer, start_print_worker
+    except ImportError as exc:
+        log.warning("printing not available (%s); tickets show on screen only", exc)
+        return None
+    cfg = runtime.config.printer
+    try:
+        printer = open_printer(cfg.uri, paper_width_mm=cfg.paper_width_mm)
+        return start_print_worker(runtime, printer, runtime.clock)
+    except Exception as exc:  # noqa: BLE001 - the screen reports the printer problem itself
+        log.error("print worker did not start (%s); tickets show on screen only", exc)
+        return None
+
+
+def sync_enrolled(runtime: Runtime) -> bool:
+    """Whether this device holds sync credentials (``kiosk enroll`` was run)."""
+    from sync.client.state import credentials
+
+    return credentials(runtime.db) is not None
+
+
+def start_sync_worker(runtime: Runtime, **worker_options: Any) -> Any | None:
+    """The edge's background sync with the city server, or None when it must not run:
+    on a device whose queue is on another machine, without ``[sync] server``, or before
+    ``kiosk enroll``. The admin screen says which of these it is."""
+    if not is_edge(runtime):
+        return None
+    if not runtime.config.sync.server:
+        log.info("sync: [sync] server is not set; nothing is sent to the city server")
+        return None
+    try:
+        from sync.client import SyncWorker
+
+        if not sync_enrolled(runtime):
+            log.warning("sync: this device is not enrolled; run 'kiosk enroll --server URL "
+                        "--token T' with a token from the city office")
+            return None
+        return SyncWorker(runtime.data_dir, clock=runtime.clock, **worker_options).start()
+    except Exception as exc:  # noqa: BLE001 - the kiosk works offline; the admin screen shows the backlog
+        log.error("sync worker did not start (%s); records wait in the outbox", exc)
+        return None
+
+
+@dataclass
+class Workers:
+    """The background workers this process runs (None: not here)."""
+
+    printer: Any | None = None
+    sync: Any | None = None
+
+    def wake(self) -> None:
+        """The queue just changed: a print job may be waiting and the outbox has a record.
+        Print now, not at the worker's next poll; ask for a sync round (a round already
+        running takes the poke as "one more after this", so a busy office is not a storm)."""
+        if self.printer is not None:
+            self.printer.wake()
+        if self.sync is not None:
+            self.sync.poke()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop what was started. A sync round on a slow link is not waited for beyond
+        ``timeout_s`` (a daemon thread; what it sent unacknowledged goes again next time)."""
+        if self.printer is not None:
+            self.printer.stop()
+        if self.sync is not None:
+            self.sync.stop(timeout_s)
+
+
+def start_workers(runtime: Runtime, *, printing: bool = True, syncing: bool = True) -> Workers:
+    """The workers of this process: on the edge the print worker (when ``printing``: the
+    citizen role and the headless edge print; a counter role on the edge does not) and the
+    sync worker; on a LAN client none."""
+    if not is_edge(runtime):
+        return Workers()
+    # sync first: the check for credentials reads the database before any worker shares it
+    syncer = start_sync_worker(runtime) if syncing else None
+    printer = start_printer_worker(runtime) if printing else None
+    return Workers(printer=printer, sync=syncer)
