@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGridLayout, QHBoxL
                                QVBoxLayout, QWidget)
 
 from kiosk.clock import business_day
-from ui import i18n, theme
+from ui import i18n, taps, theme
 from ui.admin_sync import HEADER_BUTTON, SyncPanel, load_sync_facts
 from ui.ops import run_op
 from ui.services import Services
@@ -57,6 +57,7 @@ class AdminScreen(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         self.pages = QStackedWidget()
+        taps.guard_page_changes(self.pages)
         root.addWidget(self.pages)
         self.stats_page = QWidget()
         outer = QVBoxLayout(self.stats_page)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, Q
 from kiosk.clock import SystemClock
 from kiosk.errors import KioskError
 from sync.lan.errors import EdgeUnreachable
-from ui import theme
+from ui import taps, theme
 from ui.ops import run_op
 from ui.queue_watch import QueueWatcher
 
@@ -102,6 +102,7 @@ class CounterScreen(QWidget):
         self._refresh_again = False
 
         self.stack = QStackedWidget(self)
+        taps.guard_page_changes(self.stack)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.stack)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, Q
                                QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from kiosk.clock import SystemClock, local_time
-from ui import i18n, theme
+from ui import i18n, taps, theme
 from ui.ops import run_op
 from ui.services import Services
 
@@ -355,6 +355,7 @@ class Shell(QMainWindow):
         root.addWidget(self.top_bar)
 
         self.pages = QStackedWidget()
+        taps.guard_page_changes(self.pages)
         root.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
