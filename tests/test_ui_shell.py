@@ -246,3 +246,44 @@ def test_the_display_board_opens_admin_from_a_keyboard_and_hides_the_bar_again(q
     tap(qtbot, shell.exit_admin_button)
     assert shell.current_page() is shell.role_screen
     assert not shell.top_bar.isVisible()
+
+
+def test_pin_pad_locks_for_a_growing_delay_after_five_wrong_pins(qtbot, runtime):
+    """Guessing is slowed down: after five wrong PINs the pad says how long to wait and
+    ignores even the right PIN until then; each further wrong PIN doubles the wait."""
+    from ui.shell import PIN_FREE_TRIES, PIN_LOCK_FIRST_S
+
+    shell = open_shell(qtbot, make_services(runtime))
+    wait_services(qtbot, shell)
+    pad = shell.pin_pad
+    now = [500.0]
+    pad.now = lambda: now[0]
+    shell.open_pin_pad()
+    for attempt in range(PIN_FREE_TRIES):
+        type_pin(qtbot, shell, "9999")
+        qtbot.waitUntil(lambda: pad.failures == attempt + 1, timeout=5000)
+    assert pad.locked_for() == PIN_LOCK_FIRST_S
+    wait = f"Terlalu banyak PIN salah. Silakan tunggu {PIN_LOCK_FIRST_S} detik."
+    assert pad.message.text() == wait
+
+    type_pin(qtbot, shell, "1234")                # the right PIN, but too soon
+    ops.wait_idle()
+    assert shell.current_page() is pad
+    assert shell.admin_screen is None
+    assert pad.dots.text().strip() == ""
+    now[0] += 10
+    pad.refresh_lock()                            # what the pad's one-second timer does
+    assert pad.message.text() == wait.replace(str(PIN_LOCK_FIRST_S), str(PIN_LOCK_FIRST_S - 10))
+
+    now[0] += PIN_LOCK_FIRST_S                     # waited: one more wrong try locks longer
+    type_pin(qtbot, shell, "9999")
+    qtbot.waitUntil(lambda: pad.failures == PIN_FREE_TRIES + 1, timeout=5000)
+    assert pad.locked_for() == 2 * PIN_LOCK_FIRST_S
+
+    i18n.set_language("en")
+    qtbot.waitUntil(lambda: pad.message.text()
+                    == f"Too many wrong PINs. Please wait {2 * PIN_LOCK_FIRST_S} seconds.", timeout=3000)
+    now[0] += 2 * PIN_LOCK_FIRST_S
+    type_pin(qtbot, shell, "1234")
+    qtbot.waitUntil(lambda: shell.current_page() is shell.admin_screen, timeout=5000)
+    assert pad.failures == 0
