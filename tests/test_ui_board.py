@@ -297,3 +297,38 @@ def test_before_the_first_call_the_board_says_wait_in_a_size_that_fits(qtbot, ru
     qtbot.waitUntil(lambda: board.current_number.text() == ticket.number, timeout=3000)
     assert board.current_counter.text() == "Loket 1"
     assert board.current_counter.property("px") == 150     # the counter in its big size again
+
+
+@pytest.fixture
+def silent_speech_dispatcher(tmp_path, monkeypatch):
+    """A speech-dispatcher socket that accepts and never answers (a hung daemon): the real
+    libspeechd behind QtTextToSpeech's "speechd" engine waits on it with no time limit."""
+    import socket
+
+    path = tmp_path / "speechd.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(4)
+    monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{path}")
+    monkeypatch.setenv("SPEECHD_SOCK", str(path))
+    yield path
+    server.close()                                # the waiting client gets EOF and gives up
+
+
+@pytest.mark.timeout(15, method="thread")
+@pytest.mark.skipif("speechd" not in QTextToSpeech.availableEngines(),
+                    reason="QtTextToSpeech speechd engine not in this PySide6 build")
+def test_board_shows_and_updates_while_speech_dispatcher_never_answers(
+        qtbot, runtime, open_board, silent_speech_dispatcher) -> None:
+    from devices.speech import make_speaker
+
+    speaker = make_speaker("speechd", chime=False)   # must return although the engine hangs
+    board = open_board(make_services(runtime, speaker=speaker))
+    qtbot.waitExposed(board)
+    assert speaker.voice is not None and not speaker.voice.ready
+    queue = board.services.queue
+    queue.issue_ticket("svc-b")
+    queue.call_next("counter-1", ["svc-b"])
+    qtbot.waitUntil(lambda: board.current_number.text() == "B-001", timeout=5000)
+    qtbot.waitUntil(lambda: speaker.history != [], timeout=5000)   # the call moved on unspoken
+    assert not speaker.voice.ready
