@@ -141,7 +141,6 @@ class AdminScreen(QWidget):
         self.pages.addWidget(self.sync_panel)
 
         self.retranslate()
-        self.refresh()
 
     # --- widgets -----------------------------------------------------------------------------
     def _date_edit(self) -> QDateEdit:
@@ -215,7 +214,11 @@ class AdminScreen(QWidget):
         self.pages.setCurrentWidget(self.stats_page)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Each entry into admin reads the numbers again (not only "Perbarui"): a staff
+        member coming back after a while must not read the morning's figures."""
         self.sync_panel.watch(True)
+        if not event.spontaneous():
+            self.refresh()
         super().showEvent(event)
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
