@@ -3,7 +3,6 @@ every role's screen, the touch-first theme, and the screenshots command."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
