@@ -332,3 +332,36 @@ def test_board_shows_and_updates_while_speech_dispatcher_never_answers(
     qtbot.waitUntil(lambda: board.current_number.text() == "B-001", timeout=5000)
     qtbot.waitUntil(lambda: speaker.history != [], timeout=5000)   # the call moved on unspoken
     assert not speaker.voice.ready
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1280, 800), (1920, 1080)])
+def test_board_lays_out_from_its_screen_size(qtbot, runtime, open_board, tmp_path, size) -> None:
+    """On a 1280x800 screen the board once opened 1280x1024 and "B-001" read "3-001": the
+    window must fit the screen and the called number must fit its label, at each size."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QFontMetrics
+
+    services = make_services(runtime)
+    board = open_board(services)
+    board.resize(*size)
+    queue = services.queue
+    for _ in range(3):
+        queue.issue_ticket("svc-b")
+    queue.call_next("counter-3", ["svc-b"])
+    qtbot.waitUntil(lambda: board.current_number.text() == "B-001", timeout=3000)
+    qtbot.waitUntil(lambda: board.size() == QSize(*size), timeout=3000)
+    hint = board.minimumSizeHint()
+    assert hint.width() <= size[0] and hint.height() <= size[1], hint
+    for label in (board.current_number, board.current_counter):
+        metrics = QFontMetrics(label.font())
+        assert metrics.horizontalAdvance(label.text()) <= label.width(), (label.text(), size)
+        assert metrics.height() <= label.height(), (label.text(), size)
+        assert label.visibleRegion().boundingRect().height() >= metrics.height()
+    from PySide6.QtWidgets import QLabel
+
+    for label in board.findChildren(QLabel):      # no title or row cut at the bottom
+        if label.isVisible() and label.text() and label.property("base_px") is not None:
+            assert QFontMetrics(label.font()).height() <= label.height() + 2, (label.text(), size)
+    if size == (1920, 1080):
+        assert board.current_number.property("px") == 300      # the full size on a big TV
+    board.grab().save(str(tmp_path / f"board-{size[0]}x{size[1]}.id.png"))

@@ -22,6 +22,8 @@ from kiosk.runtime import Runtime, open_runtime
 
 log = logging.getLogger(__name__)
 
+#: Screens the board is checked at (docs/screenshots/board-<w>x<h>.<language>.png).
+BOARD_SIZES = [(1280, 720), (1280, 800), (1920, 1080)]
 SIZES = {"citizen": (1280, 800), "admin": (1280, 800), "attendance": (1280, 800),
          "counter": (1366, 768), "display": (1920, 1080)}
 
@@ -116,7 +118,37 @@ def render_all(out: Path, languages: list[str] | None = None) -> list[Path]:
             with demo_scene() as rt:      # the citizen's steps issue tickets: a fresh scene
                 for _state, path in _render_role(rt, role, language, out):
                     written.append(path)
+        with demo_scene() as rt:
+            written += render_board_sizes(rt, language, out)
     i18n.set_language("id")
+    return written
+
+
+def render_board_sizes(rt: Runtime, language: str, out: Path) -> list[Path]:
+    """The display board at each of BOARD_SIZES, as board-<w>x<h>.<language>.png."""
+    from PySide6.QtCore import Qt
+
+    from ui.app import make_services
+    from ui.shell import Shell
+
+    written = []
+    for width, height in BOARD_SIZES:
+        shell = Shell(make_services(rt, "display", with_devices=False), "display")
+        shell.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        shell.resize(width, height)
+        shell.show()
+        shell.set_language(language)
+        _wait()
+        path = out / f"board-{width}x{height}.{language}.png"
+        shell.grab().save(str(path))
+        written.append(path)
+        shell.close()
+        _wait()
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(5000)
+        shell.deleteLater()
+        _wait()
     return written
 
 
