@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGridLayout, QHBoxL
 from kiosk.clock import business_day
 from ui import i18n, taps, theme
 from ui.admin_sync import HEADER_BUTTON, SyncPanel, load_sync_facts
+from ui.errors import error_text
 from ui.ops import run_op
 from ui.services import Services
 
@@ -255,7 +256,7 @@ class AdminScreen(QWidget):
             try:
                 sync = load_sync_facts(services)
             except Exception as exc:  # noqa: BLE001 - statistics still show; the page says why
-                sync = {"load_error": str(exc)}
+                sync = {"load_error": error_text(exc)}
             return stats, printer, sync
 
         run_op(self, load, self._loaded, self._load_failed)
@@ -273,7 +274,7 @@ class AdminScreen(QWidget):
 
     def _load_failed(self, exc: Exception) -> None:
         log.error("admin statistics failed: %s", exc)
-        self._load_error = str(exc)
+        self._load_error = error_text(exc)
         self._fill()
 
     def _fill(self) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLayo
 
 from kiosk.clock import zone
 from ui import theme
+from ui.errors import error_text
 from ui.ops import run_op
 from ui.services import Services
 
@@ -246,7 +247,7 @@ class SyncPanel(QWidget):
     def _failed(self, exc: Exception) -> None:
         self._loading = False
         log.error("sync status could not be read: %s", exc)
-        self.facts = {"load_error": str(exc)}
+        self.facts = {"load_error": error_text(exc)}
         self._fill()
 
     def _poll(self) -> None:

@@ -86,8 +86,15 @@ def queue_event(data: dict[str, Any]) -> QueueEvent:
 
 
 def error_body(exc: KioskError) -> dict[str, Any]:
+    """``code`` and ``fields`` let the client's screen word the error in its own language."""
     return {"error": type(exc).__name__, "detail": str(exc),
-            "field": getattr(exc, "field", None), "message": getattr(exc, "message", None)}
+            "field": getattr(exc, "field", None), "message": getattr(exc, "message", None),
+            "code": exc.code, "fields": _plain(exc.fields)}
+
+
+def _plain(fields: dict[str, Any]) -> dict[str, Any]:
+    return {str(k): v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+            for k, v in fields.items()}
 
 
 def error_from_body(body: dict[str, Any]) -> KioskError | None:
@@ -96,7 +103,10 @@ def error_from_body(body: dict[str, Any]) -> KioskError | None:
     cls = ERRORS_BY_NAME.get(str(body.get("error")))
     if cls is None:
         return None
+    code = body.get("code") if isinstance(body.get("code"), str) else None
+    fields = body.get("fields") if isinstance(body.get("fields"), dict) else {}
     if cls is ValidationError:
         return ValidationError(body.get("field") or "(request)",
-                               body.get("message") or body.get("detail") or "")
-    return cls(body.get("detail") or cls.__name__)
+                               body.get("message") or body.get("detail") or "",
+                               code=code, fields=fields)
+    return cls(body.get("detail") or cls.__name__, code=code, fields=fields)
