@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGridLayout, QHBoxL
                                QVBoxLayout, QWidget)
 
 from kiosk.clock import business_day
+from kiosk.errors import KioskError
 from ui import i18n, taps, theme
 from ui.admin_sync import HEADER_BUTTON, SyncPanel, load_sync_facts
 from ui.errors import error_text
@@ -252,7 +253,7 @@ class AdminScreen(QWidget):
             try:
                 printer = services.queue.printer_state()
             except Exception as exc:  # noqa: BLE001 - show what failed instead of nothing
-                printer = {"state": "error", "detail": str(exc), "pending_jobs": None}
+                printer = {"state": "error", "detail": error_text(exc), "pending_jobs": None}
             try:
                 sync = load_sync_facts(services)
             except Exception as exc:  # noqa: BLE001 - statistics still show; the page says why
@@ -299,7 +300,8 @@ class AdminScreen(QWidget):
             rows, path = detail
             self.export_label.setText(self.tr("%n baris diekspor ke %1", "", rows).replace("%1", str(path)))
         elif kind == "failed":
-            self.export_label.setText(self.tr("Ekspor gagal: %1").replace("%1", str(detail)))
+            said = error_text(detail) if isinstance(detail, KioskError) else str(detail)
+            self.export_label.setText(self.tr("Ekspor gagal: %1").replace("%1", said))
         elif getattr(self, "_load_error", None):
             self.export_label.setText(self.tr("Statistik tidak dapat dimuat: %1")
                                       .replace("%1", self._load_error))
