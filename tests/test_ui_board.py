@@ -365,3 +365,17 @@ def test_board_lays_out_from_its_screen_size(qtbot, runtime, open_board, tmp_pat
     if size == (1920, 1080):
         assert board.current_number.property("px") == 300      # the full size on a big TV
     board.grab().save(str(tmp_path / f"board-{size[0]}x{size[1]}.id.png"))
+
+
+def test_the_display_window_fits_a_1280x720_screen(qtbot, runtime) -> None:
+    """The whole window of the display role (board and the PIN pad behind it), not only the
+    board, may be as small as the smallest TV the office uses."""
+    from ui_support import make_services as shell_services
+    from ui_support import open_shell
+
+    shell = open_shell(qtbot, shell_services(runtime), role="display")
+    shell.resize(1280, 720)
+    qtbot.waitUntil(lambda: shell.height() == 720, timeout=3000)
+    hint = shell.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 720, hint
+    shell.role_screen.stop()

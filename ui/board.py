@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -180,6 +180,9 @@ class BoardScreen(QWidget):
         self.setStyleSheet(f"#board {{ background: {theme.BOARD_BG}; }}")
         self.scale = 1.0
         self._build()
+        # The board takes its screen's size and scales its texts to it: the design sizes of
+        # its labels must not make the window (the Shell around it) bigger than the screen.
+        self.setMinimumSize(QSize(640, 360))
         self._retranslate()
 
         self._clock_timer = QTimer(self)
