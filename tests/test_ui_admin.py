@@ -154,3 +154,15 @@ def test_admin_away_from_the_edge_says_where_the_statistics_are(qtbot, runtime):
     tap(qtbot, admin.export_button)
     assert admin.export_label.text() == "Ekspor gagal: hanya di perangkat edge kantor"
     services.queue.close()
+
+
+def test_statistics_are_fresh_each_time_admin_is_entered(qtbot, busy_morning):
+    """Leaving admin and coming back later shows today's numbers without "Perbarui"."""
+    shell, admin = open_admin(qtbot, busy_morning)
+    assert admin.tiles["issued"][0].text() == "4"
+    tap(qtbot, shell.exit_admin_button)
+    queue.issue_ticket(busy_morning, "svc-b")     # a citizen took a number meanwhile
+    five_taps(qtbot, shell)
+    type_pin(qtbot, shell, "1234")
+    qtbot.waitUntil(lambda: shell.current_page() is admin, timeout=5000)
+    qtbot.waitUntil(lambda: admin.tiles["issued"][0].text() == "5", timeout=5000)

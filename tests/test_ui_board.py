@@ -297,3 +297,85 @@ def test_before_the_first_call_the_board_says_wait_in_a_size_that_fits(qtbot, ru
     qtbot.waitUntil(lambda: board.current_number.text() == ticket.number, timeout=3000)
     assert board.current_counter.text() == "Loket 1"
     assert board.current_counter.property("px") == 150     # the counter in its big size again
+
+
+@pytest.fixture
+def silent_speech_dispatcher(tmp_path, monkeypatch):
+    """A speech-dispatcher socket that accepts and never answers (a hung daemon): the real
+    libspeechd behind QtTextToSpeech's "speechd" engine waits on it with no time limit."""
+    import socket
+
+    path = tmp_path / "speechd.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(4)
+    monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{path}")
+    monkeypatch.setenv("SPEECHD_SOCK", str(path))
+    yield path
+    server.close()                                # the waiting client gets EOF and gives up
+
+
+@pytest.mark.timeout(15, method="thread")
+@pytest.mark.skipif("speechd" not in QTextToSpeech.availableEngines(),
+                    reason="QtTextToSpeech speechd engine not in this PySide6 build")
+def test_board_shows_and_updates_while_speech_dispatcher_never_answers(
+        qtbot, runtime, open_board, silent_speech_dispatcher) -> None:
+    from devices.speech import make_speaker
+
+    speaker = make_speaker("speechd", chime=False)   # must return although the engine hangs
+    board = open_board(make_services(runtime, speaker=speaker))
+    qtbot.waitExposed(board)
+    assert speaker.voice is not None and not speaker.voice.ready
+    queue = board.services.queue
+    queue.issue_ticket("svc-b")
+    queue.call_next("counter-1", ["svc-b"])
+    qtbot.waitUntil(lambda: board.current_number.text() == "B-001", timeout=5000)
+    qtbot.waitUntil(lambda: speaker.history != [], timeout=5000)   # the call moved on unspoken
+    assert not speaker.voice.ready
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1280, 800), (1920, 1080)])
+def test_board_lays_out_from_its_screen_size(qtbot, runtime, open_board, tmp_path, size) -> None:
+    """On a 1280x800 screen the board once opened 1280x1024 and "B-001" read "3-001": the
+    window must fit the screen and the called number must fit its label, at each size."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QFontMetrics
+
+    services = make_services(runtime)
+    board = open_board(services)
+    board.resize(*size)
+    queue = services.queue
+    for _ in range(3):
+        queue.issue_ticket("svc-b")
+    queue.call_next("counter-3", ["svc-b"])
+    qtbot.waitUntil(lambda: board.current_number.text() == "B-001", timeout=3000)
+    qtbot.waitUntil(lambda: board.size() == QSize(*size), timeout=3000)
+    hint = board.minimumSizeHint()
+    assert hint.width() <= size[0] and hint.height() <= size[1], hint
+    for label in (board.current_number, board.current_counter):
+        metrics = QFontMetrics(label.font())
+        assert metrics.horizontalAdvance(label.text()) <= label.width(), (label.text(), size)
+        assert metrics.height() <= label.height(), (label.text(), size)
+        assert label.visibleRegion().boundingRect().height() >= metrics.height()
+    from PySide6.QtWidgets import QLabel
+
+    for label in board.findChildren(QLabel):      # no title or row cut at the bottom
+        if label.isVisible() and label.text() and label.property("base_px") is not None:
+            assert QFontMetrics(label.font()).height() <= label.height() + 2, (label.text(), size)
+    if size == (1920, 1080):
+        assert board.current_number.property("px") == 300      # the full size on a big TV
+    board.grab().save(str(tmp_path / f"board-{size[0]}x{size[1]}.id.png"))
+
+
+def test_the_display_window_fits_a_1280x720_screen(qtbot, runtime) -> None:
+    """The whole window of the display role (board and the PIN pad behind it), not only the
+    board, may be as small as the smallest TV the office uses."""
+    from ui_support import make_services as shell_services
+    from ui_support import open_shell
+
+    shell = open_shell(qtbot, shell_services(runtime), role="display")
+    shell.resize(1280, 720)
+    qtbot.waitUntil(lambda: shell.height() == 720, timeout=3000)
+    hint = shell.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 720, hint
+    shell.role_screen.stop()

@@ -10,7 +10,7 @@ from kiosk import print_queue, queue
 from kiosk.db import write_tx
 from ui import ops
 
-from ui_support import back_to_indonesian, make_services, open_shell, tap, wait_services
+from ui_support import back_to_indonesian, person_clock, make_services, open_shell, tap, wait_services
 
 PROBLEM = "Printer sedang bermasalah. Nomor Anda: {}. Silakan sampaikan ke petugas."
 
@@ -221,3 +221,25 @@ def test_an_unreachable_edge_is_said_plainly_with_a_way_to_retry(qtbot, runtime)
                                          "lagi atau tanyakan ke petugas.")
     assert screen.service_buttons == []
     services.queue.close()
+
+
+def test_a_double_tap_on_a_service_card_does_not_issue_a_ticket(qtbot, runtime):
+    """Elderly users double-tap: the second tap lands where "Ambil Nomor" now is. It is
+    ignored, so the priority choice is not skipped; a deliberate tap later still works."""
+    from ui import taps
+
+    shell, screen = citizen(qtbot, make_services(runtime))
+    now = [person_clock() + 10]                    # the clock stands still: no pause at all
+    taps.set_clock(lambda: now[0])
+    try:
+        tap(qtbot, button_for(screen, "B"))
+        assert screen.stack.currentWidget() is screen.service_page
+        tap(qtbot, screen.take_button)            # the double tap's second half, at once
+        ops.wait_idle()
+        assert screen.stack.currentWidget() is screen.service_page
+        assert runtime.db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 0
+        now[0] += taps.SETTLE_S + 0.05            # she reads, then taps deliberately
+        with qtbot.waitSignal(screen.ticket_shown, timeout=5000):
+            tap(qtbot, screen.priority_buttons["lansia"])
+    finally:
+        taps.set_clock(person_clock)

@@ -3,7 +3,6 @@ every role's screen, the touch-first theme, and the screenshots command."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -196,10 +195,9 @@ def test_touch_targets_are_at_least_60_px(qtbot, runtime):
 
 
 def test_screenshots_command_writes_a_png_per_role(tmp_path):
+    """Works before `kiosk init` (a newcomer's first try) and never touches the data dir."""
     kiosk = Path(sys.executable).parent / "kiosk"
     data, out = tmp_path / "data", tmp_path / "shots"
-    subprocess.run([str(kiosk), "--data-dir", str(data), "init", "--demo"], check=True,
-                   capture_output=True, timeout=60)
     result = subprocess.run([str(kiosk), "--data-dir", str(data), "screenshots", "--out", str(out)],
                             capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
@@ -212,9 +210,32 @@ def test_screenshots_command_writes_a_png_per_role(tmp_path):
     for state in ("service", "ticket", "printer-problem", "quota-full"):
         assert (out / f"citizen-{state}.id.png").exists()
     assert (out / "admin-stats.id.png").exists()
-    # rendering works on a copy: the office's own database got no tickets
-    with sqlite3.connect(data / "kiosk.db") as db:
-        assert db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 0
+    assert not (data / "kiosk.db").exists()       # rendered from a scratch demo office
+
+
+def test_screenshot_scene_is_fixed_and_has_no_negative_times():
+    """Both languages are rendered from the same scene: two scenes give the same numbers."""
+    from datetime import date
+
+    from kiosk.queue import stats
+    from ui.screenshots import demo_scene
+
+    def numbers():
+        with demo_scene() as rt:
+            day = date(2026, 3, 2)
+            result = stats(rt, day, day)
+            rows = rt.db.execute("SELECT number, status FROM tickets ORDER BY number").fetchall()
+            return result, [tuple(r) for r in rows]
+
+    first, second = numbers(), numbers()
+    assert first == second
+    result, rows = first
+    assert len(rows) == 12
+    assert sum(row["served"] for row in result["per_service"]) == 5
+    for row in result["per_service"] + result["per_counter"]:
+        for key, value in row.items():
+            if key.endswith("_s"):
+                assert value is None or value >= 0, (key, value)
 
 
 def test_every_page_fits_a_1280x800_kiosk_screen(qtbot, runtime):
@@ -246,3 +267,44 @@ def test_the_display_board_opens_admin_from_a_keyboard_and_hides_the_bar_again(q
     tap(qtbot, shell.exit_admin_button)
     assert shell.current_page() is shell.role_screen
     assert not shell.top_bar.isVisible()
+
+
+def test_pin_pad_locks_for_a_growing_delay_after_five_wrong_pins(qtbot, runtime):
+    """Guessing is slowed down: after five wrong PINs the pad says how long to wait and
+    ignores even the right PIN until then; each further wrong PIN doubles the wait."""
+    from ui.shell import PIN_FREE_TRIES, PIN_LOCK_FIRST_S
+
+    shell = open_shell(qtbot, make_services(runtime))
+    wait_services(qtbot, shell)
+    pad = shell.pin_pad
+    now = [500.0]
+    pad.now = lambda: now[0]
+    shell.open_pin_pad()
+    for attempt in range(PIN_FREE_TRIES):
+        type_pin(qtbot, shell, "9999")
+        qtbot.waitUntil(lambda: pad.failures == attempt + 1, timeout=5000)
+    assert pad.locked_for() == PIN_LOCK_FIRST_S
+    wait = f"Terlalu banyak PIN salah. Silakan tunggu {PIN_LOCK_FIRST_S} detik."
+    assert pad.message.text() == wait
+
+    type_pin(qtbot, shell, "1234")                # the right PIN, but too soon
+    ops.wait_idle()
+    assert shell.current_page() is pad
+    assert shell.admin_screen is None
+    assert pad.dots.text().strip() == ""
+    now[0] += 10
+    pad.refresh_lock()                            # what the pad's one-second timer does
+    assert pad.message.text() == wait.replace(str(PIN_LOCK_FIRST_S), str(PIN_LOCK_FIRST_S - 10))
+
+    now[0] += PIN_LOCK_FIRST_S                     # waited: one more wrong try locks longer
+    type_pin(qtbot, shell, "9999")
+    qtbot.waitUntil(lambda: pad.failures == PIN_FREE_TRIES + 1, timeout=5000)
+    assert pad.locked_for() == 2 * PIN_LOCK_FIRST_S
+
+    i18n.set_language("en")
+    qtbot.waitUntil(lambda: pad.message.text()
+                    == f"Too many wrong PINs. Please wait {2 * PIN_LOCK_FIRST_S} seconds.", timeout=3000)
+    now[0] += 2 * PIN_LOCK_FIRST_S
+    type_pin(qtbot, shell, "1234")
+    qtbot.waitUntil(lambda: shell.current_page() is shell.admin_screen, timeout=5000)
+    assert pad.failures == 0

@@ -435,3 +435,24 @@ def test_a_service_the_city_adds_shows_on_the_citizen_screen_without_restart(
     tap(qtbot, screen.back_button)
     qtbot.waitUntil(lambda: screen.service_buttons[-1].name_label.text() == "Legalisir",
                     timeout=5000)
+
+
+def test_after_kiosk_enroll_the_admin_page_agrees_with_the_sync_client(
+        qtbot, enrolled, city, start_worker):
+    """`kiosk enroll` runs in another process while the app runs: it writes the credentials
+    and [sync] server, and the app's own config object still says "no server". The page
+    must read the configuration the sync client uses, not say "server not set up" beside
+    "last push succeeded"."""
+    runtime = enrolled                                  # enrolled and [sync] server on disk,
+    runtime.config.sync.server = ""                     # but the app loaded config.toml before
+    assert config_mod.load(runtime.data_dir).sync.server == BASE
+    worker = start_worker()
+    assert wait_rounds(qtbot, worker, 1)["ok"] is True
+
+    services = make_services(runtime)
+    services.sync_worker = worker
+    shell, admin, panel = open_sync_page(qtbot, services)
+    qtbot.waitUntil(lambda: panel.values["push"].text() not in ("", "\u2014"), timeout=5000)
+    assert "belum diatur" not in panel.state_label.text()
+    assert "belum diatur" not in admin.sync_label.text()
+    assert panel.state_label.text().endswith("tersambung ke http://city.test")

@@ -8,8 +8,25 @@ import threading
 from PySide6.QtCore import Qt
 
 from kiosk.queue.client import LocalQueue
-from ui import i18n, theme
+from ui import i18n, taps, theme
 from ui.services import Services
+
+
+class PersonClock:
+    """The clock of ``ui.taps`` in tests: every reading is a second later, as if the person
+    read the screen before each tap, so a just-changed screen never swallows a test's tap.
+    The double-tap test replaces it with a clock it steps itself."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        self.t += 1.0
+        return self.t
+
+
+person_clock = PersonClock()
+taps.set_clock(person_clock)
 
 
 def make_services(runtime, printer_worker=None) -> Services:

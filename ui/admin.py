@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGridLayout, QHBoxL
                                QVBoxLayout, QWidget)
 
 from kiosk.clock import business_day
-from ui import i18n, theme
+from kiosk.errors import KioskError
+from ui import i18n, taps, theme
 from ui.admin_sync import HEADER_BUTTON, SyncPanel, load_sync_facts
+from ui.errors import error_text
 from ui.ops import run_op
 from ui.services import Services
 
@@ -57,6 +59,7 @@ class AdminScreen(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         self.pages = QStackedWidget()
+        taps.guard_page_changes(self.pages)
         root.addWidget(self.pages)
         self.stats_page = QWidget()
         outer = QVBoxLayout(self.stats_page)
@@ -140,7 +143,6 @@ class AdminScreen(QWidget):
         self.pages.addWidget(self.sync_panel)
 
         self.retranslate()
-        self.refresh()
 
     # --- widgets -----------------------------------------------------------------------------
     def _date_edit(self) -> QDateEdit:
@@ -214,7 +216,11 @@ class AdminScreen(QWidget):
         self.pages.setCurrentWidget(self.stats_page)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Each entry into admin reads the numbers again (not only "Perbarui"): a staff
+        member coming back after a while must not read the morning's figures."""
         self.sync_panel.watch(True)
+        if not event.spontaneous():
+            self.refresh()
         super().showEvent(event)
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -247,11 +253,11 @@ class AdminScreen(QWidget):
             try:
                 printer = services.queue.printer_state()
             except Exception as exc:  # noqa: BLE001 - show what failed instead of nothing
-                printer = {"state": "error", "detail": str(exc), "pending_jobs": None}
+                printer = {"state": "error", "detail": error_text(exc), "pending_jobs": None}
             try:
                 sync = load_sync_facts(services)
             except Exception as exc:  # noqa: BLE001 - statistics still show; the page says why
-                sync = {"load_error": str(exc)}
+                sync = {"load_error": error_text(exc)}
             return stats, printer, sync
 
         run_op(self, load, self._loaded, self._load_failed)
@@ -269,7 +275,7 @@ class AdminScreen(QWidget):
 
     def _load_failed(self, exc: Exception) -> None:
         log.error("admin statistics failed: %s", exc)
-        self._load_error = str(exc)
+        self._load_error = error_text(exc)
         self._fill()
 
     def _fill(self) -> None:
@@ -294,7 +300,8 @@ class AdminScreen(QWidget):
             rows, path = detail
             self.export_label.setText(self.tr("%n baris diekspor ke %1", "", rows).replace("%1", str(path)))
         elif kind == "failed":
-            self.export_label.setText(self.tr("Ekspor gagal: %1").replace("%1", str(detail)))
+            said = error_text(detail) if isinstance(detail, KioskError) else str(detail)
+            self.export_label.setText(self.tr("Ekspor gagal: %1").replace("%1", said))
         elif getattr(self, "_load_error", None):
             self.export_label.setText(self.tr("Statistik tidak dapat dimuat: %1")
                                       .replace("%1", self._load_error))

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLayo
 
 from kiosk.clock import zone
 from ui import theme
+from ui.errors import error_text
 from ui.ops import run_op
 from ui.services import Services
 
@@ -49,12 +50,34 @@ def load_sync_facts(services: Services) -> dict[str, Any] | None:
     from sync.client.state import dead_letters
 
     facts = status(runtime.db, runtime.clock)
-    facts["configured"] = bool(services.config.sync.server)
-    facts["configured_server"] = services.config.sync.server
+    server = sync_server(runtime)
+    facts["configured"] = bool(server)
+    facts["configured_server"] = server
     facts["dead_letter_rows"] = dead_letters(runtime.db, limit=MAX_DEAD_ROWS)
     worker = services.sync_worker
     facts["worker"] = worker.snapshot() if worker is not None else None
     return facts
+
+
+def sync_server(runtime) -> str:
+    """The city server as the sync worker picks it (SyncWorker._run, SyncClient): the one
+    the app was started with, else [sync] server in config.toml read now (``kiosk enroll``
+    writes it while the app runs), else the server the kiosk was enrolled with. One source
+    for the whole page, so it never says "not set up" beside a successful push."""
+    from kiosk import config as config_mod
+    from kiosk.errors import KioskError
+    from sync.client.state import credentials
+
+    if runtime.config.sync.server:
+        return runtime.config.sync.server
+    try:
+        server = config_mod.load(runtime.data_dir).sync.server
+    except (KioskError, OSError):
+        server = ""
+    if server:
+        return server
+    creds = credentials(runtime.db)
+    return creds.server if creds is not None else ""
 
 
 def local_text(ms: int | None, tz: str) -> str | None:
@@ -224,7 +247,7 @@ class SyncPanel(QWidget):
     def _failed(self, exc: Exception) -> None:
         self._loading = False
         log.error("sync status could not be read: %s", exc)
-        self.facts = {"load_error": str(exc)}
+        self.facts = {"load_error": error_text(exc)}
         self._fill()
 
     def _poll(self) -> None:

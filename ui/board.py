@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -52,10 +52,25 @@ CONTRAST_PAIRS = [
 ]
 
 
+#: The screen the FONT_* sizes were drawn for; other screens scale them (see ``board_scale``).
+DESIGN_SIZE = (1920, 1080)
+
+
+def board_scale(width: int, height: int) -> float:
+    """How much to scale the FONT_* sizes for a board of this size (never above 1, so a
+    bigger TV keeps the design sizes; never so small that the board turns to dust)."""
+    scale = min(width / DESIGN_SIZE[0], height / DESIGN_SIZE[1])
+    if scale >= 1.0:
+        return 1.0
+    # Margins and paddings keep their pixels, so a smaller board scales its texts a bit more.
+    return max(0.3, scale * 0.9)
+
+
 def _label(text: str = "", size: int = FONT_ROW, colour: str = theme.BOARD_TEXT,
-           weight: int = 600, align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
+           weight: int = 600, align=Qt.AlignmentFlag.AlignLeft, scale: float = 1.0) -> QLabel:
     label = QLabel(text)
-    label.setProperty("px", size)
+    label.setProperty("base_px", size)
+    label.setProperty("px", max(8, round(size * scale)))
     label.setProperty("weight", weight)
     _colour(label, colour)
     label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
@@ -67,6 +82,7 @@ def _label(text: str = "", size: int = FONT_ROW, colour: str = theme.BOARD_TEXT,
 def _colour(label: QLabel, colour: str) -> None:
     """(Re)style a board label; the size lives in the stylesheet, because the application
     stylesheet's font-size would override a QFont set on the widget."""
+    label.setProperty("colour", colour)
     label.setStyleSheet(f"color: {colour}; background: transparent;"
                         f" font-size: {label.property('px')}px;"
                         f" font-weight: {label.property('weight')};")
@@ -82,14 +98,17 @@ class RunningText(QWidget):
         super().__init__(parent)
         self._text = ""
         self._offset = 0.0
-        font = QFont(theme.FONT_FAMILY)
-        font.setPixelSize(FONT_TICKER)
-        font.setWeight(QFont.Weight.DemiBold)
-        self.setFont(font)
-        self.setFixedHeight(int(FONT_TICKER * 1.8))
+        self.set_scale(1.0)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(self.TICK_MS)
+
+    def set_scale(self, scale: float) -> None:
+        font = QFont(theme.FONT_FAMILY)
+        font.setPixelSize(max(8, round(FONT_TICKER * scale)))
+        font.setWeight(QFont.Weight.DemiBold)
+        self.setFont(font)
+        self.setFixedHeight(int(font.pixelSize() * 1.8))
 
     def text(self) -> str:
         return self._text
@@ -159,7 +178,11 @@ class BoardScreen(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAutoFillBackground(True)
         self.setStyleSheet(f"#board {{ background: {theme.BOARD_BG}; }}")
+        self.scale = 1.0
         self._build()
+        # The board takes its screen's size and scales its texts to it: the design sizes of
+        # its labels must not make the window (the Shell around it) bigger than the screen.
+        self.setMinimumSize(QSize(640, 360))
         self._retranslate()
 
         self._clock_timer = QTimer(self)
@@ -179,6 +202,9 @@ class BoardScreen(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
+        # The window takes the screen's size and the texts scale to it (resizeEvent), not
+        # the other way round: the design sizes must not set a minimum window size.
+        root.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
 
         self.banner = QLabel()
         self.banner.setObjectName("lostBanner")
@@ -205,6 +231,7 @@ class BoardScreen(QWidget):
         root.addWidget(self.header)
 
         body = QHBoxLayout()
+        self.body_layout = body
         body.setContentsMargins(40, 10, 40, 20)
         body.setSpacing(30)
 
@@ -221,6 +248,10 @@ class BoardScreen(QWidget):
         self.current_counter = _label("", FONT_COUNTER, theme.BOARD_TEXT, 800,
                                       Qt.AlignmentFlag.AlignHCenter)
         self.current_counter.setObjectName("currentCounter")
+        for big in (self.current_number, self.current_counter):
+            # Their 300 px design size must not keep the window from fitting a smaller
+            # screen: they take the room left and their text is fitted to it (``_fit``).
+            big.setMinimumSize(1, 1)
         current.addWidget(self.current_title)
         current.addStretch(1)
         current.addWidget(self.current_number)
@@ -265,6 +296,7 @@ class BoardScreen(QWidget):
 
         # What each counter serves: one tile per counter across the bottom.
         serving_row = QHBoxLayout()
+        self.serving_row = serving_row
         serving_row.setContentsMargins(40, 0, 40, 20)
         serving_row.setSpacing(20)
         self.serving_title = _label("", FONT_SECTION, theme.BOARD_MUTED, 700)
@@ -351,18 +383,62 @@ class BoardScreen(QWidget):
     # --- showing --------------------------------------------------------------------------
     def _show_current(self, number: str, counter_number: int) -> None:
         self.current_number.setText(number)
+        self._fit(self.current_number)
         self._set_counter_line(self.tr("Loket {n}").format(n=counter_number), FONT_COUNTER)
 
     def _show_no_call(self) -> None:
         """Before the first call of the day: a calm line that fits, not the counter's 150 px."""
         self.current_number.setText("—")
+        self._fit(self.current_number)
         self._set_counter_line(self.tr("Silakan menunggu"), FONT_SECTION * 2)
 
     def _set_counter_line(self, text: str, px: int) -> None:
-        if self.current_counter.property("px") != px:
-            self.current_counter.setProperty("px", px)
-            _colour(self.current_counter, theme.BOARD_TEXT)
+        self.current_counter.setProperty("base_px", px)
         self.current_counter.setText(text)
+        self._fit(self.current_counter)
+
+    # --- size ----------------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Lay out from the screen's size: every text scales with the board, and the called
+        number shrinks further if it would not fit its panel (a long number, a narrow TV)."""
+        super().resizeEvent(event)
+        scale = board_scale(self.width(), self.height())
+        if scale != self.scale:
+            self.scale = scale
+            for label in self.findChildren(QLabel):
+                if label.property("base_px") is not None:
+                    self._fit(label)
+            self.ticker.set_scale(scale)
+            self._restyle_margins()
+        self._fit(self.current_number)
+        self._fit(self.current_counter)
+
+    def _restyle_margins(self) -> None:
+        m = round(40 * self.scale)
+        for layout, top, bottom in ((self.body_layout, 10, 20), (self.serving_row, 0, 20)):
+            layout.setContentsMargins(m, round(top * self.scale), m, round(bottom * self.scale))
+        self.banner.setStyleSheet(
+            f"#lostBanner {{ background: {theme.WARNING_BG}; color: {theme.ON_WARNING};"
+            f" font-size: {round(FONT_HEADER * self.scale)}px; font-weight: 700; padding: 14px; }}")
+
+    def _fit(self, label: QLabel) -> None:
+        """Set the label's size from its design size and the board's scale; the number and
+        the counter line also shrink until their text fits the label's width and height."""
+        px = max(8, round(label.property("base_px") * self.scale))
+        if label in (self.current_number, self.current_counter) and label.text():
+            room_w, room_h = label.width(), label.height()
+            font = QFont(label.font())
+            while px > 12:
+                font.setPixelSize(px)
+                font.setWeight(QFont.Weight(min(900, int(label.property("weight")))))
+                metrics = QFontMetricsF(font)
+                if (room_w <= 0 or metrics.horizontalAdvance(label.text()) <= room_w) and (
+                        room_h <= 0 or metrics.height() <= room_h or label is self.current_counter):
+                    break
+                px -= 4
+        if label.property("px") != px:
+            label.setProperty("px", px)
+            _colour(label, label.property("colour"))
 
     def _show_state(self, state) -> None:
         if state.current is not None:
@@ -396,11 +472,11 @@ class BoardScreen(QWidget):
         per_column = 4 if len(waiting) <= 4 else (len(waiting) + 1) // 2
         for i, (prefix, count) in enumerate(sorted(waiting.items())):
             row, col = i % per_column, (i // per_column) * 2
-            self.waiting_box.addWidget(_label(prefix, FONT_SMALL_ROW, theme.BOARD_ACCENT, 800),
-                                       row, col)
+            self.waiting_box.addWidget(_label(prefix, FONT_SMALL_ROW, theme.BOARD_ACCENT, 800,
+                                              scale=self.scale), row, col)
             self.waiting_box.addWidget(
                 _label(self.tr("{n} orang").format(n=count), FONT_SMALL_ROW, theme.BOARD_TEXT,
-                       600, Qt.AlignmentFlag.AlignRight), row, col + 1)
+                       600, Qt.AlignmentFlag.AlignRight, scale=self.scale), row, col + 1)
 
     def _fill_serving(self, serving: dict[int, str]) -> None:
         self._clear(self.serving_tiles)
@@ -414,7 +490,8 @@ class BoardScreen(QWidget):
             tile.setProperty("counter", int(counter_number))
             tile.setStyleSheet(f"#servingTile {{ background: {PANEL}; color: {theme.BOARD_TEXT};"
                                f" border-radius: 14px; padding: 10px 22px;"
-                               f" font-size: {FONT_SMALL_ROW}px; font-weight: 600; }}")
+                               f" font-size: {max(8, round(FONT_SMALL_ROW * self.scale))}px;"
+                               f" font-weight: 600; }}")
             self.serving_tiles.addWidget(tile)
         self.serving_tiles.addStretch(1)
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBu
                                QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
 from kiosk.queue.errors import QuotaExhausted
-from ui import i18n, theme
+from ui import i18n, taps, theme
 from ui.ops import run_op
 from ui.services import Services
 
@@ -126,6 +126,7 @@ class CitizenScreen(QWidget):
         self._print_deadline = 0
 
         self.stack = QStackedWidget(self)
+        taps.guard_page_changes(self.stack)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)

@@ -24,7 +24,8 @@ from kiosk.clock import SystemClock
 from kiosk.errors import KioskError
 from kiosk.queue.errors import NotServedYet
 from sync.lan.errors import EdgeUnreachable
-from ui import theme
+from ui import taps, theme
+from ui.errors import error_text
 from ui.ops import run_op
 from ui.queue_watch import QueueWatcher
 
@@ -103,6 +104,7 @@ class CounterScreen(QWidget):
         self._refresh_again = False
 
         self.stack = QStackedWidget(self)
+        taps.guard_page_changes(self.stack)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.stack)
@@ -431,14 +433,12 @@ class CounterScreen(QWidget):
             else service.name_id
 
     def _error_text(self, exc: Exception) -> str:
-        if isinstance(exc, KioskError) and not _unreachable(exc):
-            return str(exc)
-        if not _unreachable(exc):
+        """Worded from the error's code through ui/errors.py, in the screen's language."""
+        if _unreachable(exc):
+            return error_text(EdgeUnreachable())
+        if not isinstance(exc, KioskError):
             log.error("counter: unexpected failure: %r", exc)
-            return self.tr("Terjadi kesalahan. Coba sekali lagi; jika berulang, hubungi "
-                           "teknisi.")
-        return self.tr("Tidak dapat menghubungi server kantor. Periksa jaringan, lalu coba "
-                       "lagi.")
+        return error_text(exc)
 
     # === showing ==========================================================================
     def _show_header(self) -> None:

@@ -1,9 +1,10 @@
 """Render every screen of every role off-screen to PNG files (``kiosk screenshots``).
 
-The screens are driven on a scratch copy of the data directory (the database copied with
-SQLite's online backup), so rendering never adds tickets to a real office's queue. The copy
-is given a short, realistic morning (tickets issued, called and served) so the board, the
-counter and the admin statistics show what they look like in use.
+The screens are driven on a scratch demo office in a temporary folder, never on the user's
+data directory: rendering works before ``kiosk init``, never touches a real office, and each
+language is rendered from the same fixed scene (a FakeClock at ``SCENE_START`` and the same
+short morning of tickets issued, called and served), so the pictures in both languages show
+the same numbers and a used office's history (or a wrong clock) cannot make them odd.
 
 File names: ``<role>-<state>.<language>.png``, e.g. ``citizen-home.id.png``.
 """
@@ -11,37 +12,40 @@ File names: ``<role>-<state>.<language>.png``, e.g. ``citizen-home.id.png``.
 from __future__ import annotations
 
 import logging
-import shutil
-import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kiosk import config as config_mod
 from kiosk.clock import FakeClock
 from kiosk.runtime import Runtime, open_runtime
 
 log = logging.getLogger(__name__)
 
+#: Screens the board is checked at (docs/screenshots/board-<w>x<h>.<language>.png).
+BOARD_SIZES = [(1280, 720), (1280, 800), (1920, 1080)]
 SIZES = {"citizen": (1280, 800), "admin": (1280, 800), "attendance": (1280, 800),
          "counter": (1366, 768), "display": (1920, 1080)}
 
 
+#: When the scene's morning ends: Monday 2 March 2026, 10:30 WITA (the demo office's zone).
+SCENE_END_MS = 1_772_418_600_000
+#: The morning's first ticket, an hour and a half earlier.
+SCENE_START_MS = SCENE_END_MS - 90 * 60 * 1000
+
+
 @contextmanager
-def scratch_runtime(runtime: Runtime) -> Iterator[Runtime]:
-    """A copy of ``runtime``'s data directory in a temporary folder, with a FakeClock that
-    starts at the real time (so the business day is today's)."""
+def demo_scene() -> Iterator[Runtime]:
+    """A scratch demo office in a temporary folder with a FakeClock and a fixed morning."""
+    from kiosk.demo import init_demo
+
     with tempfile.TemporaryDirectory(prefix="kiosk-screens-") as tmp:
         data = Path(tmp) / "data"
         data.mkdir()
-        shutil.copy2(runtime.data_dir / config_mod.CONFIG_NAME, data / config_mod.CONFIG_NAME)
-        target = sqlite3.connect(str(config_mod.db_path(data)))
-        runtime.db.conn.backup(target)
-        target.close()
-        clock = FakeClock(wall_ms=runtime.clock.now().wall_ms)
-        scratch = open_runtime(data, clock=clock)
+        init_demo(data)
+        scratch = open_runtime(data, clock=FakeClock(wall_ms=SCENE_START_MS, boot_id="screens"))
         try:
+            populate(scratch)
             yield scratch
         finally:
             scratch.close()
@@ -53,8 +57,6 @@ def populate(rt: Runtime) -> None:
     from kiosk import print_queue
 
     clock: FakeClock = rt.clock  # type: ignore[assignment]
-    now_ms = clock.wall_ms
-    clock.advance(-3600)
     services = queue.list_services(rt)
     counters = queue.counters(rt)
     if not services or not counters:
@@ -76,7 +78,7 @@ def populate(rt: Runtime) -> None:
         clock.advance(240 + 60 * (step % 3))
         if step < 5:
             queue.finish(rt, ticket.id)
-    clock.wall_ms = max(clock.wall_ms, now_ms)
+    clock.advance((SCENE_END_MS - clock.wall_ms) / 1000)   # only forward: never negative times
     print_queue.record_printer_state(rt.db, "online", "ready", clock.now())
 
 
@@ -99,8 +101,9 @@ def _wait() -> None:
     ops.wait_idle(10_000)
 
 
-def render_all(runtime: Runtime, out: Path, languages: list[str] | None = None) -> list[Path]:
-    """Render every role's screens in each language; returns the files written."""
+def render_all(out: Path, languages: list[str] | None = None) -> list[Path]:
+    """Render every role's screens in each language, each from a fresh copy of the same
+    scene; returns the files written."""
     from ui import i18n
     from ui.app import ensure_app
 
@@ -109,17 +112,43 @@ def render_all(runtime: Runtime, out: Path, languages: list[str] | None = None) 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    with scratch_runtime(runtime) as rt:
-        try:
-            populate(rt)
-        except Exception as exc:  # noqa: BLE001 - empty screens are still worth a picture
-            log.warning("could not fill the scratch office with sample tickets: %s", exc)
-        for language in languages or ["id"]:
-            i18n.set_language(language)
-            for role in ("citizen", "counter", "display", "attendance", "admin"):
-                for state, path in _render_role(rt, role, language, out):
+    for language in languages or ["id"]:
+        i18n.set_language(language)
+        for role in ("citizen", "counter", "display", "attendance", "admin"):
+            with demo_scene() as rt:      # the citizen's steps issue tickets: a fresh scene
+                for _state, path in _render_role(rt, role, language, out):
                     written.append(path)
-        i18n.set_language(runtime.config.ui.language)
+        with demo_scene() as rt:
+            written += render_board_sizes(rt, language, out)
+    i18n.set_language("id")
+    return written
+
+
+def render_board_sizes(rt: Runtime, language: str, out: Path) -> list[Path]:
+    """The display board at each of BOARD_SIZES, as board-<w>x<h>.<language>.png."""
+    from PySide6.QtCore import Qt
+
+    from ui.app import make_services
+    from ui.shell import Shell
+
+    written = []
+    for width, height in BOARD_SIZES:
+        shell = Shell(make_services(rt, "display", with_devices=False), "display")
+        shell.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        shell.resize(width, height)
+        shell.show()
+        shell.set_language(language)
+        _wait()
+        path = out / f"board-{width}x{height}.{language}.png"
+        shell.grab().save(str(path))
+        written.append(path)
+        shell.close()
+        _wait()
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(5000)
+        shell.deleteLater()
+        _wait()
     return written
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, Q
                                QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from kiosk.clock import SystemClock, local_time
-from ui import i18n, theme
+from ui import i18n, taps, theme
 from ui.ops import run_op
 from ui.services import Services
 
@@ -44,6 +44,11 @@ TOP_BAR_BUTTON = f"min-height: {theme.TOUCH_MIN}px; padding: 2px 18px;"
 ESCAPE_TAPS = 5
 ESCAPE_WINDOW_S = 3.0
 PIN_MAX = 8
+#: Wrong PINs allowed before the pad locks; the first lock lasts PIN_LOCK_FIRST_S and each
+#: further wrong PIN doubles it, up to PIN_LOCK_MAX_S (slows a guesser, not an admin's typo).
+PIN_FREE_TRIES = 5
+PIN_LOCK_FIRST_S = 30
+PIN_LOCK_MAX_S = 15 * 60
 _USER_INPUT = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress,
                QEvent.Type.Wheel}
 
@@ -137,8 +142,19 @@ class EscapeCorner(QPushButton):
             self.triggered.emit()
 
 
+def pin_lock_seconds(failures: int) -> int:
+    """How long the pad stays locked after ``failures`` wrong PINs in a row."""
+    if failures < PIN_FREE_TRIES:
+        return 0
+    return min(PIN_LOCK_FIRST_S * 2 ** (failures - PIN_FREE_TRIES), PIN_LOCK_MAX_S)
+
+
 class PinPad(QWidget):
-    """A big numeric keypad for the admin PIN. The PIN is checked on the worker (scrypt)."""
+    """A big numeric keypad for the admin PIN. The PIN is checked on the worker (scrypt).
+
+    Wrong PINs in a row are counted for the life of the app (cancel and idle do not clear
+    them); after ``PIN_FREE_TRIES`` the pad ignores input for a growing delay and says how
+    long to wait. ``now`` is the monotonic clock, replaceable in tests."""
 
     accepted = Signal()
     cancelled = Signal()
@@ -148,6 +164,12 @@ class PinPad(QWidget):
         self._check = check
         self._pin = ""
         self._busy = False
+        self.failures = 0
+        self._locked_until = 0.0
+        self.now = time.monotonic  # replaceable in tests
+        self.lock_timer = QTimer(self)
+        self.lock_timer.setInterval(1000)
+        self.lock_timer.timeout.connect(self.refresh_lock)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 8, 24, 8)
         outer.setSpacing(8)
@@ -214,8 +236,7 @@ class PinPad(QWidget):
         self.clear_button.setText(self.tr("Hapus"))
         self.ok_button.setText(self.tr("Masuk"))
         self.cancel_button.setText(self.tr("Batal"))
-        if self.message.property("why") == "wrong":
-            self.message.setText(self.tr("PIN salah. Silakan coba lagi."))
+        self._set_message(self.message.property("why") or "")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -225,7 +246,24 @@ class PinPad(QWidget):
     def _show_dots(self) -> None:
         self.dots.setText(" ".join("\u25cf" for _ in self._pin) or " ")
 
+    def locked_for(self) -> int:
+        """Whole seconds left before the pad takes a PIN again (0: open)."""
+        left = self._locked_until - self.now()
+        return max(0, int(left + 0.999))
+
+    def refresh_lock(self) -> None:
+        """Count the wait down on screen; reopen the pad when it is over."""
+        if self.locked_for() > 0:
+            self._set_message("locked")
+        else:
+            self.lock_timer.stop()
+            if self.message.property("why") == "locked":
+                self._set_message("")
+
     def _press(self, digit: str) -> None:
+        if self.locked_for() > 0:
+            self.refresh_lock()
+            return
         if len(self._pin) < PIN_MAX and not self._busy:
             self._pin += digit
             self._set_message("")
@@ -237,9 +275,20 @@ class PinPad(QWidget):
 
     def _set_message(self, why: str) -> None:
         self.message.setProperty("why", why)
-        self.message.setText(self.tr("PIN salah. Silakan coba lagi.") if why == "wrong" else "")
+        if why == "wrong":
+            self.message.setText(self.tr("PIN salah. Silakan coba lagi."))
+        elif why == "locked":
+            self.message.setText(self.tr("Terlalu banyak PIN salah. Silakan tunggu %n detik.", "",
+                                         self.locked_for()))
+        else:
+            self.message.setText("")
 
     def _submit(self) -> None:
+        if self.locked_for() > 0:
+            self._pin = ""
+            self._show_dots()
+            self.refresh_lock()
+            return
         if self._busy or not self._pin:
             return
         self._busy = True
@@ -251,8 +300,16 @@ class PinPad(QWidget):
         self._pin = ""
         self._show_dots()
         if ok:
+            self.failures = 0
             self._set_message("")
             self.accepted.emit()
+            return
+        self.failures += 1
+        lock = pin_lock_seconds(self.failures)
+        if lock:
+            self._locked_until = self.now() + lock
+            self._set_message("locked")
+            self.lock_timer.start()
         else:
             self._set_message("wrong")
 
@@ -266,7 +323,7 @@ class PinPad(QWidget):
 
     def reset(self) -> None:
         self._pin = ""
-        self._set_message("")
+        self._set_message("locked" if self.locked_for() > 0 else "")
         self._show_dots()
 
 
@@ -355,6 +412,7 @@ class Shell(QMainWindow):
         root.addWidget(self.top_bar)
 
         self.pages = QStackedWidget()
+        taps.guard_page_changes(self.pages)
         root.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 

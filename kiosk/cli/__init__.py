@@ -100,11 +100,11 @@ def _run_app(ctx: Ctx, role: str, windowed: bool) -> None:
               show_default=True, help="Language of the screens.")
 @pass_ctx
 def screenshots(ctx: Ctx, out: Path, language: str) -> None:
-    """Render every screen of every role off-screen to PNG files."""
+    """Render every screen of every role off-screen to PNG files, from a scratch demo
+    office (works before `kiosk init`; never touches the data directory)."""
     from ui.screenshots import render_all
 
-    runtime = ctx.runtime()
-    for path in render_all(runtime, out, languages=["id", "en"] if language == "both" else [language]):
+    for path in render_all(out, languages=["id", "en"] if language == "both" else [language]):
         click.echo(str(path))
 
 

@@ -45,7 +45,8 @@ def _take_number(db, service: dict, day: str) -> tuple[int, int, int]:
         raise QuotaExhausted(
             f"Mohon maaf, kuota habis: layanan {service['name_id']} sudah mencapai {cap} "
             f"antrian hari ini. Silakan datang kembali besok. "
-            f"(services.daily_cap = {cap} for {service['id']}, business day {day})")
+            f"(services.daily_cap = {cap} for {service['id']}, business day {day})",
+            fields={"service": service["name_id"], "cap": cap})
     return seq, regular, priority
 
 
@@ -199,12 +200,15 @@ def _check_no_show(row: dict, conf: settings_mod.QueueSettings) -> None:
         raise InvalidTransition(
             f"Tiket {row['number']} baru dipanggil ulang {row['recalls']} kali: panggil "
             f"ulang dulu (minimal {needed} kali) sebelum menandai tidak hadir "
-            f"(setting queue.no_show_min_recalls)")
+            f"(setting queue.no_show_min_recalls)",
+            code="recall_first", fields={"number": row["number"], "recalls": row["recalls"],
+                                         "needed": needed})
 
 
 def _paused_error(counter: dict) -> InvalidTransition:
     return InvalidTransition(f"{counter['name']} sedang jeda: lanjutkan layanan dulu sebelum "
-                             f"memanggil (counter {counter['id']} paused)")
+                             f"memanggil (counter {counter['id']} paused)",
+                             code="counter_paused", fields={"counter": counter["name"]})
 
 
 def call_next(rt, counter_id: str, service_ids: list[str] | None = None,
@@ -275,7 +279,8 @@ def _step(rt, ticket_id: str, allowed: tuple[str, ...], verb: str, change) -> Ti
         if row["status"] not in allowed:
             raise InvalidTransition(
                 f"Tiket {row['number']} berstatus '{row['status']}', tidak dapat {verb} "
-                f"(allowed from: {', '.join(allowed)})")
+                f"(allowed from: {', '.join(allowed)})",
+                code="ticket_state", fields={"number": row["number"], "status": row["status"]})
         kind = change(db, row, stamp)
         store.update_ticket(db, row, stamp)
         ticket = store.ticket_from_row(row)
@@ -335,10 +340,13 @@ def transfer(rt, ticket_id: str, to_service_id: str) -> Ticket:
         if row["status"] not in allowed:
             raise InvalidTransition(
                 f"Tiket {row['number']} berstatus '{row['status']}', tidak dapat dialihkan "
-                f"(allowed from: {', '.join(allowed)})")
+                f"(allowed from: {', '.join(allowed)})",
+                code="ticket_state", fields={"number": row["number"], "status": row["status"]})
         target = store.get_service(db, to_service_id)
         if target["id"] == row["service_id"]:
-            raise InvalidTransition(f"Tiket {row['number']} sudah di layanan {target['name_id']}")
+            raise InvalidTransition(f"Tiket {row['number']} sudah di layanan {target['name_id']}",
+                                    code="same_service",
+                                    fields={"number": row["number"], "service": target["name_id"]})
         new_row = dict(row, id=new_id(), service_id=target["id"], status="waiting",
                        counter_id=None, counter_number=None, staff_id=None, recalls=0,
                        issued_ms=stamp.wall_ms, called_ms=None, started_ms=None,

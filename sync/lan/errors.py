@@ -13,14 +13,22 @@ from kiosk.errors import KioskError
 class LanError(KioskError):
     """Base of the LAN link's own errors."""
 
+    code = "lan"
+
 
 class EdgeUnreachable(LanError):
     """Retryable: the request may not have reached the edge at all."""
+
+    code = "edge_unreachable"
 
 
 class LanAuthError(LanError):
     """Not retryable: the token in [lan] token differs from the edge's."""
 
+    code = "lan_auth"
+
 
 class EdgeProtocolError(LanError):
     """Not retryable: the edge runs another version of the LAN API or answered garbage."""
+
+    code = "edge_protocol"

@@ -11,7 +11,7 @@ import dataclasses
 from typing import Any, TypeVar
 
 from kiosk.errors import DiskFullError, KioskError, NotFoundError, StoreError, ValidationError
-from kiosk.queue.errors import InvalidTransition, QuotaExhausted
+from kiosk.queue.errors import InvalidTransition, NotServedYet, QuotaExhausted
 from kiosk.queue.models import BoardState, Call, Issued, QueueEvent, Service, Ticket
 
 #: Version of the LAN API. A client refuses an edge that speaks another one.
@@ -29,6 +29,7 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 ERROR_STATUS: dict[type[KioskError], int] = {
     NotFoundError: 404,
     QuotaExhausted: 409,
+    NotServedYet: 409,    # before InvalidTransition, its base
     InvalidTransition: 409,
     ValidationError: 422,
     DiskFullError: 507,   # before StoreError, its base: the first isinstance match wins
@@ -86,8 +87,15 @@ def queue_event(data: dict[str, Any]) -> QueueEvent:
 
 
 def error_body(exc: KioskError) -> dict[str, Any]:
+    """``code`` and ``fields`` let the client's screen word the error in its own language."""
     return {"error": type(exc).__name__, "detail": str(exc),
-            "field": getattr(exc, "field", None), "message": getattr(exc, "message", None)}
+            "field": getattr(exc, "field", None), "message": getattr(exc, "message", None),
+            "code": exc.code, "fields": _plain(exc.fields)}
+
+
+def _plain(fields: dict[str, Any]) -> dict[str, Any]:
+    return {str(k): v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+            for k, v in fields.items()}
 
 
 def error_from_body(body: dict[str, Any]) -> KioskError | None:
@@ -96,7 +104,10 @@ def error_from_body(body: dict[str, Any]) -> KioskError | None:
     cls = ERRORS_BY_NAME.get(str(body.get("error")))
     if cls is None:
         return None
+    code = body.get("code") if isinstance(body.get("code"), str) else None
+    fields = body.get("fields") if isinstance(body.get("fields"), dict) else {}
     if cls is ValidationError:
         return ValidationError(body.get("field") or "(request)",
-                               body.get("message") or body.get("detail") or "")
-    return cls(body.get("detail") or cls.__name__)
+                               body.get("message") or body.get("detail") or "",
+                               code=code, fields=fields)
+    return cls(body.get("detail") or cls.__name__, code=code, fields=fields)

@@ -426,6 +426,13 @@ a small child</translation>
     </context>
     <context>
         <name>PinPad</name>
+        <message numerus="yes">
+            <source>Terlalu banyak PIN salah. Silakan tunggu %n detik.</source>
+            <translation>
+                <numerusform>Too many wrong PINs. Please wait %n second.</numerusform>
+                <numerusform>Too many wrong PINs. Please wait %n seconds.</numerusform>
+            </translation>
+        </message>
         <message>
             <location filename="../shell.py" line="207" />
             <source>Masuk Admin</source>
