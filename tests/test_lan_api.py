@@ -15,7 +15,7 @@ import pytest
 
 from kiosk import config as config_mod
 from kiosk.errors import ConfigError, DiskFullError, NotFoundError, StoreError, ValidationError
-from kiosk.queue import InvalidTransition, LocalQueue, QueueClient, QuotaExhausted
+from kiosk.queue import InvalidTransition, LocalQueue, NotServedYet, QueueClient, QuotaExhausted
 from sync.lan import wire
 from sync.lan.client import RemoteQueue, remote_queue_for
 from sync.lan.errors import EdgeUnreachable, LanAuthError
@@ -320,3 +320,17 @@ def test_an_edge_whose_feed_fails_is_not_reported_as_found(runtime):
             wait_until(lambda: board.connection == [False], what="on_connection(False)")
             time.sleep(1.0)  # several reconnection attempts
         assert board.connection == [False] and not board.error
+
+
+def test_next_over_a_ticket_only_called_asks_across_the_lan(remote, local):
+    """Issue 10, item 7, on a counter PC: the edge's NotServedYet reaches the console as
+    itself (409), with the ticket it is about, so the console can ask the same question."""
+    first = remote.issue_ticket("svc-a").ticket
+    remote.issue_ticket("svc-a")
+    remote.call_next("counter-1")
+    before = _event_count(local)
+    with pytest.raises(NotServedYet) as asked:
+        remote.call_next("counter-1")
+    assert (asked.value.ticket_id, asked.value.number) == (first.id, first.number)
+    assert asked.value.code == "not_served_yet"
+    assert _event_count(local) == before
