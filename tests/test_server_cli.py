@@ -73,7 +73,7 @@ def test_group_db_option_and_bad_urls(tmp_path):
     code, out = run_cli("stats", db="postgresql://nobody@127.0.0.1:1/none")
     assert code == 1 and "cannot open the server database" in out
     result = CliRunner().invoke(main, ["server", "--db", db, "--workers", "2"])
-    assert result.exit_code == 1 and "several workers need PostgreSQL" in result.output
+    assert result.exit_code == 2 and "several workers need PostgreSQL" in result.output
 
 
 def _free_port() -> int:

@@ -8,6 +8,7 @@ nested groups for ``kiosk server office add``, CliRunner for tests).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,14 +32,38 @@ class Ctx:
 
 pass_ctx = click.make_pass_decorator(Ctx)
 
+#: Set (to anything but "" or "0") to see the traceback of an unexpected error.
+DEBUG_ENV = "KIOSK_DEBUG"
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class KioskGroup(click.Group):
+    """The root group: an SQLite error that escapes a command (a damaged page found by a
+    query, a full disk) becomes the store's one-line message naming the database file."""
+
+    def invoke(self, ctx: click.Context):
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            from kiosk.config import db_path
+            from kiosk.db import store_error
+
+            obj = ctx.find_object(Ctx)
+            raise store_error(exc, db_path(obj.data_dir) if obj else None) from exc
+
+
+@click.group(cls=KioskGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Data directory (config.toml, kiosk.db). Default: $KIOSK_DATA_DIR or the "
                    "platform's user data directory.")
+@click.option("--debug", is_flag=True, help=f"Show the Python traceback of an unexpected error "
+              f"(also ${DEBUG_ENV}=1).")
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None) -> None:
+def main(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
     """Kiosk and edge appliance for kelurahan public service counters."""
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
     ctx.obj = Ctx(data_dir or default_data_dir())
 
 
@@ -126,9 +151,28 @@ _add_feature_commands()
 
 
 def entry() -> None:
-    """Console entry point: KioskError becomes a one-line message and exit code 2."""
+    """Console entry point: one line and exit code 2 for every error, never a traceback
+    (unless --debug or $KIOSK_DEBUG asks for one)."""
     try:
         main(standalone_mode=True)
     except KioskError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        _fail(str(exc))
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.ENOSPC:
+            _fail(f"{exc.filename or 'the data partition'}: the disk is full; nothing was saved. "
+                  "Free space and try again.")
+        _fail(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", exc)
+    except Exception as exc:  # the last resort: a technician still gets one line
+        _fail(f"unexpected {type(exc).__name__}: {exc}; run again with --debug (or "
+              f"{DEBUG_ENV}=1) for the details and report them", exc)
+
+
+def _fail(message: str, exc: BaseException | None = None) -> None:
+    if exc is not None and os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+        import traceback
+
+        traceback.print_exception(exc)
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
