@@ -288,6 +288,34 @@ def stats(ctx: click.Context, db: str | None) -> None:
         sys.exit(1)
 
 
+@server.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite DEST if it exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@_db_option
+@click.pass_context
+def backup(ctx: click.Context, dest: Path, force: bool, as_json: bool, db: str | None) -> None:
+    """Copy the SQLite server database to DEST safely while the server runs (online backup
+    and integrity check). For PostgreSQL use pg_dump."""
+    from kiosk.backup import backup_sqlite
+    from kiosk.errors import KioskError
+
+    url = _db_url(ctx, db)
+    if not url.startswith("sqlite:"):
+        raise Failure(f"--db {_redact(url)} is PostgreSQL: back it up with pg_dump "
+                      "(see docs/SYNC.md); this command copies SQLite databases")
+    path = _require_sqlite_file(url)
+    try:
+        result = backup_sqlite(path, dest, force=force)
+    except KioskError as exc:
+        raise Failure(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(result.as_dict()))
+    else:
+        click.echo(f"backup of {result.source} written to {result.dest} ({result.bytes} bytes, "
+                   f"integrity {result.integrity})")
+
+
 @server.command("admin-token")
 @_db_option
 @click.pass_context
