@@ -228,5 +228,9 @@ def save(config: Config, data_dir: Path) -> Path:
     return path
 
 
+def config_path(data_dir: Path) -> Path:
+    return Path(data_dir) / CONFIG_NAME
+
+
 def db_path(data_dir: Path) -> Path:
     return Path(data_dir) / DB_NAME

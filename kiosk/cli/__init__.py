@@ -67,25 +67,73 @@ def main(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
     ctx.obj = Ctx(data_dir or default_data_dir())
 
 
+def _read_pin(prompt: bool) -> str:
+    """Twice with hidden input on a terminal; one line from stdin otherwise (scripts)."""
+    if prompt and sys.stdin.isatty():
+        return click.prompt("New admin PIN (4 to 8 digits)", hide_input=True,
+                            confirmation_prompt="Again")
+    line = sys.stdin.readline().strip()
+    if not line:
+        raise click.UsageError("no PIN on stdin; type it at a terminal or pipe it in")
+    return line
+
+
+@main.group()
+def admin() -> None:
+    """Administration of this kiosk (the admin PIN)."""
+
+
+@admin.command("set-pin")
+@pass_ctx
+def set_pin(ctx: Ctx) -> None:
+    """Set the admin PIN (4 to 8 digits): asked twice, hidden, or read from stdin. Only its
+    hash is written to config.toml; the rest of the file is kept."""
+    from kiosk import config as config_mod
+
+    cfg = config_mod.load(ctx.data_dir)
+    pin = _read_pin(prompt=True)
+    try:
+        cfg.admin.pin_hash = config_mod.hash_pin(pin)
+    except KioskError as exc:
+        raise click.UsageError(str(exc)) from exc
+    config_mod.save(cfg, ctx.data_dir)
+    click.echo(f"admin PIN set in {config_mod.config_path(ctx.data_dir)}")
+
+
 @main.command()
 @click.option("--demo", is_flag=True, help="Create the demo office (code DEMO) with sample data.")
 @click.option("--office-code", default="NEW", show_default=True, help="Office code (without --demo).")
 @click.option("--office-name", default="Kelurahan Baru", show_default=True, help="Office name.")
 @click.option("--timezone", type=click.Choice(["WIB", "WITA", "WIT"]), default="WIB",
               show_default=True, help="Office time zone.")
+@click.option("--admin-pin", default=None, help="Admin PIN, 4 to 8 digits. Default: a random "
+              "one, printed once (change it later with 'kiosk admin set-pin').")
 @pass_ctx
-def init(ctx: Ctx, demo: bool, office_code: str, office_name: str, timezone: str) -> None:
+def init(ctx: Ctx, demo: bool, office_code: str, office_name: str, timezone: str,
+         admin_pin: str | None) -> None:
     """Create the data directory (config and database) without starting any screen."""
+    import secrets
+
+    from kiosk import config as config_mod
     from kiosk import demo as demo_mod
 
+    existed = (ctx.data_dir / config_mod.CONFIG_NAME).exists()
+    if admin_pin is not None and not (admin_pin.isdigit() and 4 <= len(admin_pin) <= 8):
+        raise click.BadParameter("must be 4 to 8 digits", param_hint="--admin-pin")
     if demo:
         cfg = demo_mod.init_demo(ctx.data_dir)
     else:
-        cfg = demo_mod.init_empty(ctx.data_dir, office_code, office_name, timezone)
+        # without a PIN an office set up here could never enter admin
+        pin = admin_pin or f"{secrets.randbelow(10**6):06d}"
+        cfg = demo_mod.init_empty(ctx.data_dir, office_code, office_name, timezone, admin_pin=pin)
     click.echo(f"data directory: {ctx.data_dir}")
     click.echo(f"office: {cfg.office.code} {cfg.office.name} ({cfg.office.timezone})")
     if demo:
         click.echo(f"admin PIN of the demo office: {demo_mod.DEMO_PIN}")
+    elif not existed and admin_pin is None:
+        click.echo(f"admin PIN: {pin} (shown only now; change it with 'kiosk admin set-pin')")
+    elif existed:
+        click.echo("the data directory already existed; nothing was changed")
 
 
 @main.command()
