@@ -16,7 +16,7 @@ import click
 from kiosk.cli.options import Seconds
 
 #: Refused below this: a loop of rounds with no pause would hammer the city server.
-MIN_INTERVAL_S = 1.0
+MIN_INTERVAL_S = 0.2
 TIMEOUT = Seconds(0.1, 600)
 
 
@@ -123,7 +123,7 @@ def sync_dead_letters(ctx, limit: int) -> None:
 
 @sync.command("run")
 @click.option("--interval", type=Seconds(MIN_INTERVAL_S, 86_400), default=30.0, show_default=True,
-              help="Seconds between rounds (at least 1).")
+              help="Seconds between rounds (at least 0.2).")
 @click.option("--server", default=None, help="Sync against this address instead of the configured one.")
 @click.option("--timeout", type=TIMEOUT, default=30.0, show_default=True,
               help="Seconds to wait for an answer (0.1 to 600).")
