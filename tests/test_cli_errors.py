@@ -141,16 +141,15 @@ def test_one_line_and_exit_2(tmp_path, case):
     assert not server_db.parent.exists()     # a read command never creates a database
 
 
-def test_unexpected_error_names_the_debug_switch(tmp_path):
-    """An error nobody foresaw: one line that says how to see the details, and with
-    KIOSK_DEBUG=1 the traceback itself."""
+def test_database_that_is_a_directory(tmp_path):
+    """SQLite's "unable to open database file" becomes one line naming the file."""
     data_dir = tmp_path / "data"
     _init(data_dir)
     (data_dir / "kiosk.db").unlink()
     (data_dir / "kiosk.db").mkdir()        # sqlite cannot open a directory
     proc = _kiosk(data_dir, "queue", "status")
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "kiosk.db" in proc.stderr
+    _assert_one_line_error(proc, "kiosk.db")
+    assert "cannot open the database file" in proc.stderr
 
 
 # --- disk full on a real small file system -------------------------------------------------
