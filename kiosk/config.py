@@ -17,6 +17,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 import tomli_w
@@ -30,6 +31,8 @@ LANGUAGES = ("id", "en")
 PRINTER_SCHEMES = ("usb", "tcp", "serial", "file", "dummy")
 CONFIG_NAME = "config.toml"
 DB_NAME = "kiosk.db"
+#: Ten years: more is a typo (and a huge number overflows the date arithmetic).
+MAX_KEEP_ACKED_DAYS = 3650
 
 
 def default_data_dir() -> Path:
@@ -133,6 +136,14 @@ def load(data_dir: Path) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("(file)", f"{path} is not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("(file)", f"{path} is not UTF-8 text (byte {exc.start}); save it as "
+                          "UTF-8 in an editor") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError("(file)", f"{path} is a directory, not a file; remove it and run "
+                          "'kiosk init'") from exc
+    except OSError as exc:
+        raise ConfigError("(file)", f"{path} cannot be read: {exc.strerror or exc}") from exc
     return from_dict(raw)
 
 
@@ -176,13 +187,31 @@ def validate(config: Config) -> None:
         raise ConfigError("ui.language", f"{config.ui.language!r}: use 'id' or 'en'")
     if not 10 <= config.ui.idle_seconds <= 3600:
         raise ConfigError("ui.idle_seconds", "must be between 10 and 3600")
-    if config.sync.server and not config.sync.server.startswith(("http://", "https://")):
-        raise ConfigError("sync.server", f"{config.sync.server!r} must start with http:// or https://")
+    if config.sync.server:
+        _check_url("sync.server", config.sync.server)
+    if not 1 <= config.sync.keep_acked_days <= MAX_KEEP_ACKED_DAYS:
+        raise ConfigError("sync.keep_acked_days",
+                          f"{config.sync.keep_acked_days} must be from 1 to {MAX_KEEP_ACKED_DAYS} days")
     if not 1 <= config.lan.port <= 65535:
         raise ConfigError("lan.port", f"{config.lan.port} is not a TCP port (1 to 65535)")
     if config.lan.edge_url not in ("", "auto") and not config.lan.edge_url.startswith(("http://", "https://")):
         raise ConfigError("lan.edge_url", f"{config.lan.edge_url!r} must be empty (this device is the edge), "
                           "'auto' (find the edge with zeroconf) or a URL such as http://192.168.1.10:8765")
+    if config.lan.edge_url not in ("", "auto"):
+        _check_url("lan.edge_url", config.lan.edge_url)
+
+
+def _check_url(key: str, url: str) -> None:
+    """An http(s) URL whose host and port parse, e.g. not ``http://[::1`` (an unclosed bracket)."""
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(key, f"{url!r} must start with http:// or https://")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number or too big
+    except ValueError as exc:
+        raise ConfigError(key, f"{url!r} is not a valid URL ({exc}); e.g. https://sync.kota.go.id") from exc
+    if not parts.hostname:
+        raise ConfigError(key, f"{url!r} has no host name; e.g. https://sync.kota.go.id")
 
 
 def save(config: Config, data_dir: Path) -> Path:
@@ -197,6 +226,10 @@ def save(config: Config, data_dir: Path) -> Path:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
     return path
+
+
+def config_path(data_dir: Path) -> Path:
+    return Path(data_dir) / CONFIG_NAME
 
 
 def db_path(data_dir: Path) -> Path:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,11 +42,17 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
         conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.DatabaseError as exc:
         raise _store_error(exc, path) from exc
+    except OSError as exc:
+        raise _os_error(exc, path) from exc
     db = sqlite_utils.Database(conn)
     if migrate:
         from kiosk.migrations import migrate as run_migrations
 
-        run_migrations(db)
+        try:
+            run_migrations(db)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise _store_error(exc, path) from exc
     return db
 
 
@@ -62,14 +69,14 @@ def write_tx(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     try:
         db.conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise _store_error(exc, None) from exc
+        raise _store_error(exc, _db_file(db)) from exc
     try:
         yield db
     except BaseException as exc:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         if isinstance(exc, sqlite3.OperationalError):
-            raise _store_error(exc, None) from exc
+            raise _store_error(exc, _db_file(db)) from exc
         raise
     else:
         try:
@@ -77,16 +84,66 @@ def write_tx(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         except sqlite3.OperationalError as exc:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
-            raise _store_error(exc, None) from exc
+            raise _store_error(exc, _db_file(db)) from exc
+
+
+#: Below this many free bytes, SQLite's "disk I/O error" (it could not grow the WAL or the
+#: shared-memory file) is a full disk, and is reported as one.
+LOW_SPACE_BYTES = 1 << 20
+
+
+def _disk_full(where: str) -> DiskFullError:
+    return DiskFullError(f"{where}the disk is full; nothing was saved. "
+                         "Free space on the data partition (old logs, photos) and try again.")
+
+
+def _low_space(path: Path | None) -> bool:
+    try:
+        return shutil.disk_usage(path.parent if path else Path.cwd()).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
+def _os_error(exc: OSError, path: Path) -> StoreError:
+    if exc.errno == errno.ENOSPC:
+        return _disk_full(f"{path}: ")
+    return StoreError(f"{exc.filename or path}: {exc.strerror or exc}")
+
+
+def _db_file(db: sqlite_utils.Database) -> Path | None:
+    """The main database's file, to name it in a message (None if SQLite cannot say)."""
+    try:
+        for _, name, file in db.conn.execute("PRAGMA database_list"):
+            if name == "main" and file:
+                return Path(file)
+    except sqlite3.Error:
+        pass
+    return None
+
+
+def store_error(exc: sqlite3.DatabaseError, path: Path | None) -> StoreError:
+    """SQLite's own error as a :class:`StoreError` a technician can act on (the CLI uses it
+    for errors that escape a command)."""
+    return _store_error(exc, path)
 
 
 def _store_error(exc: sqlite3.DatabaseError, path: Path | None) -> StoreError:
     text = str(exc)
     where = f"{path}: " if path else ""
-    if "disk is full" in text or getattr(exc, "sqlite_errorcode", None) == 13 \
+    code = getattr(exc, "sqlite_errorcode", None)
+    if "disk is full" in text or (code is not None and code & 0xFF == sqlite3.SQLITE_FULL) \
             or getattr(exc, "errno", None) == errno.ENOSPC:
-        return DiskFullError(f"{where}the disk is full; nothing was saved. "
-                             "Free space on the data partition (old logs, photos) and try again.")
+        return _disk_full(where)
+    if ("disk I/O error" in text or (code is not None and code & 0xFF == sqlite3.SQLITE_IOERR)) \
+            and _low_space(path):
+        return _disk_full(where)
+    if "malformed" in text or "not a database" in text or \
+            (code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)):
+        return StoreError(f"{where}the database is damaged ({text}); stop the kiosk and restore "
+                          "the last backup (made with 'kiosk backup DEST')")
+    if "unable to open database file" in text:
+        return StoreError(f"{where}cannot open the database file; check that it is a file and that "
+                          "the data directory is writable")
     if "locked" in text or "busy" in text:
         return StoreError(f"{where}the database stayed locked for {BUSY_TIMEOUT_MS // 1000} s; "
                           "another process holds it. Check for a stuck kiosk process.")

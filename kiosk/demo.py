@@ -68,12 +68,14 @@ def init_demo(data_dir: Path) -> config_mod.Config:
 
 
 def init_empty(data_dir: Path, office_code: str = "NEW", office_name: str = "Kelurahan Baru",
-               timezone: str = "WIB") -> config_mod.Config:
+               timezone: str = "WIB", admin_pin: str | None = None) -> config_mod.Config:
     data_dir = Path(data_dir)
     if (data_dir / config_mod.CONFIG_NAME).exists():
         return config_mod.load(data_dir)
     cfg = config_mod.Config()
     cfg.office = config_mod.Office(code=office_code, name=office_name, timezone=timezone)
+    if admin_pin:
+        cfg.admin.pin_hash = config_mod.hash_pin(admin_pin)
     open_db(config_mod.db_path(data_dir)).close()
     config_mod.save(cfg, data_dir)
     return cfg

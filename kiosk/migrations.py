@@ -35,14 +35,22 @@ def _registry() -> Migrations:
 
 
 def migrate(db: sqlite_utils.Database, *, stop_before: str | None = None) -> int:
-    """Apply pending steps (all, or those before ``stop_before``); return the schema version."""
-    _registry().apply(db, stop_before=stop_before)
+    """Apply pending steps (all, or those before ``stop_before``); return the schema version.
+
+    An up-to-date database is only read: opening it on a full disk (or a read-only copy)
+    must work, so nothing is written unless a step is pending or the recorded version differs.
+    """
+    registry = _registry()
+    if stop_before is not None or registry.pending(db):
+        registry.apply(db, stop_before=stop_before)
     version = schema_version(db)
     if not db["meta"].exists():
         return version
-    with db.atomic():
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                   [str(version)])
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None or row[0] != str(version):
+        with db.atomic():
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                       [str(version)])
     return version
 
 

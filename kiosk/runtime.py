@@ -14,7 +14,7 @@ import sqlite_utils
 from kiosk import config as config_mod
 from kiosk.clock import Clock, Stamp, SystemClock
 from kiosk.config import Config
-from kiosk.db import open_db
+from kiosk.db import open_db, write_tx
 from kiosk.timekeeper import Timekeeper
 
 
@@ -50,6 +50,8 @@ def open_runtime(data_dir: Path, clock: Clock | None = None) -> Runtime:
     data_dir = Path(data_dir)
     cfg = config_mod.load(data_dir)
     db = open_db(config_mod.db_path(data_dir))
-    with db.atomic():
-        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)", [cfg.device.id])
+    if db.execute("SELECT 1 FROM meta WHERE key = 'device_id'").fetchone() is None:
+        with write_tx(db):   # only the first time: opening must not write (a full disk)
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?)",
+                       [cfg.device.id])
     return Runtime(data_dir, cfg, db, clock or SystemClock())

@@ -113,3 +113,43 @@ def test_layering_contracts_hold():
                           timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "broken" in proc.stdout and "0 broken" in proc.stdout
+
+
+def test_plain_init_generates_an_admin_pin_that_works(tmp_path):
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "init"])
+    assert result.exit_code == 0, result.output
+    pin = re.search(r"admin PIN: (\d{6})", result.output).group(1)
+    from kiosk import config as config_mod
+
+    assert config_mod.load(tmp_path).check_pin(pin)
+
+
+def test_init_with_admin_pin_and_a_bad_one(tmp_path):
+    bad = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "b"), "init", "--admin-pin", "12a"])
+    assert bad.exit_code == 2 and "--admin-pin" in bad.output
+    assert not (tmp_path / "b" / "config.toml").exists()
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "init", "--admin-pin", "4821"])
+    assert result.exit_code == 0 and "4821" not in result.output
+    from kiosk import config as config_mod
+
+    assert config_mod.load(tmp_path).check_pin("4821")
+
+
+def test_admin_set_pin_from_stdin_keeps_the_rest_of_the_config(tmp_path):
+    CliRunner().invoke(main, ["--data-dir", str(tmp_path), "init", "--demo"])
+    from kiosk import config as config_mod
+
+    before = config_mod.load(tmp_path)
+    kiosk = Path(sys.executable).parent / "kiosk"
+    proc = subprocess.run([str(kiosk), "--data-dir", str(tmp_path), "admin", "set-pin"],
+                          input="97531\n", capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    after = config_mod.load(tmp_path)
+    assert after.check_pin("97531") and not after.check_pin("1234")
+    after.admin = before.admin
+    assert after == before
+    proc = subprocess.run([str(kiosk), "--data-dir", str(tmp_path), "admin", "set-pin"],
+                          input="12\n", capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "4 to 8 digits" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert config_mod.load(tmp_path).check_pin("97531")

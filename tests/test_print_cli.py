@@ -62,6 +62,9 @@ def test_printer_test_on_paper_out_says_so_and_prints_nothing(demo_dir, fake):
                                          ("cover_open", "cover_open"), ("offline", "offline"),
                                          ("silent", "no_answer"), ("paper_near_end", "paper_near_end")])
 def test_printer_status_prints_json_and_stores_it(demo_dir, fake, mode, state):
+    cfg = config_mod.load(demo_dir)
+    cfg.printer.uri = fake.uri
+    config_mod.save(cfg, demo_dir)
     db = open_db(config_mod.db_path(demo_dir))
     with write_tx(db):
         pq.enqueue(db, Receipt("K", "NOMOR ANTRIAN", big_number="A-001"), SystemClock().now(),
@@ -76,6 +79,20 @@ def test_printer_status_prints_json_and_stores_it(demo_dir, fake, mode, state):
     assert (stored["state"], stored["pending_jobs"]) == (state, 1)
     assert pq.printer_state(db)["state"] == state
     db.close()
+
+
+def test_asking_another_printer_leaves_the_configured_printers_state(demo_dir, fake):
+    cfg = config_mod.load(demo_dir)
+    cfg.printer.uri = fake.uri
+    config_mod.save(cfg, demo_dir)
+    assert kiosk(demo_dir, "status", "--timeout", "1").exit_code == 0
+    stored = json.loads(kiosk(demo_dir, "status", "--stored").output)
+    assert stored["state"] == "online"
+    other = kiosk(demo_dir, "status", "--printer", "tcp://127.0.0.1:1", "--timeout", "0.5")
+    assert json.loads(other.output)["state"] == "offline"
+    assert kiosk(demo_dir, "test", "--printer", "tcp://127.0.0.1:1", "--timeout", "0.5").exit_code != 0
+    after = json.loads(kiosk(demo_dir, "status", "--stored").output)
+    assert (after["state"], after["checked_ms"]) == ("online", stored["checked_ms"])
 
 
 def test_printer_status_without_a_data_dir_still_answers(tmp_path, fake):

@@ -34,7 +34,7 @@ def test_office_token_stats_admin_token_and_epoch_commands(tmp_path):
     assert code == 0, out
     assert json.loads(out)["timezone"] == "WITA"
     code, out = run_cli("office", "add", "K1", "Again", db=db)
-    assert code == 1 and "already exists" in out
+    assert code == 2 and "already exists" in out
     code, out = run_cli("office", "add", "K2", "Dua", "--tz", "Mars/Olympus", db=db)
     assert code == 2 and "--tz" in out
     code, out = run_cli("office", "list", db=db)
@@ -44,7 +44,7 @@ def test_office_token_stats_admin_token_and_epoch_commands(tmp_path):
     assert code == 0 and json.loads(out)["office_code"] == "K1"
     assert len(json.loads(out)["token"]) >= 20
     code, out = run_cli("enroll-token", "--office", "NOPE", db=db)
-    assert code == 1 and "no office 'NOPE'" in out
+    assert code == 2 and "no office 'NOPE'" in out
 
     code, out = run_cli("stats", db=db)
     stats = json.loads(out)
@@ -59,7 +59,7 @@ def test_office_token_stats_admin_token_and_epoch_commands(tmp_path):
     code, out = run_cli("new-epoch", "--yes", db=db)
     assert code == 0 and json.loads(out)["epoch"] != stats["epoch"]
     code, out = run_cli("revoke", "no-such-device", db=db)
-    assert code == 1 and "no device" in out
+    assert code == 2 and "no device" in out
 
 
 def test_group_db_option_and_bad_urls(tmp_path):
@@ -69,11 +69,11 @@ def test_group_db_option_and_bad_urls(tmp_path):
     code, out = run_cli("stats", db=db)
     assert "G" in json.loads(out)["offices"]
     code, out = run_cli("stats", db="mysql://nope")
-    assert code == 1 and "sqlite:///" in out
+    assert code == 2 and "sqlite:///" in out
     code, out = run_cli("stats", db="postgresql://nobody@127.0.0.1:1/none")
-    assert code == 1 and "cannot open the server database" in out
+    assert code == 2 and "cannot open the server database" in out
     result = CliRunner().invoke(main, ["server", "--db", db, "--workers", "2"])
-    assert result.exit_code == 1 and "several workers need PostgreSQL" in result.output
+    assert result.exit_code == 2 and "several workers need PostgreSQL" in result.output
 
 
 def _free_port() -> int:

@@ -8,6 +8,7 @@ nested groups for ``kiosk server office add``, CliRunner for tests).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,15 +32,72 @@ class Ctx:
 
 pass_ctx = click.make_pass_decorator(Ctx)
 
+#: Set (to anything but "" or "0") to see the traceback of an unexpected error.
+DEBUG_ENV = "KIOSK_DEBUG"
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class KioskGroup(click.Group):
+    """The root group: an SQLite error that escapes a command (a damaged page found by a
+    query, a full disk) becomes the store's one-line message naming the database file."""
+
+    def invoke(self, ctx: click.Context):
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            from kiosk.config import db_path
+            from kiosk.db import store_error
+
+            obj = ctx.find_object(Ctx)
+            raise store_error(exc, db_path(obj.data_dir) if obj else None) from exc
+
+
+@click.group(cls=KioskGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Data directory (config.toml, kiosk.db). Default: $KIOSK_DATA_DIR or the "
                    "platform's user data directory.")
+@click.option("--debug", is_flag=True, help=f"Show the Python traceback of an unexpected error "
+              f"(also ${DEBUG_ENV}=1).")
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None) -> None:
+def main(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
     """Kiosk and edge appliance for kelurahan public service counters."""
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
     ctx.obj = Ctx(data_dir or default_data_dir())
+
+
+def _read_pin(prompt: bool) -> str:
+    """Twice with hidden input on a terminal; one line from stdin otherwise (scripts)."""
+    if prompt and sys.stdin.isatty():
+        return click.prompt("New admin PIN (4 to 8 digits)", hide_input=True,
+                            confirmation_prompt="Again")
+    line = sys.stdin.readline().strip()
+    if not line:
+        raise click.UsageError("no PIN on stdin; type it at a terminal or pipe it in")
+    return line
+
+
+@main.group()
+def admin() -> None:
+    """Administration of this kiosk (the admin PIN)."""
+
+
+@admin.command("set-pin")
+@pass_ctx
+def set_pin(ctx: Ctx) -> None:
+    """Set the admin PIN (4 to 8 digits): asked twice, hidden, or read from stdin. Only its
+    hash is written to config.toml; the rest of the file is kept."""
+    from kiosk import config as config_mod
+
+    cfg = config_mod.load(ctx.data_dir)
+    pin = _read_pin(prompt=True)
+    try:
+        cfg.admin.pin_hash = config_mod.hash_pin(pin)
+    except KioskError as exc:
+        raise click.UsageError(str(exc)) from exc
+    config_mod.save(cfg, ctx.data_dir)
+    click.echo(f"admin PIN set in {config_mod.config_path(ctx.data_dir)}")
 
 
 @main.command()
@@ -48,19 +106,34 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 @click.option("--office-name", default="Kelurahan Baru", show_default=True, help="Office name.")
 @click.option("--timezone", type=click.Choice(["WIB", "WITA", "WIT"]), default="WIB",
               show_default=True, help="Office time zone.")
+@click.option("--admin-pin", default=None, help="Admin PIN, 4 to 8 digits. Default: a random "
+              "one, printed once (change it later with 'kiosk admin set-pin').")
 @pass_ctx
-def init(ctx: Ctx, demo: bool, office_code: str, office_name: str, timezone: str) -> None:
+def init(ctx: Ctx, demo: bool, office_code: str, office_name: str, timezone: str,
+         admin_pin: str | None) -> None:
     """Create the data directory (config and database) without starting any screen."""
+    import secrets
+
+    from kiosk import config as config_mod
     from kiosk import demo as demo_mod
 
+    existed = (ctx.data_dir / config_mod.CONFIG_NAME).exists()
+    if admin_pin is not None and not (admin_pin.isdigit() and 4 <= len(admin_pin) <= 8):
+        raise click.BadParameter("must be 4 to 8 digits", param_hint="--admin-pin")
     if demo:
         cfg = demo_mod.init_demo(ctx.data_dir)
     else:
-        cfg = demo_mod.init_empty(ctx.data_dir, office_code, office_name, timezone)
+        # without a PIN an office set up here could never enter admin
+        pin = admin_pin or f"{secrets.randbelow(10**6):06d}"
+        cfg = demo_mod.init_empty(ctx.data_dir, office_code, office_name, timezone, admin_pin=pin)
     click.echo(f"data directory: {ctx.data_dir}")
     click.echo(f"office: {cfg.office.code} {cfg.office.name} ({cfg.office.timezone})")
     if demo:
         click.echo(f"admin PIN of the demo office: {demo_mod.DEMO_PIN}")
+    elif not existed and admin_pin is None:
+        click.echo(f"admin PIN: {pin} (shown only now; change it with 'kiosk admin set-pin')")
+    elif existed:
+        click.echo("the data directory already existed; nothing was changed")
 
 
 @main.command()
@@ -108,6 +181,27 @@ def screenshots(ctx: Ctx, out: Path, language: str) -> None:
         click.echo(str(path))
 
 
+@main.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite DEST if it exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@pass_ctx
+def backup(ctx: Ctx, dest: Path, force: bool, as_json: bool) -> None:
+    """Copy the live kiosk database to DEST safely (SQLite online backup, then an integrity
+    check of the copy). Works while the kiosk runs; a plain cp does not."""
+    import json
+
+    from kiosk.backup import backup_sqlite
+    from kiosk.config import db_path
+
+    result = backup_sqlite(db_path(ctx.data_dir), dest, force=force)
+    if as_json:
+        click.echo(json.dumps(result.as_dict()))
+    else:
+        click.echo(f"backup of {result.source} written to {result.dest} ({result.bytes} bytes, "
+                   f"integrity {result.integrity})")
+
+
 def _add_feature_commands() -> None:
     """Feature command groups live in their own modules of this package."""
     import importlib
@@ -126,9 +220,28 @@ _add_feature_commands()
 
 
 def entry() -> None:
-    """Console entry point: KioskError becomes a one-line message and exit code 2."""
+    """Console entry point: one line and exit code 2 for every error, never a traceback
+    (unless --debug or $KIOSK_DEBUG asks for one)."""
     try:
         main(standalone_mode=True)
     except KioskError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        _fail(str(exc))
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.ENOSPC:
+            _fail(f"{exc.filename or 'the data partition'}: the disk is full; nothing was saved. "
+                  "Free space and try again.")
+        _fail(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", exc)
+    except Exception as exc:  # the last resort: a technician still gets one line
+        _fail(f"unexpected {type(exc).__name__}: {exc}; run again with --debug (or "
+              f"{DEBUG_ENV}=1) for the details and report them", exc)
+
+
+def _fail(message: str, exc: BaseException | None = None) -> None:
+    if exc is not None and os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+        import traceback
+
+        traceback.print_exception(exc)
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)

@@ -13,6 +13,7 @@ import click
 
 def register(main: click.Group) -> None:
     from kiosk.cli import Ctx, pass_ctx
+    from kiosk.cli.options import IPv4
 
     @main.group()
     def edge() -> None:
@@ -25,7 +26,7 @@ def register(main: click.Group) -> None:
                   help="TCP port. Default: [lan] port in config.toml (8765); 0 picks a free one.")
     @click.option("--no-advertise", is_flag=True,
                   help="Do not announce the edge with zeroconf (counters then need [lan] edge_url).")
-    @click.option("--interface", "interfaces", multiple=True, metavar="IPV4",
+    @click.option("--interface", "interfaces", multiple=True, metavar="IPV4", type=IPv4(),
                   help="Announce only on the interface with this address; repeatable. "
                        "Default: the --host address, or every interface.")
     @pass_ctx
@@ -74,7 +75,7 @@ def register(main: click.Group) -> None:
     @click.option("--timeout", type=click.FloatRange(0.1, 60), default=3.0, show_default=True,
                   help="Seconds to listen for answers.")
     @click.option("--office", default=None, help="Only edges of this office code.")
-    @click.option("--interface", "interfaces", multiple=True, metavar="IPV4",
+    @click.option("--interface", "interfaces", multiple=True, metavar="IPV4", type=IPv4(),
                   help="Ask only on the interface with this address; repeatable. Default: all.")
     def discover(timeout: float, office: str | None, interfaces: tuple[str, ...]) -> None:
         """Look for edge appliances on the LAN with zeroconf and print them as a JSON list."""

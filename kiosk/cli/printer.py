@@ -110,13 +110,16 @@ def register(main: click.Group) -> None:
                                                "run 'kiosk init' first")
                 _echo(pq.printer_state(db))
                 return
-            _, device = _open(ctx, uri, timeout)
+            cfg, device = _open(ctx, uri, timeout)
             try:
                 st = device.status()
             finally:
                 device.close()
             stamp = SystemClock().now()
-            if db is not None and device.reports_status:
+            # only the configured printer's state is stored: asking about another URI must
+            # not make the counter say that the real printer is offline
+            configured = uri is None or uri == cfg.printer.uri
+            if db is not None and device.reports_status and configured:
                 pq.record_printer_state(db, st.state, st.detail, stamp, uri=device.uri)
             _echo({"state": st.state, "detail": st.detail, "checked_ms": stamp.wall_ms,
                    "pending_jobs": pq.pending_count(db) if db is not None else 0,

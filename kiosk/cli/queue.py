@@ -26,6 +26,24 @@ def _day(ctx, param, value: str | None) -> date | None:
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-23") from None
 
 
+def _write_csv(q, rt, day_from: date, day_to: date, path: Path) -> int:
+    """Write the CSV; a bad path or a full disk is one line naming the file, and no half file
+    is left behind."""
+    import errno
+
+    from kiosk.cli.options import Failure
+
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            return q.export_csv(rt, day_from, day_to, out)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            path.unlink(missing_ok=True)
+            raise Failure(f"--csv {path}: the disk is full; free space or write it elsewhere") from exc
+        raise Failure(f"--csv {path}: {exc.strerror or exc}; choose a folder that exists and "
+                      "that you may write to") from exc
+
+
 def register(main: click.Group) -> None:
     from kiosk.cli import Ctx, pass_ctx
 
@@ -108,9 +126,8 @@ def register(main: click.Group) -> None:
         try:
             result = q.stats(rt, day_from, day_to)
             if csv_path is not None:
-                with open(csv_path, "w", newline="", encoding="utf-8") as out:
-                    result["csv"] = {"path": str(csv_path),
-                                     "rows": q.export_csv(rt, day_from, day_to, out)}
+                result["csv"] = {"path": str(csv_path),
+                                 "rows": _write_csv(q, rt, day_from, day_to, csv_path)}
         finally:
             rt.close()
         _echo(result)

@@ -16,9 +16,12 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import click
+
+from kiosk.cli.options import PORT, Failure
 
 _DB_HELP = ("Server database: sqlite:///path/server.db (embedded) or "
             "postgresql://user@host/db (production). Default: $KIOSK_SERVER_DB, else "
@@ -50,20 +53,38 @@ def _db_url(ctx: click.Context, db: str | None) -> str:
     return f"sqlite:///{ctx.find_object(Ctx).data_dir}/server.db"
 
 
-def _open(ctx: click.Context, db: str | None):
-    """The store, or a one-line error a technician can act on (exit code 2)."""
+def _open(ctx: click.Context, db: str | None, *, must_exist: bool = False):
+    """The store, or a one-line error a technician can act on (exit code 2).
+
+    ``must_exist``: for commands that only read; a mistyped SQLite path must not leave a new
+    empty database behind (and report zero offices as if that were the truth)."""
     url = _db_url(ctx, db)
+    if must_exist and url.startswith("sqlite:"):
+        _require_sqlite_file(url)
     try:
         from sync.server.engines import open_store
     except ImportError as exc:
-        raise click.ClickException(f"the city server needs the server extra "
+        raise Failure(f"the city server needs the server extra "
                                    f"(pip install 'kelurahan-kiosk[server]'): {exc}") from exc
     try:
         return open_store(url)
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     except Exception as exc:  # the engine's own errors: unreachable host, bad file
-        raise click.ClickException(f"cannot open the server database {url}: {exc}") from exc
+        raise Failure(f"cannot open the server database {url}: {exc}") from exc
+
+
+def _require_sqlite_file(url: str) -> Path:
+    from sync.server.engines import sqlite_path
+
+    try:
+        path = Path(sqlite_path(url))
+    except ValueError as exc:
+        raise Failure(str(exc)) from exc
+    if not path.is_file():
+        raise Failure(f"--db {url}: {path} does not exist; check the path (this command only "
+                      "reads, so it does not create a database)")
+    return path
 
 
 def _store_call(fn, *args):
@@ -72,7 +93,7 @@ def _store_call(fn, *args):
     try:
         return fn(*args)
     except ServerError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
 
 
 def _db_option(fn):
@@ -87,7 +108,8 @@ def _serve_options(fn):
     """The options of running the server, shared by `kiosk server` and `kiosk server run`."""
     for option in reversed([
         click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on."),
-        click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on."),
+        click.option("--port", default=8080, show_default=True, type=PORT,
+                     help="Port to listen on (1 to 65535)."),
         click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
                      help="uvicorn worker processes (use several only with PostgreSQL)."),
         click.option("--admin-token", default=None, envvar="KIOSK_ADMIN_TOKEN", help=_ADMIN_HELP),
@@ -126,13 +148,13 @@ def _serve(ctx: click.Context, db: str | None, host: str, port: int, workers: in
            admin_token: str | None, log_level: str) -> None:
     url = _db_url(ctx, db)
     if workers > 1 and url.startswith("sqlite"):
-        raise click.ClickException("several workers need PostgreSQL; the SQLite store is for "
+        raise Failure("several workers need PostgreSQL; the SQLite store is for "
                                    "one process (use --workers 1)")
     _open(ctx, url).close()  # create or migrate now, and fail here with a clear message
     try:
         import uvicorn
     except ImportError as exc:
-        raise click.ClickException("the city server needs the server extra "
+        raise Failure("the city server needs the server extra "
                                    "(pip install 'kelurahan-kiosk[server]')") from exc
     os.environ["KIOSK_SERVER_DB"] = url
     if admin_token:
@@ -146,7 +168,7 @@ def _serve(ctx: click.Context, db: str | None, host: str, port: int, workers: in
         code = serve("sync.server.app:app_from_env", host, port, workers, log_level=log_level,
                      access_log=log_level == "debug", timeout_keep_alive=SERVER_KEEP_ALIVE_S)
     except PortInUse as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     if code:
         raise SystemExit(code)
 
@@ -184,7 +206,7 @@ def office_add(ctx: click.Context, code: str, name: str, tz: str, address: str,
 
     try:
         zone(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise click.BadParameter(f"{tz!r} is not WIB, WITA, WIT or an IANA time zone",
                                  param_hint="--tz") from exc
     if not code.strip() or not name.strip():
@@ -202,7 +224,7 @@ def office_add(ctx: click.Context, code: str, name: str, tz: str, address: str,
 @click.pass_context
 def office_list(ctx: click.Context, db: str | None) -> None:
     """The offices as JSON."""
-    store = _open(ctx, db)
+    store = _open(ctx, db, must_exist=True)
     try:
         _echo([{"id": o.id, "code": o.code, "name": o.name, "timezone": o.timezone,
                 "address": o.address} for o in store.offices()])
@@ -255,7 +277,7 @@ def revoke(ctx: click.Context, device_id: str, db: str | None) -> None:
 @click.pass_context
 def stats(ctx: click.Context, db: str | None) -> None:
     """JSON counts per office and table, and the number of duplicate record ids (must be 0)."""
-    store = _open(ctx, db)
+    store = _open(ctx, db, must_exist=True)
     try:
         result = store.stats()
         result["epoch"] = store.current_epoch()
@@ -266,12 +288,40 @@ def stats(ctx: click.Context, db: str | None) -> None:
         sys.exit(1)
 
 
+@server.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite DEST if it exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@_db_option
+@click.pass_context
+def backup(ctx: click.Context, dest: Path, force: bool, as_json: bool, db: str | None) -> None:
+    """Copy the SQLite server database to DEST safely while the server runs (online backup
+    and integrity check). For PostgreSQL use pg_dump."""
+    from kiosk.backup import backup_sqlite
+    from kiosk.errors import KioskError
+
+    url = _db_url(ctx, db)
+    if not url.startswith("sqlite:"):
+        raise Failure(f"--db {_redact(url)} is PostgreSQL: back it up with pg_dump "
+                      "(see docs/SYNC.md); this command copies SQLite databases")
+    path = _require_sqlite_file(url)
+    try:
+        result = backup_sqlite(path, dest, force=force)
+    except KioskError as exc:
+        raise Failure(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(result.as_dict()))
+    else:
+        click.echo(f"backup of {result.source} written to {result.dest} ({result.bytes} bytes, "
+                   f"integrity {result.integrity})")
+
+
 @server.command("admin-token")
 @_db_option
 @click.pass_context
 def admin_token(ctx: click.Context, db: str | None) -> None:
     """Print the admin token kept in the database (used when --admin-token is not given)."""
-    store = _open(ctx, db)
+    store = _open(ctx, db, must_exist=True)
     try:
         click.echo(store.admin_token)
     finally:

@@ -13,6 +13,12 @@ from typing import Any
 
 import click
 
+from kiosk.cli.options import Seconds
+
+#: Refused below this: a loop of rounds with no pause would hammer the city server.
+MIN_INTERVAL_S = 0.2
+TIMEOUT = Seconds(0.1, 600)
+
 
 def _echo_json(data: dict[str, Any]) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True))
@@ -57,7 +63,8 @@ def enroll(ctx, server: str, token: str) -> None:
               "JSON summary.")
 @click.option("--server", default=None, help="Sync against this address instead of the "
               "configured one for this run (e.g. through a proxy).")
-@click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for an answer.")
+@click.option("--timeout", type=TIMEOUT, default=30.0, show_default=True,
+              help="Seconds to wait for an answer (0.1 to 600).")
 @click.pass_context
 def sync(click_ctx: click.Context, once: bool, server: str | None, timeout: float) -> None:
     """Sync with the city server: --once for one round, or a subcommand."""
@@ -100,7 +107,8 @@ def sync_status(ctx) -> None:
 
 
 @sync.command("dead-letters")
-@click.option("--limit", default=100, show_default=True, help="At most this many.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True,
+              help="At most this many (1 to 100000).")
 @click.pass_obj
 def sync_dead_letters(ctx, limit: int) -> None:
     """List the changes the server rejected (JSON), oldest first."""
@@ -114,9 +122,11 @@ def sync_dead_letters(ctx, limit: int) -> None:
 
 
 @sync.command("run")
-@click.option("--interval", default=30.0, show_default=True, help="Seconds between rounds.")
+@click.option("--interval", type=Seconds(MIN_INTERVAL_S, 86_400), default=30.0, show_default=True,
+              help="Seconds between rounds (at least 0.2).")
 @click.option("--server", default=None, help="Sync against this address instead of the configured one.")
-@click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for an answer.")
+@click.option("--timeout", type=TIMEOUT, default=30.0, show_default=True,
+              help="Seconds to wait for an answer (0.1 to 600).")
 @click.pass_obj
 def sync_run(ctx, interval: float, server: str | None, timeout: float) -> None:
     """Run the background sync worker in the foreground until interrupted (one JSON line per round)."""
