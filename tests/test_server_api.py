@@ -765,6 +765,9 @@ def test_kiosk_server_office_list_does_not_load_fastapi(tmp_path):
     import sys
 
     db = f"sqlite:///{tmp_path}/server.db"
+    from sync.server.engines import open_store
+
+    open_store(db).close()          # a read command refuses a database that does not exist
     code = ("import sys; from kiosk.cli import main\n"
             "try:\n"
             f"    main(['server', '--db', {db!r}, 'office', 'list'])\n"
