@@ -22,6 +22,9 @@ from typing import Any
 from kiosk.queue import operations, views
 from kiosk.queue.models import BoardState, Issued, QueueEvent, Service, Ticket
 
+#: The largest event id SQLite can hold (a signed 64-bit INTEGER).
+MAX_EVENT_ID = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class Op:
@@ -32,6 +35,10 @@ class Op:
     writes: bool = False            # changes the queue: Idempotency-Key, wakes the feed
     answer_key: str | None = None   # the answer is {answer_key: value}
     wire_names: dict[str, str] = field(default_factory=dict)   # argument -> query name
+    #: Defaults the LAN route gives a body field fn itself requires (older clients omit it).
+    wire_defaults: dict[str, Any] = field(default_factory=dict)
+    #: Bounds of an integer argument on the LAN (``{"ge": 0}``): outside them is a 422.
+    wire_limits: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -57,7 +64,8 @@ QUEUE_OPS: tuple[Op, ...] = (
     Op(operations.issue_ticket, "POST", "/tickets", Issued, writes=True),
     Op(operations.call_next, "POST", "/counters/{counter_id}/next", Ticket | None, writes=True,
        answer_key="ticket"),
-    Op(operations.set_counter, "PUT", "/counters/{counter_id}", None, writes=True),
+    Op(operations.set_counter, "PUT", "/counters/{counter_id}", None, writes=True,
+       wire_defaults={"staff_id": None, "paused": False}),
     Op(views.counters, "GET", "/counters", list[dict]),
     Op(views.employees, "GET", "/employees", list[dict]),
     Op(views.current_ticket, "GET", "/counters/{counter_id}/current", Ticket | None,
@@ -72,7 +80,8 @@ QUEUE_OPS: tuple[Op, ...] = (
     Op(views.waiting, "GET", "/waiting", list[Ticket]),
     Op(views.board_state, "GET", "/board", BoardState),
     Op(views.events_since, "GET", "/events-since", list[QueueEvent],
-       wire_names={"after_id": "after"}),
+       wire_names={"after_id": "after"}, wire_defaults={"after_id": 0},
+       wire_limits={"after_id": {"ge": 0, "le": MAX_EVENT_ID}, "limit": {"ge": 1, "le": 1000}}),
     Op(views.last_event_id, "GET", "/events/last", int, answer_key="last_event_id"),
     Op(views.printer_state, "GET", "/printer", dict),
     Op(views.status, "GET", "/status", dict),
