@@ -163,7 +163,7 @@ class RemoteQueue:
                                 delay = low
                             if sse.event != "queue":
                                 continue  # ready, or a keep-alive ping
-                            event = wire.queue_event(sse.json())
+                            event = wire.decode(QueueEvent, sse.json())
                             if event.id > after_id:
                                 try:
                                     on_event(event)

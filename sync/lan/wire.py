@@ -13,7 +13,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 from kiosk.errors import DiskFullError, KioskError, NotFoundError, StoreError, ValidationError
 from kiosk.queue.errors import InvalidTransition, NotServedYet, QuotaExhausted
-from kiosk.queue.models import BoardState, Call, Issued, QueueEvent, Service, Ticket
+from kiosk.queue.models import BoardState, Call, Issued, Ticket
 
 #: Version of the LAN API. A client refuses an edge that speaks another one.
 PROTOCOL_VERSION = 1
@@ -57,14 +57,6 @@ def _build(cls: type[T], data: dict[str, Any]) -> T:
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
-def ticket(data: dict[str, Any] | None) -> Ticket | None:
-    return None if data is None else _build(Ticket, data)
-
-
-def service(data: dict[str, Any]) -> Service:
-    return _build(Service, data)
-
-
 def issued(data: dict[str, Any]) -> Issued:
     return Issued(ticket=_build(Ticket, data["ticket"]), people_ahead=data["people_ahead"],
                   estimated_wait_min=data["estimated_wait_min"], print_job_id=data["print_job_id"])
@@ -81,10 +73,6 @@ def board_state(data: dict[str, Any]) -> BoardState:
                       serving={int(k): v for k, v in data["serving"].items()},
                       waiting=dict(data["waiting"]),
                       running_text=data["running_text"])
-
-
-def queue_event(data: dict[str, Any]) -> QueueEvent:
-    return _build(QueueEvent, data)
 
 
 #: The queue's types that need more than ``_build`` (nested values, int keys).
