@@ -7,13 +7,14 @@ across the office LAN (``sync.lan.client.RemoteQueue``).
 
 from __future__ import annotations
 
+import inspect
 import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from kiosk.errors import KioskError
-from kiosk.queue import operations, views
+from kiosk.queue.ops_table import QUEUE_OPS, Op
 from kiosk.queue.models import BoardState, Issued, QueueEvent, Service, Ticket
 from kiosk.runtime import Runtime
 
@@ -23,6 +24,9 @@ POLL_SECONDS = 0.15
 
 @runtime_checkable
 class QueueClient(Protocol):
+    """The entries of kiosk.queue.ops_table.QUEUE_OPS plus ``watch``; a test
+    (tests/test_office_ops_parity.py) keeps the two equal, signatures included."""
+
     def list_services(self) -> list[Service]: ...
     def issue_ticket(self, service_id: str, priority: str | None = None) -> Issued: ...
     def call_next(self, counter_id: str, service_ids: list[str] | None = None,
@@ -37,18 +41,20 @@ class QueueClient(Protocol):
     def waiting(self, service_ids: list[str] | None = None) -> list[Ticket]: ...
     def current_ticket(self, counter_id: str) -> Ticket | None: ...
     def board_state(self) -> BoardState: ...
-    def events_since(self, after_id: int) -> list[QueueEvent]: ...
+    def events_since(self, after_id: int, limit: int = 200) -> list[QueueEvent]: ...
     def counters(self) -> list[dict]: ...
     def employees(self) -> list[dict]: ...
     def printer_state(self) -> dict: ...
     def status(self) -> dict: ...
     def last_event_id(self) -> int: ...
+    def reprint_ticket(self, ticket_id: str) -> str: ...
     def watch(self, on_event: Callable[[QueueEvent], None], on_connection: Callable[[bool], None],
               stop: threading.Event, after_id: int = 0) -> None: ...
 
 
 class LocalQueue:
-    """QueueClient over a Runtime on this machine.
+    """QueueClient over a Runtime on this machine: one method per entry of
+    kiosk.queue.ops_table (added below the class), plus :meth:`watch`.
 
     One sqlite3 connection must not be shared by threads mid-transaction (a second thread's
     ``write_tx`` would nest inside the first one's), so every call holds one lock; the UI's
@@ -62,67 +68,6 @@ class LocalQueue:
     def _run(self, fn, *args, **kwargs):
         with self._lock:
             return fn(self.rt, *args, **kwargs)
-
-    def list_services(self) -> list[Service]:
-        return self._run(views.list_services)
-
-    def issue_ticket(self, service_id: str, priority: str | None = None) -> Issued:
-        return self._run(operations.issue_ticket, service_id, priority)
-
-    def call_next(self, counter_id: str, service_ids: list[str] | None = None,
-                  staff_id: str | None = None) -> Ticket | None:
-        return self._run(operations.call_next, counter_id, service_ids, staff_id)
-
-    def recall(self, ticket_id: str) -> Ticket:
-        return self._run(operations.recall, ticket_id)
-
-    def start_service(self, ticket_id: str) -> Ticket:
-        return self._run(operations.start_service, ticket_id)
-
-    def finish(self, ticket_id: str) -> Ticket:
-        return self._run(operations.finish, ticket_id)
-
-    def no_show(self, ticket_id: str) -> Ticket:
-        return self._run(operations.no_show, ticket_id)
-
-    def transfer(self, ticket_id: str, to_service_id: str) -> Ticket:
-        return self._run(operations.transfer, ticket_id, to_service_id)
-
-    def set_counter(self, counter_id: str, *, service_ids: list[str], staff_id: str | None,
-                    paused: bool) -> None:
-        self._run(operations.set_counter, counter_id, service_ids=service_ids,
-                  staff_id=staff_id, paused=paused)
-
-    def waiting(self, service_ids: list[str] | None = None) -> list[Ticket]:
-        return self._run(views.waiting, service_ids)
-
-    def current_ticket(self, counter_id: str) -> Ticket | None:
-        return self._run(views.current_ticket, counter_id)
-
-    def board_state(self) -> BoardState:
-        return self._run(views.board_state)
-
-    def events_since(self, after_id: int, limit: int = 200) -> list[QueueEvent]:
-        return self._run(views.events_since, after_id, limit)
-
-    def counters(self) -> list[dict]:
-        return self._run(views.counters)
-
-    def employees(self) -> list[dict]:
-        return self._run(views.employees)
-
-    def last_event_id(self) -> int:
-        """Where the change feed ends now: a screen starting up watches from here."""
-        return self._run(views.last_event_id)
-
-    def printer_state(self) -> dict:
-        return self._run(views.printer_state)
-
-    def status(self) -> dict:
-        return self._run(views.status)
-
-    def reprint_ticket(self, ticket_id: str) -> str:
-        return self._run(operations.reprint_ticket, ticket_id)
 
     def watch(self, on_event: Callable[[QueueEvent], None], on_connection: Callable[[bool], None],
               stop: threading.Event, after_id: int = 0) -> None:
@@ -148,3 +93,19 @@ class LocalQueue:
                 on_event(event)
             if len(events) < 200:     # a full page means more is waiting: read on at once
                 stop.wait(POLL_SECONDS)
+
+
+def _local_method(op: Op):
+    def method(self: LocalQueue, *args, **kwargs):
+        return self._run(op.fn, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = op.fn.__doc__
+    method.__signature__ = op.signature.replace(  # type: ignore[attr-defined]
+        parameters=[inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+                    *op.signature.parameters.values()])
+    return method
+
+
+for _op in QUEUE_OPS:
+    setattr(LocalQueue, _op.name, _local_method(_op))

@@ -11,6 +11,7 @@ the same classes the edge raised; the link's are in :mod:`sync.lan.errors`.
 
 from __future__ import annotations
 
+import inspect
 import random
 import threading
 from collections.abc import Callable
@@ -21,7 +22,8 @@ from httpx_sse import SSEError, connect_sse
 
 from kiosk.errors import KioskError
 from kiosk.ids import new_id
-from kiosk.queue.models import BoardState, Issued, QueueEvent, Service, Ticket
+from kiosk.queue.models import QueueEvent
+from kiosk.queue.ops_table import QUEUE_OPS, Op
 from sync.lan import wire
 from sync.lan.errors import EdgeProtocolError, EdgeUnreachable, LanAuthError
 
@@ -43,7 +45,9 @@ class _HandlerFailed(Exception):
 
 
 class RemoteQueue:
-    """QueueClient over the edge's LAN API at ``base_url`` (e.g. ``http://192.168.1.10:8765``)."""
+    """QueueClient over the edge's LAN API at ``base_url`` (e.g. ``http://192.168.1.10:8765``):
+    one method per entry of kiosk.queue.ops_table (added below the class), plus
+    :meth:`hello` and :meth:`watch`."""
 
     def __init__(self, base_url: str, token: str, *, timeout: float = 10.0,
                  stream_silence: float = STREAM_SILENCE_SECONDS,
@@ -120,79 +124,6 @@ class RemoteQueue:
                                     "update the older one")
         return info
 
-    def list_services(self) -> list[Service]:
-        return [wire.service(d) for d in self._request("GET", "/services")]
-
-    def issue_ticket(self, service_id: str, priority: str | None = None) -> Issued:
-        return wire.issued(self._request("POST", "/tickets", mutating=True,
-                                         json={"service_id": service_id, "priority": priority}))
-
-    def call_next(self, counter_id: str, service_ids: list[str] | None = None,
-                  staff_id: str | None = None) -> Ticket | None:
-        answer = self._request("POST", f"/counters/{counter_id}/next", mutating=True,
-                               json={"service_ids": service_ids, "staff_id": staff_id})
-        return wire.ticket(answer["ticket"])
-
-    def _step(self, ticket_id: str, step: str, body: dict | None = None) -> Ticket:
-        ticket = wire.ticket(self._request("POST", f"/tickets/{ticket_id}/{step}", json=body,
-                                           mutating=True))
-        assert ticket is not None
-        return ticket
-
-    def recall(self, ticket_id: str) -> Ticket:
-        return self._step(ticket_id, "recall")
-
-    def start_service(self, ticket_id: str) -> Ticket:
-        return self._step(ticket_id, "start")
-
-    def finish(self, ticket_id: str) -> Ticket:
-        return self._step(ticket_id, "finish")
-
-    def no_show(self, ticket_id: str) -> Ticket:
-        return self._step(ticket_id, "no-show")
-
-    def transfer(self, ticket_id: str, to_service_id: str) -> Ticket:
-        return self._step(ticket_id, "transfer", {"to_service_id": to_service_id})
-
-    def reprint_ticket(self, ticket_id: str) -> str:
-        return self._request("POST", f"/tickets/{ticket_id}/reprint", mutating=True)["print_job_id"]
-
-    def set_counter(self, counter_id: str, *, service_ids: list[str], staff_id: str | None,
-                    paused: bool) -> None:
-        self._request("PUT", f"/counters/{counter_id}", mutating=True,
-                      json={"service_ids": service_ids, "staff_id": staff_id, "paused": paused})
-
-    def waiting(self, service_ids: list[str] | None = None) -> list[Ticket]:
-        params = None if service_ids is None else {"service_ids": ",".join(service_ids)}
-        return [wire.ticket(d) for d in self._request("GET", "/waiting", params=params)]
-
-    def current_ticket(self, counter_id: str) -> Ticket | None:
-        return wire.ticket(self._request("GET", f"/counters/{counter_id}/current")["ticket"])
-
-    def board_state(self) -> BoardState:
-        return wire.board_state(self._request("GET", "/board"))
-
-    def events_since(self, after_id: int, limit: int = 200) -> list[QueueEvent]:
-        return [wire.queue_event(d) for d in
-                self._request("GET", "/events-since", params={"after": after_id, "limit": limit})]
-
-    def last_event_id(self) -> int:
-        """Where the change feed ends now: a screen starting up watches from here, so it does
-        not replay (or re-announce) the day's earlier calls."""
-        return int(self._request("GET", "/events/last")["last_event_id"])
-
-    def counters(self) -> list[dict]:
-        return self._request("GET", "/counters")
-
-    def employees(self) -> list[dict]:
-        return self._request("GET", "/employees")
-
-    def printer_state(self) -> dict:
-        return self._request("GET", "/printer")
-
-    def status(self) -> dict:
-        return self._request("GET", "/status")
-
     def watch(self, on_event: Callable[[QueueEvent], None], on_connection: Callable[[bool], None],
               stop: threading.Event, after_id: int = 0) -> None:
         """Follow the edge's change feed until ``stop`` is set, reconnecting by itself.
@@ -232,7 +163,7 @@ class RemoteQueue:
                                 delay = low
                             if sse.event != "queue":
                                 continue  # ready, or a keep-alive ping
-                            event = wire.queue_event(sse.json())
+                            event = wire.decode(QueueEvent, sse.json())
                             if event.id > after_id:
                                 try:
                                     on_event(event)
@@ -254,6 +185,39 @@ class RemoteQueue:
                 report(False)
                 stop.wait(random.uniform(delay / 2, delay))
                 delay = min(delay * 2, high)
+
+
+def _remote_method(op: Op):
+    """The LAN call of one operation: its path arguments in the path, the others in the JSON
+    body, or for a GET in the query (a list as ``a,b``; None left out)."""
+    signature = op.signature
+
+    def method(self: RemoteQueue, *args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = bound.arguments
+        path = op.path.format(**{name: values[name] for name in op.path_args})
+        rest = {name: values[name] for name in op.other_args}
+        if op.method == "GET":
+            params = {op.wire_names.get(name, name): ",".join(v) if isinstance(v, list) else v
+                      for name, v in rest.items() if v is not None}
+            answer = self._request("GET", path, params=params or None)
+        else:
+            answer = self._request(op.method, path, json=rest or None, mutating=op.writes)
+        if op.answer_key is not None:
+            answer = answer[op.answer_key]
+        return wire.decode(op.result, answer)
+
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = op.fn.__doc__
+    method.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+                    *signature.parameters.values()])
+    return method
+
+
+for _op in QUEUE_OPS:
+    setattr(RemoteQueue, _op.name, _remote_method(_op))
 
 
 def remote_queue_for(config, *, discover_timeout: float = 3.0,

@@ -19,12 +19,14 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import inspect
 import json
 import re
 import signal
 import socket
 import threading
 import time
+import typing
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -34,13 +36,14 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.errors import ConfigError, KioskError, NotFoundError, ValidationError
 from kiosk.queue.client import LocalQueue, QueueClient
+from kiosk.queue.ops_table import MAX_EVENT_ID, QUEUE_OPS, Op
 from kiosk.runtime import Runtime
 from sync.lan import wire
 from sync.lan.errors import LanError
@@ -52,37 +55,17 @@ PING_SECONDS = 1.0
 #: How many answers to mutating requests are kept for retries with the same Idempotency-Key.
 REPLAY_SIZE = 4096
 MIN_TOKEN_LENGTH = 16
-#: The largest event id SQLite can hold (a signed 64-bit INTEGER): a larger ``after`` is a 422.
-MAX_EVENT_ID = 2**63 - 1
 #: A ``Last-Event-ID`` the edge understands: ASCII digits that fit in MAX_EVENT_ID. Any other
 #: value is ignored (the SSE spec's answer to an id we never sent), never a 500.
 _EVENT_ID = re.compile(r"[0-9]{1,19}")
+#: Operations the API answers from the event streams' own connection.
+FEED_READS = frozenset({"events_since", "last_event_id"})
 #: Paths anyone may read: the discovery check and the API's own description.
 OPEN_PATHS = frozenset({f"{wire.PREFIX}/hello", f"{wire.PREFIX}/openapi.json"})
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class IssueBody(_Body):
-    service_id: str
-    priority: str | None = None
-
-
-class CallNextBody(_Body):
-    service_ids: list[str] | None = None
-    staff_id: str | None = None
-
-
-class CounterBody(_Body):
-    service_ids: list[str]
-    staff_id: str | None = None
-    paused: bool = False
-
-
-class TransferBody(_Body):
-    to_service_id: str
 
 
 class ErrorBody(BaseModel):
@@ -271,86 +254,17 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     api = APIRouter(prefix=wire.PREFIX, dependencies=[Depends(HTTPBearer(auto_error=False))],
                     responses=_answers(*_GUARDED))
 
-    @api.get("/services")
-    def services() -> list:
-        return wire.to_json(queue.list_services())
+    for op in QUEUE_OPS:
+        target = (lambda: events_reader) if op.name in FEED_READS else (lambda: queue)
+        _add_route(api, op, target, mutate)
 
-    @api.post("/tickets", responses=_WRITES)
-    def issue(body: IssueBody, request: Request) -> dict:
-        return mutate(request, lambda: queue.issue_ticket(body.service_id, body.priority), body)
+    steps = [op.path.rsplit("/", 1)[1] for op in QUEUE_OPS
+             if op.path.startswith("/tickets/{ticket_id}/")]
 
-    @api.post("/counters/{counter_id}/next", responses=_WRITES)
-    def call_next(counter_id: str, body: CallNextBody, request: Request) -> dict:
-        ticket = mutate(request, lambda: queue.call_next(counter_id, body.service_ids,
-                                                         body.staff_id), body)
-        return {"ticket": ticket}
-
-    @api.put("/counters/{counter_id}", responses=_WRITES)
-    def set_counter(counter_id: str, body: CounterBody, request: Request) -> dict:
-        mutate(request, lambda: queue.set_counter(counter_id, service_ids=body.service_ids,
-                                                  staff_id=body.staff_id, paused=body.paused),
-               body)
-        return {"ok": True}
-
-    @api.get("/counters")
-    def counters() -> list:
-        return wire.to_json(queue.counters())
-
-    @api.get("/employees")
-    def employees() -> list:
-        return queue.employees()
-
-    @api.get("/counters/{counter_id}/current", responses=_answers(404))
-    def current(counter_id: str) -> dict:
-        return {"ticket": wire.to_json(queue.current_ticket(counter_id))}
-
-    @api.post("/tickets/{ticket_id}/transfer", responses=_WRITES)
-    def transfer(ticket_id: str, body: TransferBody, request: Request) -> dict:
-        return mutate(request, lambda: queue.transfer(ticket_id, body.to_service_id), body)
-
-    @api.post("/tickets/{ticket_id}/reprint", responses=_WRITES)
-    def reprint(ticket_id: str, request: Request) -> dict:
-        return {"print_job_id": mutate(request, lambda: queue.reprint_ticket(ticket_id))}
-
-    # Method names, looked up per call: the app can be built without a queue (the OpenAPI
-    # document, see openapi_document).
-    steps: dict[str, str] = {
-        "recall": "recall", "start": "start_service", "finish": "finish", "no-show": "no_show",
-    }
-
-    # After /transfer and /reprint: routes match in order.
-    @api.post("/tickets/{ticket_id}/{step}", responses=_WRITES)
-    def ticket_step(ticket_id: str, step: str, request: Request) -> dict:
-        if step not in steps:
-            raise NotFoundError(f"no step {step!r}; steps: {', '.join(steps)}, transfer, reprint")
-        return mutate(request, lambda: getattr(queue, steps[step])(ticket_id))
-
-    @api.get("/waiting", responses=_answers(404))
-    def waiting(service_ids: str | None = Query(default=None,
-                                                description="comma-separated; absent = all")) -> list:
-        ids = None if service_ids is None else [s for s in service_ids.split(",") if s]
-        return wire.to_json(queue.waiting(ids))
-
-    @api.get("/board")
-    def board() -> dict:
-        return wire.to_json(queue.board_state())
-
-    @api.get("/events-since")
-    def events_since(after: int = Query(default=0, ge=0, le=MAX_EVENT_ID),
-                     limit: int = Query(default=200, ge=1, le=1000)) -> list:
-        return wire.to_json(events_reader.events_since(after, limit))
-
-    @api.get("/events/last")
-    def last_event() -> dict:
-        return {"last_event_id": events_reader.last_event_id()}
-
-    @api.get("/printer")
-    def printer() -> dict:
-        return queue.printer_state()
-
-    @api.get("/status")
-    def status() -> dict:
-        return queue.status()
+    # After the table's routes (routes match in order): an unknown step is the domain's 404.
+    @api.post("/tickets/{ticket_id}/{step}", include_in_schema=False)
+    def unknown_step(ticket_id: str, step: str) -> dict:
+        raise NotFoundError(f"no step {step!r}; steps: {', '.join(steps)}")
 
     @api.get("/events", response_class=EventSourceResponse, responses={
         200: {"content": {"text/event-stream": {}},
@@ -370,6 +284,78 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
 
     app.include_router(api)
     return app
+
+
+def _add_route(api: APIRouter, op: Op, target: Callable[[], QueueClient],
+               mutate: Callable[..., Any]) -> None:
+    """The LAN route of one entry of kiosk.queue.ops_table: path arguments in the path; the
+    others in a JSON body (a pydantic model built from fn's signature) or, for a GET, in the
+    query (a list as ``a,b``). A write goes through ``mutate`` (Idempotency-Key, wakes the
+    feed); the answer is wrapped as the entry says."""
+    hints = typing.get_type_hints(op.fn)
+    params = op.signature.parameters
+    Required = inspect.Parameter.empty
+
+    def default(name: str) -> Any:
+        return op.wire_defaults.get(name, params[name].default)
+
+    endpoint_params = [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY,
+                                         annotation=Request)]
+    endpoint_params += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str)
+                        for name in op.path_args]
+    body_model = None
+    lists: set[str] = set()
+    if op.method != "GET" and op.other_args:
+        body_model = create_model(
+            "".join(part.title() for part in op.name.split("_")) + "Body", __base__=_Body,
+            **{name: (hints[name], ... if default(name) is Required else default(name))
+               for name in op.other_args})
+        endpoint_params.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY,
+                                                 annotation=body_model))
+    elif op.method == "GET":
+        for name in op.other_args:
+            wire_name = op.wire_names.get(name, name)
+            if "list" in str(hints[name]):
+                lists.add(name)
+                query = Query(default=None, description="comma-separated; absent = all")
+                annotation: Any = str | None
+            else:
+                query = Query(default=... if default(name) is Required else default(name),
+                              **op.wire_limits.get(name, {}))
+                annotation = hints[name]
+            endpoint_params.append(inspect.Parameter(wire_name, inspect.Parameter.KEYWORD_ONLY,
+                                                     default=query, annotation=annotation))
+
+    def endpoint(request: Request, **given: Any) -> Any:
+        args = {name: given[name] for name in op.path_args}
+        body = given.get("body")
+        if body is not None:
+            args.update({name: getattr(body, name) for name in op.other_args})
+        elif op.method == "GET":
+            for name in op.other_args:
+                value = given[op.wire_names.get(name, name)]
+                if name in lists and value is not None:
+                    value = [item for item in value.split(",") if item]
+                args[name] = value
+
+        def call() -> Any:
+            return getattr(target(), op.name)(**args)
+
+        result = mutate(request, call, body) if op.writes else wire.to_json(call())
+        if op.result is None:
+            return {"ok": True}
+        return result if op.answer_key is None else {op.answer_key: result}
+
+    endpoint.__name__ = op.name
+    endpoint.__signature__ = inspect.Signature(endpoint_params)  # type: ignore[attr-defined]
+    if op.writes:
+        responses = _WRITES
+    elif op.other_args and op.name not in FEED_READS or op.path_args:
+        responses = _answers(404)  # an id or a service is looked up
+    else:
+        responses = None
+    api.add_api_route(op.path, endpoint, methods=[op.method], responses=responses,
+                      response_model=None)
 
 
 def openapi_document() -> dict[str, Any]:

@@ -8,11 +8,12 @@ a client never needs FastAPI to decode an answer.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
+import types
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 from kiosk.errors import DiskFullError, KioskError, NotFoundError, StoreError, ValidationError
 from kiosk.queue.errors import InvalidTransition, NotServedYet, QuotaExhausted
-from kiosk.queue.models import BoardState, Call, Issued, QueueEvent, Service, Ticket
+from kiosk.queue.models import BoardState, Call, Issued, Ticket
 
 #: Version of the LAN API. A client refuses an edge that speaks another one.
 PROTOCOL_VERSION = 1
@@ -56,14 +57,6 @@ def _build(cls: type[T], data: dict[str, Any]) -> T:
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
-def ticket(data: dict[str, Any] | None) -> Ticket | None:
-    return None if data is None else _build(Ticket, data)
-
-
-def service(data: dict[str, Any]) -> Service:
-    return _build(Service, data)
-
-
 def issued(data: dict[str, Any]) -> Issued:
     return Issued(ticket=_build(Ticket, data["ticket"]), people_ahead=data["people_ahead"],
                   estimated_wait_min=data["estimated_wait_min"], print_job_id=data["print_job_id"])
@@ -82,8 +75,31 @@ def board_state(data: dict[str, Any]) -> BoardState:
                       running_text=data["running_text"])
 
 
-def queue_event(data: dict[str, Any]) -> QueueEvent:
-    return _build(QueueEvent, data)
+#: The queue's types that need more than ``_build`` (nested values, int keys).
+_DECODERS: dict[Any, Any] = {Issued: issued, BoardState: board_state}
+
+
+def decode(shape: Any, data: Any) -> Any:
+    """``data`` (JSON) as ``shape``, an operation's ``result`` in kiosk.queue.ops_table: a
+    queue dataclass, ``list[...]``, ``X | None``, a plain JSON type, or None (no value)."""
+    if shape is None:
+        return None
+    origin = get_origin(shape)
+    if origin is list:
+        (item,) = get_args(shape)
+        return [decode(item, d) for d in data]
+    if origin in (Union, types.UnionType):
+        if data is None:
+            return None
+        (inner,) = [a for a in get_args(shape) if a is not type(None)]
+        return decode(inner, data)
+    if shape in _DECODERS:
+        return _DECODERS[shape](data)
+    if dataclasses.is_dataclass(shape):
+        return _build(shape, data)
+    if shape is int:
+        return int(data)
+    return data
 
 
 def error_body(exc: KioskError) -> dict[str, Any]:
