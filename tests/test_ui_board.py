@@ -379,3 +379,4 @@ def test_the_display_window_fits_a_1280x720_screen(qtbot, runtime) -> None:
     hint = shell.minimumSizeHint()
     assert hint.width() <= 1280 and hint.height() <= 720, hint
     shell.role_screen.stop()
+    ops.wait_idle()
