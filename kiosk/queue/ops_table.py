@@ -4,59 +4,17 @@
 decoding (sync.lan) follow the same entries, and a test (tests/test_office_ops_parity.py)
 checks the ``QueueClient`` protocol, both clients and a real LAN round trip against it.
 Adding an operation is one :class:`Op` here plus its domain function (docs/ARCHITECTURE.md).
-
-The wire form of an entry: its path's ``{names}`` are path parameters; the other arguments
-go in the JSON body (POST/PUT) or the query string (GET, a list as ``a,b``), under
-``wire_names`` when the query spells them otherwise. ``answer_key`` wraps the answer in a
-one-key object (``{"ticket": ...}``); ``result`` is the type the answer decodes into.
+The :class:`~kiosk.optable.Op` fields and the wire form are described in kiosk.optable.
 """
 
 from __future__ import annotations
 
-import inspect
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
+from kiosk.optable import Feature, Op
 from kiosk.queue import operations, views
 from kiosk.queue.models import BoardState, Issued, QueueEvent, Service, Ticket
 
 #: The largest event id SQLite can hold (a signed 64-bit INTEGER).
 MAX_EVENT_ID = 2**63 - 1
-
-
-@dataclass(frozen=True)
-class Op:
-    fn: Callable[..., Any]          # the domain function, called as fn(rt, *args, **kwargs)
-    method: str                     # HTTP method of its LAN route
-    path: str                       # under /lan; {name} is an argument of fn
-    result: Any                     # what it returns: a type, list[...], X | None, or None
-    writes: bool = False            # changes the queue: Idempotency-Key, wakes the feed
-    answer_key: str | None = None   # the answer is {answer_key: value}
-    wire_names: dict[str, str] = field(default_factory=dict)   # argument -> query name
-    #: Defaults the LAN route gives a body field fn itself requires (older clients omit it).
-    wire_defaults: dict[str, Any] = field(default_factory=dict)
-    #: Bounds of an integer argument on the LAN (``{"ge": 0}``): outside them is a 422.
-    wire_limits: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.fn.__name__
-
-    @property
-    def signature(self) -> inspect.Signature:
-        """fn's signature without the runtime: what a client method takes."""
-        params = list(inspect.signature(self.fn).parameters.values())[1:]
-        return inspect.Signature(params)
-
-    @property
-    def path_args(self) -> list[str]:
-        return re.findall(r"{(\w+)}", self.path)
-
-    @property
-    def other_args(self) -> list[str]:
-        return [p for p in self.signature.parameters if p not in self.path_args]
 
 
 QUEUE_OPS: tuple[Op, ...] = (
@@ -88,3 +46,6 @@ QUEUE_OPS: tuple[Op, ...] = (
 )
 
 QUEUE_OPS_BY_NAME: dict[str, Op] = {op.name: op for op in QUEUE_OPS}
+
+#: The queue as a feature of the office client; its LAN paths predate features (no prefix).
+QUEUE = Feature("queue", "", QUEUE_OPS)
