@@ -51,12 +51,12 @@ def test_tap_to_ticket(qtbot, tmp_path):
     from kiosk.demo import init_demo
     from kiosk.runtime import open_runtime
     from ui import ops
-    from ui_support import make_services, open_shell, wait_services
+    from ui_support import make_context, open_shell, wait_services
 
     data = tmp_path / "data"
     init_demo(data)
     runtime = open_runtime(data)           # the system clock, a real file
-    shell = open_shell(qtbot, make_services(runtime), idle_ms=3_600_000)
+    shell = open_shell(qtbot, make_context(runtime), idle_ms=3_600_000)
     wait_services(qtbot, shell)
     screen = shell.role_screen
     screen.home_after_ms = 3_600_000

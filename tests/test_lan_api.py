@@ -17,10 +17,11 @@ from kiosk import config as config_mod
 from kiosk.errors import ConfigError, DiskFullError, NotFoundError, StoreError, ValidationError
 from kiosk.queue import InvalidTransition, LocalQueue, NotServedYet, QueueClient, QuotaExhausted
 from sync.lan import wire
-from sync.lan.client import RemoteQueue, remote_queue_for
+from kiosk.cli.compose import office_features
+from sync.lan.client import RemoteQueue, remote_office_for
 from sync.lan.errors import EdgeUnreachable, LanAuthError
 from sync.lan.server import create_app, running
-from tests.lan_support import TOKEN, Watcher, edge_in_thread, wait_until
+from tests.lan_support import TOKEN, Watcher, edge_in_thread, office_with, wait_until
 
 
 @pytest.fixture
@@ -94,7 +95,6 @@ def test_operations_round_trip(remote, local, runtime):
     assert remote.events_since(0) == local.events_since(0)
     assert remote.last_event_id() == local.events_since(0)[-1].id == 14
     assert [e.id for e in remote.events_since(3)] == [e.id for e in local.events_since(3)]
-    assert remote.printer_state()["state"] == local.printer_state()["state"]
     assert remote.status() == local.status()
 
 
@@ -267,12 +267,12 @@ def test_call_next_whose_answer_was_lost_is_retried_without_calling_twice(edge, 
     assert [t.number for t in local.waiting()] == ["A-002"]
 
 
-def test_remote_queue_for_uses_the_configured_edge_url(edge):
+def test_remote_office_for_uses_the_configured_edge_url(edge):
     cfg = config_mod.Config()
     cfg.lan.token, cfg.lan.edge_url = TOKEN, edge.url + "/"
-    with remote_queue_for(cfg) as queue:
-        assert queue.base_url == edge.url
-        assert queue.hello()["office_code"] == "DEMO"
+    with remote_office_for(cfg, office_features()) as office:
+        assert office.base_url == edge.url
+        assert office.queue.hello()["office_code"] == "DEMO"
 
 
 class _FailingQueue(LocalQueue):
@@ -292,7 +292,7 @@ class _FailingQueue(LocalQueue):
     (StoreError("kiosk.db: the database stayed locked for 30 s"), 503),
 ])
 def test_store_errors_reach_the_counter_as_themselves(runtime, error, status):
-    with running(_FailingQueue(runtime, error), token=TOKEN, office_code="DEMO") as server:
+    with running(office_with(runtime, _FailingQueue(runtime, error)), token=TOKEN, office_code="DEMO") as server:
         answer = httpx.get(f"{server.url}/lan/services", headers={"Authorization": f"Bearer {TOKEN}"})
         assert answer.status_code == status
         with RemoteQueue(server.url, TOKEN) as counter:
@@ -304,7 +304,7 @@ def test_store_errors_reach_the_counter_as_themselves(runtime, error, status):
 def test_last_event_id_with_a_plain_local_queue_pages_the_feed(runtime, local):
     for _ in range(250):  # more than one page of events_since
         local.issue_ticket("svc-b")
-    with running(LocalQueue(runtime), token=TOKEN, office_code="DEMO") as server:
+    with running(office_with(runtime, LocalQueue(runtime)), token=TOKEN, office_code="DEMO") as server:
         with RemoteQueue(server.url, TOKEN) as board:
             assert board.last_event_id() == 250
 
@@ -315,7 +315,7 @@ class _BrokenFeed(LocalQueue):
 
 
 def test_an_edge_whose_feed_fails_is_not_reported_as_found(runtime):
-    with running(_BrokenFeed(runtime), token=TOKEN, office_code="DEMO") as server:
+    with running(office_with(runtime, _BrokenFeed(runtime)), token=TOKEN, office_code="DEMO") as server:
         with Watcher(RemoteQueue(server.url, TOKEN, backoff=(0.05, 0.2))) as board:
             wait_until(lambda: board.connection == [False], what="on_connection(False)")
             time.sleep(1.0)  # several reconnection attempts

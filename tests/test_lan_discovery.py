@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from kiosk import config as config_mod
 from kiosk.cli import main
-from sync.lan.client import remote_queue_for
+from kiosk.cli.compose import office_features
+from sync.lan.client import remote_office_for
 from sync.lan.discovery import Advertisement, discover
 from tests.lan_support import TOKEN, set_token, start_edge_process, stop_process
 
@@ -69,9 +70,10 @@ def test_kiosk_edge_serve_advertises_and_a_counter_finds_and_uses_it(demo_dir, t
         # A counter console of the same office with edge_url = "auto" finds it itself.
         counter_cfg = config_mod.Config()
         counter_cfg.office.code, counter_cfg.lan.token, counter_cfg.lan.edge_url = "DEMO", TOKEN, "auto"
-        with remote_queue_for(counter_cfg, discover_timeout=5, interfaces=LOOPBACK) as queue:
-            assert queue.base_url == url
-            assert [s.prefix for s in queue.list_services()] == ["A", "B", "C"]
+        with remote_office_for(counter_cfg, office_features(), discover_timeout=5,
+                               interfaces=LOOPBACK) as office:
+            assert office.base_url == url
+            assert [s.prefix for s in office.queue.list_services()] == ["A", "B", "C"]
 
         result = CliRunner().invoke(main, ["edge", "discover", "--timeout", "2", "--interface",
                                            "127.0.0.1", "--office", "DEMO"])

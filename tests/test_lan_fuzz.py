@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from kiosk.cli.compose import office_features
 from sync.lan.server import openapi_document
 from tests.lan_support import TOKEN, edge_in_thread
 
@@ -43,7 +44,7 @@ def edge(runtime):
         yield server
 
 
-schema = schemathesis.openapi.from_dict(openapi_document()).exclude(path="/lan/events")
+schema = schemathesis.openapi.from_dict(openapi_document(office_features())).exclude(path="/lan/events")
 
 
 @schema.parametrize()
@@ -68,18 +69,22 @@ def test_without_the_token_everything_is_401_and_nothing_changes(case, runtime, 
 
 
 def test_the_openapi_document_lists_real_status_codes():
-    paths = openapi_document()["paths"]
-    assert "/lan/events" in paths and "/lan/openapi.json" not in paths
+    features = office_features()
+    paths = openapi_document(features)["paths"]
+    writes = {(op.method.lower(), "/lan" + f.prefix + op.path)
+              for f in features for op in f.ops if op.writes}
+    assert writes and "/lan/events" in paths and "/lan/openapi.json" not in paths
     for path, methods in paths.items():
         for method, operation in methods.items():
             codes = set(operation["responses"])
             assert "500" not in codes
             if path != "/lan/hello":
                 assert {"200", "401", "503"} <= codes, (method, path)
-            if method in ("post", "put"):
+            if (method, path) in writes:
                 assert {"404", "409", "422", "507"} <= codes, (method, path)
+    assert writes <= {(m, p) for p, methods in paths.items() for m in methods}
 
 
 def test_openapi_document_is_served_without_the_token(edge):
     answer = httpx.get(f"{edge.url}/lan/openapi.json")
-    assert answer.status_code == 200 and answer.json() == openapi_document()
+    assert answer.status_code == 200 and answer.json() == openapi_document(office_features())

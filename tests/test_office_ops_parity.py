@@ -1,34 +1,41 @@
-"""One table of queue operations (kiosk.queue.ops_table): the QueueClient protocol, LocalQueue
-and RemoteQueue expose exactly its entries, and every entry round-trips over a real LAN API
-on 127.0.0.1 with the result the edge's own call gave."""
+"""One table of operations per feature (kiosk.optable): the local office client (LocalOffice)
+and the remote one (RemoteOffice) expose exactly the tables' entries, the QueueClient
+protocol matches the queue's table, and every operation of every feature round-trips over
+a real LAN API on 127.0.0.1 with the result the edge's own call gave."""
 
 from __future__ import annotations
 
 import inspect
+from datetime import date
 from typing import Any
 
 import pytest
 
+from kiosk.cli.compose import office_features
+from kiosk.office import LocalFeature, LocalOffice
 from kiosk.queue import LocalQueue, QueueClient
-from kiosk.queue.ops_table import QUEUE_OPS, QUEUE_OPS_BY_NAME
-from sync.lan.client import RemoteQueue
-from sync.lan.server import open_edge_queues, running
+from kiosk.queue.ops_table import QUEUE
+from sync.lan.client import RemoteOffice, RemoteQueue
+from sync.lan.server import open_edge, running
 from tests.lan_support import TOKEN
 
-#: What each client has besides the table: the event stream, and the edge's hello.
+#: What the queue's clients have besides the table: the event stream.
 NOT_IN_TABLE = {"watch"}
+#: What every remote feature has besides its table: the edge's hello.
+REMOTE_EXTRAS = {"hello"}
 #: Reads the LAN API answers from its event-stream connection.
 FEED_READS = {"events_since", "last_event_id"}
+FEATURES = office_features()
 
 
 def _public(cls: type) -> set[str]:
-    return {name for name, value in vars(cls).items()
-            if callable(value) and not name.startswith("_")}
-
-
-def _protocol_members() -> set[str]:
-    return {name for name in vars(QueueClient)
-            if not name.startswith("_") and callable(getattr(QueueClient, name))}
+    names = set()
+    for klass in cls.__mro__:
+        if klass is object:
+            continue
+        names |= {name for name, value in vars(klass).items()
+                  if callable(value) and not name.startswith("_")}
+    return names
 
 
 def _without_self(fn) -> inspect.Signature:
@@ -36,107 +43,137 @@ def _without_self(fn) -> inspect.Signature:
     return sig.replace(parameters=list(sig.parameters.values())[1:])
 
 
-def test_the_protocol_is_the_table_plus_watch():
-    assert _protocol_members() == set(QUEUE_OPS_BY_NAME) | NOT_IN_TABLE
-    for op in QUEUE_OPS:
+def test_feature_names_and_paths_are_unique():
+    assert len({f.name for f in FEATURES}) == len(FEATURES)
+    routes = [(op.method, f.prefix + op.path) for f in FEATURES for op in f.ops]
+    assert len(set(routes)) == len(routes)
+    for feature in FEATURES:
+        assert len({op.name for op in feature.ops}) == len(feature.ops), feature.name
+
+
+def test_the_queue_protocol_is_the_table_plus_watch():
+    members = {name for name in vars(QueueClient)
+               if not name.startswith("_") and callable(getattr(QueueClient, name))}
+    assert members == {op.name for op in QUEUE.ops} | NOT_IN_TABLE
+    for op in QUEUE.ops:
         declared = _without_self(getattr(QueueClient, op.name))
         assert [(p.name, p.kind, p.default) for p in declared.parameters.values()] == \
                [(p.name, p.kind, p.default) for p in op.signature.parameters.values()], op.name
 
 
-def test_both_clients_expose_the_table():
-    assert _public(LocalQueue) == set(QUEUE_OPS_BY_NAME) | NOT_IN_TABLE
-    assert _public(RemoteQueue) == set(QUEUE_OPS_BY_NAME) | NOT_IN_TABLE | {"hello", "close"}
-    for op in QUEUE_OPS:
-        for cls in (LocalQueue, RemoteQueue):
-            assert _without_self(getattr(cls, op.name)) == op.signature, (cls, op.name)
+def test_local_and_remote_offices_expose_the_same_operations(runtime):
+    local = LocalOffice(runtime, FEATURES)
+    remote = RemoteOffice("http://127.0.0.1:9", TOKEN, FEATURES)
+    try:
+        for feature in FEATURES:
+            table = {op.name for op in feature.ops}
+            extras = NOT_IN_TABLE if feature is QUEUE else set()
+            here, there = getattr(local, feature.name), getattr(remote, feature.name)
+            assert _public(type(here)) == table | extras, feature.name
+            assert _public(type(there)) - {"close", "base_url"} == table | extras | REMOTE_EXTRAS, \
+                feature.name
+            for op in feature.ops:
+                for client in (here, there):
+                    assert _without_self(getattr(type(client), op.name)) == op.signature, \
+                        (feature.name, op.name, type(client))
+        assert isinstance(local.queue, LocalQueue) and isinstance(remote.queue, RemoteQueue)
+    finally:
+        remote.close()
 
 
 def test_every_path_argument_is_an_argument():
-    for op in QUEUE_OPS:
-        assert set(op.path_args) <= set(op.signature.parameters), op.name
-        assert set(op.wire_names) <= set(op.other_args), op.name
+    for feature in FEATURES:
+        for op in feature.ops:
+            assert set(op.path_args) <= set(op.signature.parameters), op.name
+            assert set(op.wire_names) <= set(op.other_args), op.name
 
 
-class _Recording(LocalQueue):
-    """The edge's queue, remembering what each domain call returned."""
-
-    def __init__(self, rt) -> None:
-        super().__init__(rt)
-        self.results: list[tuple[str, Any]] = []
-
-    def _run(self, fn, *args, **kwargs):
-        result = super()._run(fn, *args, **kwargs)
-        self.results.append((fn.__name__, result))
-        return result
-
-
-#: One call of every operation, in an order the queue allows; ``t`` holds tickets by name.
-SCENARIO: list[tuple[str, Any]] = [
-    ("list_services", lambda t: ((), {})),
-    ("issue_ticket", lambda t: (("svc-b",), {})),
-    ("set_counter", lambda t: (("counter-2",), {"service_ids": ["svc-b"],
-                                                "staff_id": "emp-2002", "paused": False})),
-    ("counters", lambda t: ((), {})),
-    ("employees", lambda t: ((), {})),
-    ("call_next", lambda t: (("counter-2",), {})),
-    ("current_ticket", lambda t: (("counter-2",), {})),
-    ("recall", lambda t: ((t["b"],), {})),
-    ("start_service", lambda t: ((t["b"],), {})),
-    ("finish", lambda t: ((t["b"],), {})),
-    ("reprint_ticket", lambda t: ((t["b"],), {})),
-    ("waiting", lambda t: ((["svc-a"],), {})),
-    ("no_show", lambda t: ((t["a"],), {})),
-    ("transfer", lambda t: ((t["c"],), {"to_service_id": "svc-a"})),
-    ("board_state", lambda t: ((), {})),
-    ("events_since", lambda t: ((0,), {"limit": 50})),
-    ("last_event_id", lambda t: ((), {})),
-    ("printer_state", lambda t: ((), {})),
-    ("status", lambda t: ((), {})),
+#: One call of every operation, in an order the office allows; ``t`` holds ids by name.
+SCENARIO: list[tuple[str, str, Any]] = [
+    ("queue", "list_services", lambda t: ((), {})),
+    ("queue", "issue_ticket", lambda t: (("svc-b",), {})),
+    ("queue", "set_counter", lambda t: (("counter-2",), {"service_ids": ["svc-b"],
+                                                         "staff_id": "emp-2002", "paused": False})),
+    ("queue", "counters", lambda t: ((), {})),
+    ("queue", "employees", lambda t: ((), {})),
+    ("queue", "call_next", lambda t: (("counter-2",), {})),
+    ("queue", "current_ticket", lambda t: (("counter-2",), {})),
+    ("queue", "recall", lambda t: ((t["b"],), {})),
+    ("queue", "start_service", lambda t: ((t["b"],), {})),
+    ("queue", "finish", lambda t: ((t["b"],), {})),
+    ("queue", "reprint_ticket", lambda t: ((t["b"],), {})),
+    ("queue", "waiting", lambda t: ((["svc-a"],), {})),
+    ("queue", "no_show", lambda t: ((t["a"],), {})),
+    ("queue", "transfer", lambda t: ((t["c"],), {"to_service_id": "svc-a"})),
+    ("queue", "board_state", lambda t: ((), {})),
+    ("queue", "events_since", lambda t: ((0,), {"limit": 50})),
+    ("queue", "last_event_id", lambda t: ((), {})),
+    ("queue", "status", lambda t: ((), {})),
+    ("printing", "printer_state", lambda t: ((), {})),
+    ("printing", "job_status", lambda t: ((t["job"],), {})),
+    ("reports", "stats", lambda t: ((t["day"], t["day"]), {})),
+    ("reports", "export_text", lambda t: ((t["day"],), {"day_to": t["day"]})),
+    ("sync_status", "facts", lambda t: ((), {})),
+    ("sync_status", "worker_snapshot", lambda t: ((), {})),
+    ("sync_status", "sync_now", lambda t: ((), {})),
 ]
 
 
-def test_the_scenario_covers_the_table():
-    assert sorted(name for name, _ in SCENARIO) == sorted(QUEUE_OPS_BY_NAME)
+def test_the_scenario_covers_every_table():
+    assert sorted((f, n) for f, n, _ in SCENARIO) == \
+           sorted((f.name, op.name) for f in FEATURES for op in f.ops)
 
 
 @pytest.fixture
-def edge(runtime):
-    queue, reader = open_edge_queues(runtime)
-    recording = _Recording(runtime)
+def edge(runtime, monkeypatch):
+    """A real LAN API over the edge's office, remembering what each domain call returned."""
+    results: list[tuple[str, Any]] = []
+    run = LocalFeature._run
+
+    def recording(self, op, *args, **kwargs):
+        result = run(self, op, *args, **kwargs)
+        results.append((op.name, result))
+        return result
+
+    monkeypatch.setattr(LocalFeature, "_run", recording)
+    office, reader = open_edge(runtime, FEATURES)
     try:
-        with running(recording, token=TOKEN, office_code=runtime.config.office.code,
+        with running(office, token=TOKEN, office_code=runtime.config.office.code,
                      reader=reader) as server:
-            yield server, recording
+            yield server, results
     finally:
         reader.rt.close()
 
 
 def test_every_operation_round_trips_over_the_lan(edge, runtime):
-    server, recording = edge
-    local = LocalQueue(runtime)
+    server, results = edge
+    local = LocalOffice(runtime, FEATURES)
+    queue = local.queue
     # Tickets the later steps need: "a" called twice at counter 1 (a no-show may follow),
     # "c" called at counter 3 (to transfer); "b" is issued over the LAN below.
-    a = local.issue_ticket("svc-a").ticket.id
-    local.set_counter("counter-1", service_ids=["svc-a"], staff_id=None, paused=False)
-    assert local.call_next("counter-1").id == a
-    local.recall(a)
-    local.recall(a)
-    c = local.issue_ticket("svc-c").ticket.id
-    local.set_counter("counter-3", service_ids=["svc-c"], staff_id=None, paused=False)
-    assert local.call_next("counter-3").id == c
-    tickets = {"a": a, "c": c}
+    issued = queue.issue_ticket("svc-a")
+    a = issued.ticket.id
+    queue.set_counter("counter-1", service_ids=["svc-a"], staff_id=None, paused=False)
+    assert queue.call_next("counter-1").id == a
+    queue.recall(a)
+    queue.recall(a)
+    c = queue.issue_ticket("svc-c").ticket.id
+    queue.set_counter("counter-3", service_ids=["svc-c"], staff_id=None, paused=False)
+    assert queue.call_next("counter-3").id == c
+    ids = {"a": a, "c": c, "job": issued.print_job_id, "day": date.fromisoformat(
+        queue.status()["business_day"])}
 
-    with RemoteQueue(server.url, TOKEN) as remote:
-        for name, make_args in SCENARIO:
-            args, kwargs = make_args(tickets)
-            recording.results.clear()
-            answer = getattr(remote, name)(*args, **kwargs)
-            on_edge = [result for fn, result in recording.results if fn == name]
+    with RemoteOffice(server.url, TOKEN, FEATURES) as remote:
+        for feature, name, make_args in SCENARIO:
+            args, kwargs = make_args(ids)
+            results.clear()
+            answer = getattr(getattr(remote, feature), name)(*args, **kwargs)
+            on_edge = [result for fn, result in results if fn == name]
             # The feed's reads (events_since, last_event_id) are served by the edge's second
-            # connection, not the recorded queue: for them, only the local comparison below.
+            # connection, not through the office: for them, only the local comparison below.
             assert on_edge == [answer] or (not on_edge and name in FEED_READS), name
             if name == "issue_ticket":
-                tickets["b"] = answer.ticket.id
-            if not QUEUE_OPS_BY_NAME[name].writes:     # a read: the same as asking here
-                assert answer == getattr(local, name)(*args, **kwargs), name
+                ids["b"] = answer.ticket.id
+            op = next(f for f in FEATURES if f.name == feature).op(name)
+            if not op.writes:     # a read: the same as asking here
+                assert answer == getattr(getattr(local, feature), name)(*args, **kwargs), name

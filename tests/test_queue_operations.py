@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kiosk import outbox, print_queue
+from kiosk import outbox, print_ops, print_queue
 from kiosk import queue as q
 from kiosk.db import write_tx
 from kiosk.errors import NotFoundError, ValidationError
@@ -377,7 +377,7 @@ def test_local_queue_is_a_queue_client_and_watch_delivers_events(runtime):
     assert connection == [True]
     assert [(e.kind, e.ticket["id"]) for e in seen] == [("issued", issued.ticket.id), ("called", called.id)]
     assert [c["number"] for c in client.counters()] == [1, 2, 3]
-    assert client.printer_state()["state"] in print_queue.STATES
+    assert print_ops.printer_state(runtime)["state"] in print_queue.STATES
     assert client.board_state().current.number == "A-001"
     assert [s.prefix for s in client.list_services()] == ["A", "B", "C"]
 

@@ -11,7 +11,7 @@ import pytest
 from kiosk import queue
 from ui import ops
 
-from ui_support import back_to_indonesian, five_taps, make_services, open_shell, tap, type_pin
+from ui_support import back_to_indonesian, five_taps, make_context, open_shell, tap, type_pin
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ def busy_morning(runtime, clock):
 
 
 def open_admin(qtbot, runtime):
-    shell = open_shell(qtbot, make_services(runtime))
+    shell = open_shell(qtbot, make_context(runtime))
     five_taps(qtbot, shell)
     type_pin(qtbot, shell, "1234")
     qtbot.waitUntil(lambda: shell.current_page() is shell.admin_screen, timeout=5000)
@@ -138,22 +138,40 @@ def test_a_range_given_backwards_is_read_forwards(qtbot, busy_morning):
     assert admin.tiles["issued"][0].text() == "4"
 
 
-def test_admin_away_from_the_edge_says_where_the_statistics_are(qtbot, runtime):
-    from ui.app import make_services as app_services
+def test_admin_on_a_staff_pc_reads_and_exports_the_edges_statistics(qtbot, busy_morning,
+                                                                    tmp_path):
+    """The admin role on another machine of the office: statistics, printer, sync facts and
+    the CSV export all come from the edge over the LAN (a real LAN API on loopback)."""
+    from tests.lan_support import TOKEN, edge_in_thread
+    from ui.app import make_context as app_context
 
-    runtime.config.lan.edge_url = "http://127.0.0.1:9"      # the edge is another machine
-    services = app_services(runtime, "admin", with_devices=False)
-    shell = open_shell(qtbot, services, role="admin")
-    type_pin(qtbot, shell, "1234")
-    qtbot.waitUntil(lambda: shell.current_page() is shell.admin_screen, timeout=5000)
-    admin = shell.admin_screen
-    qtbot.waitUntil(lambda: admin.printer is not None, timeout=15_000)
-    assert admin.export_label.text() == "Statistik hanya tersedia di perangkat edge kantor."
-    assert admin.printer_label.text().startswith("Printer: tidak dapat dibaca")
-    assert admin.sync_label.text() == "Sinkronisasi: status belum tersedia di perangkat ini."
-    tap(qtbot, admin.export_button)
-    assert admin.export_label.text() == "Ekspor gagal: hanya di perangkat edge kantor"
-    services.queue.close()
+    runtime = busy_morning
+    with edge_in_thread(runtime) as edge:
+        runtime.config.lan.edge_url, runtime.config.lan.token = edge.url, TOKEN
+        ctx, composition = app_context(runtime, "admin", with_devices=False)
+        try:
+            assert type(ctx.office).__name__ == "RemoteOffice"
+            shell = open_shell(qtbot, ctx, role="admin")
+            type_pin(qtbot, shell, "1234")
+            qtbot.waitUntil(lambda: shell.current_page() is shell.admin_screen, timeout=5000)
+            admin = shell.admin_screen
+            qtbot.waitUntil(lambda: admin.stats is not None, timeout=10_000)
+            tiles = {key: value.text() for key, (value, _) in admin.tiles.items()}
+            assert tiles == {"issued": "4", "served": "2", "no_show": "0", "waiting_now": "2"}
+            assert cell(admin.service_table, 0, 0) == "A \u00b7 Administrasi Kependudukan"
+            assert admin.printer_label.text() == ("Printer: belum diperiksa \u00b7 4 tiket "
+                                                  "menunggu dicetak")
+            assert admin.sync_label.text().startswith("Sinkronisasi: server kota belum diatur")
+            admin.export_dir = tmp_path / "usb"
+            tap(qtbot, admin.export_button)
+            qtbot.waitUntil(lambda: admin.last_export is not None, timeout=10_000)
+            with open(admin.last_export, encoding="utf-8", newline="") as fh:
+                rows = list(csv.DictReader(fh))
+            assert [r["number"] for r in rows] == ["A-001", "B-001", "A-002", "C-001"]
+            shell.close()
+            ops.wait_idle()
+        finally:
+            composition.stop()
 
 
 def test_statistics_are_fresh_each_time_admin_is_entered(qtbot, busy_morning):

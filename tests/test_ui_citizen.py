@@ -10,7 +10,7 @@ from kiosk import print_queue, queue
 from kiosk.db import write_tx
 from ui import ops
 
-from ui_support import back_to_indonesian, person_clock, make_services, open_shell, tap, wait_services
+from ui_support import back_to_indonesian, person_clock, make_context, open_shell, tap, wait_services
 
 PROBLEM = "Printer sedang bermasalah. Nomor Anda: {}. Silakan sampaikan ke petugas."
 
@@ -52,7 +52,7 @@ def on_ticket_page(screen):
 
 def test_two_taps_give_a_ticket_with_a_pending_print_job(qtbot, runtime):
     queue.issue_ticket(runtime, "svc-b")          # someone is already waiting for B
-    shell, screen = citizen(qtbot, make_services(runtime))
+    shell, screen = citizen(qtbot, make_context(runtime))
     tap(qtbot, button_for(screen, "B"))
     assert screen.stack.currentWidget() is screen.service_page
     assert screen.service_title.text() == "Surat Keterangan"
@@ -73,7 +73,7 @@ def test_two_taps_give_a_ticket_with_a_pending_print_job(qtbot, runtime):
 
 
 def test_priority_lane_is_one_tap_too(qtbot, runtime):
-    shell, screen = citizen(qtbot, make_services(runtime))
+    shell, screen = citizen(qtbot, make_context(runtime))
     tap(qtbot, button_for(screen, "B"))
     tap(qtbot, screen.priority_buttons["lansia"])
     qtbot.waitUntil(lambda: on_ticket_page(screen), timeout=5000)
@@ -85,7 +85,7 @@ def test_priority_lane_is_one_tap_too(qtbot, runtime):
 
 
 def test_a_double_tap_issues_one_ticket(qtbot, runtime):
-    shell, screen = citizen(qtbot, make_services(runtime))
+    shell, screen = citizen(qtbot, make_context(runtime))
     tap(qtbot, button_for(screen, "A"))
     tap(qtbot, screen.take_button)
     tap(qtbot, screen.take_button)
@@ -96,7 +96,7 @@ def test_a_double_tap_issues_one_ticket(qtbot, runtime):
 
 def test_printed_ticket_says_to_take_it(qtbot, runtime, worker_for):
     printer = ReplayPrinter()
-    services = make_services(runtime, printer_worker=worker_for(printer))
+    services = make_context(runtime, printer_worker=worker_for(printer))
     shell, screen = citizen(qtbot, services)
     tap(qtbot, button_for(screen, "C"))
     tap(qtbot, screen.take_button)
@@ -111,7 +111,7 @@ def test_printed_ticket_says_to_take_it(qtbot, runtime, worker_for):
 def test_printer_problem_still_shows_the_number_and_what_to_do(qtbot, runtime, worker_for):
     printer = ReplayPrinter()
     printer.set_state("paper_out", "paper end sensor")
-    services = make_services(runtime, printer_worker=worker_for(printer))
+    services = make_context(runtime, printer_worker=worker_for(printer))
     shell, screen = citizen(qtbot, services)
     tap(qtbot, button_for(screen, "B"))
     tap(qtbot, screen.take_button)
@@ -126,7 +126,7 @@ def test_printer_problem_still_shows_the_number_and_what_to_do(qtbot, runtime, w
 
 
 def test_a_print_that_never_comes_is_a_problem_after_a_few_seconds(qtbot, runtime):
-    shell, screen = citizen(qtbot, make_services(runtime))   # no print worker at all
+    shell, screen = citizen(qtbot, make_context(runtime))   # no print worker at all
     screen.print_wait_ms = 800
     tap(qtbot, button_for(screen, "A"))
     tap(qtbot, screen.take_button)
@@ -137,7 +137,7 @@ def test_a_print_that_never_comes_is_a_problem_after_a_few_seconds(qtbot, runtim
 
 
 def test_printer_problem_in_english(qtbot, runtime):
-    shell, screen = citizen(qtbot, make_services(runtime))
+    shell, screen = citizen(qtbot, make_context(runtime))
     screen.print_wait_ms = 400
     tap(qtbot, shell.language_switch.buttons["en"])
     tap(qtbot, button_for(screen, "A"))
@@ -156,7 +156,7 @@ def _set_cap(runtime, service_id, cap):
 def test_a_full_service_says_kuota_habis_at_once(qtbot, runtime):
     _set_cap(runtime, "svc-c", 1)
     queue.issue_ticket(runtime, "svc-c")
-    shell, screen = citizen(qtbot, make_services(runtime))
+    shell, screen = citizen(qtbot, make_context(runtime))
     card = button_for(screen, "C")
     assert card.side_label.text() == "Kuota hari ini\nsudah habis"
     tap(qtbot, card)
@@ -169,7 +169,7 @@ def test_a_full_service_says_kuota_habis_at_once(qtbot, runtime):
 
 def test_kuota_habis_when_the_last_number_went_meanwhile(qtbot, runtime):
     _set_cap(runtime, "svc-c", 1)
-    shell, screen = citizen(qtbot, make_services(runtime))
+    shell, screen = citizen(qtbot, make_context(runtime))
     tap(qtbot, button_for(screen, "C"))
     queue.issue_ticket(runtime, "svc-c")          # another kiosk took the last one
     tap(qtbot, screen.take_button)
@@ -179,7 +179,7 @@ def test_kuota_habis_when_the_last_number_went_meanwhile(qtbot, runtime):
 
 
 def test_the_ticket_screen_goes_home_by_itself(qtbot, runtime):
-    shell, screen = citizen(qtbot, make_services(runtime))
+    shell, screen = citizen(qtbot, make_context(runtime))
     screen.home_after_ms = 300
     tap(qtbot, button_for(screen, "A"))
     tap(qtbot, screen.take_button)
@@ -189,7 +189,7 @@ def test_the_ticket_screen_goes_home_by_itself(qtbot, runtime):
 
 
 def test_done_button_goes_home_and_waiting_counts_update(qtbot, runtime):
-    shell, screen = citizen(qtbot, make_services(runtime))
+    shell, screen = citizen(qtbot, make_context(runtime))
     tap(qtbot, button_for(screen, "A"))
     tap(qtbot, screen.take_button)
     qtbot.waitUntil(lambda: on_ticket_page(screen), timeout=5000)
@@ -200,7 +200,7 @@ def test_done_button_goes_home_and_waiting_counts_update(qtbot, runtime):
 
 
 def test_wait_text_in_both_languages(qtbot, runtime):
-    shell, screen = citizen(qtbot, make_services(runtime))
+    shell, screen = citizen(qtbot, make_context(runtime))
     assert screen.wait_text(5, 20) == "5 orang di depan Anda, perkiraan 20 menit"
     assert screen.wait_text(3, None) == "3 orang di depan Anda"
     tap(qtbot, shell.language_switch.buttons["en"])
@@ -209,18 +209,18 @@ def test_wait_text_in_both_languages(qtbot, runtime):
 
 
 def test_an_unreachable_edge_is_said_plainly_with_a_way_to_retry(qtbot, runtime):
-    from ui.app import make_services as app_services
+    from ui.app import make_context as app_services
 
     runtime.config.lan.edge_url = "http://127.0.0.1:9"      # nothing listens there
-    services = app_services(runtime, "citizen", with_devices=False)
-    assert services.runtime is None and type(services.queue).__name__ == "RemoteQueue"
+    services, composition = app_services(runtime, "citizen", with_devices=False)
+    assert type(services.office).__name__ == "RemoteOffice"
     shell = open_shell(qtbot, services)
     screen = shell.role_screen
     qtbot.waitUntil(lambda: screen.retry_button.isVisible(), timeout=15_000)
     assert screen.home_status.text() == ("Daftar layanan belum dapat ditampilkan. Silakan coba "
                                          "lagi atau tanyakan ke petugas.")
     assert screen.service_buttons == []
-    services.queue.close()
+    composition.stop()
 
 
 def test_a_double_tap_on_a_service_card_does_not_issue_a_ticket(qtbot, runtime):
@@ -228,7 +228,7 @@ def test_a_double_tap_on_a_service_card_does_not_issue_a_ticket(qtbot, runtime):
     ignored, so the priority choice is not skipped; a deliberate tap later still works."""
     from ui import taps
 
-    shell, screen = citizen(qtbot, make_services(runtime))
+    shell, screen = citizen(qtbot, make_context(runtime))
     now = [person_clock() + 10]                    # the clock stands still: no pause at all
     taps.set_clock(lambda: now[0])
     try:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
-from ui_support import FlakyQueue
+from ui_support import FlakyQueue, make_context
 
 from kiosk.queue import LocalQueue
 from ui import ops
 from ui.counter import CounterScreen
-from ui.services import Services
 
 RINA = "emp-2002"
 
@@ -26,15 +25,13 @@ def open_counter(qtbot):
     screens: list[CounterScreen] = []
 
     def _open(runtime, queue=None) -> CounterScreen:
-        services = Services(runtime=runtime, config=runtime.config,
-                            queue=queue or LocalQueue(runtime))
-        screen = CounterScreen(services)
+        screen = CounterScreen(make_context(runtime, queue=queue))
         qtbot.addWidget(screen)
         screen.resize(1280, 800)
         screen.show()
         screens.append(screen)
-        qtbot.waitUntil(lambda: len(screen.staff_buttons) == 4 and all(
-            b.isVisible() for b in screen.staff_buttons.values())
+        qtbot.waitUntil(lambda: len(screen.sign_in.staff_buttons) == 4 and all(
+            b.isVisible() for b in screen.sign_in.staff_buttons.values())
             and screen.watcher.following, timeout=5000)
         return screen
 
@@ -47,13 +44,13 @@ def open_counter(qtbot):
 
 def sign_in(qtbot, screen: CounterScreen, counter: str = "counter-2",
             services: tuple[str, ...] | None = None) -> None:
-    click(qtbot, screen.staff_buttons[RINA])
-    click(qtbot, screen.counter_buttons[counter])
+    click(qtbot, screen.sign_in.staff_buttons[RINA])
+    click(qtbot, screen.sign_in.counter_buttons[counter])
     if services is not None:
-        for sid, button in screen.service_buttons.items():
+        for sid, button in screen.sign_in.service_buttons.items():
             if button.isChecked() != (sid in services):
                 click(qtbot, button)
-    click(qtbot, screen.start_button)
+    click(qtbot, screen.sign_in.start_button)
     qtbot.waitUntil(lambda: screen.stack.currentWidget() is screen.console_page, timeout=3000)
 
 
@@ -64,19 +61,19 @@ def wait_status(qtbot, screen: CounterScreen, text: str) -> None:
 
 def test_sign_in_lists_staff_counters_and_services(qtbot, runtime, open_counter) -> None:
     screen = open_counter(runtime)
-    names = sorted(b.text() for b in screen.staff_buttons.values())
+    names = sorted(b.text() for b in screen.sign_in.staff_buttons.values())
     assert names == ["Andi Pratama", "Budi Santoso", "Rina Wulandari", "Sari Lestari"]
-    assert [b.text() for b in screen.counter_buttons.values()] == ["Loket 1", "Loket 2", "Loket 3"]
-    assert all(b.isChecked() for b in screen.service_buttons.values())
-    assert not screen.start_button.isEnabled()          # nobody chosen yet
-    click(qtbot, screen.staff_buttons[RINA])
-    click(qtbot, screen.counter_buttons["counter-2"])
-    assert screen.start_button.isEnabled()
-    for button in screen.service_buttons.values():      # a counter serving nothing: refused
+    assert [b.text() for b in screen.sign_in.counter_buttons.values()] == ["Loket 1", "Loket 2", "Loket 3"]
+    assert all(b.isChecked() for b in screen.sign_in.service_buttons.values())
+    assert not screen.sign_in.start_button.isEnabled()          # nobody chosen yet
+    click(qtbot, screen.sign_in.staff_buttons[RINA])
+    click(qtbot, screen.sign_in.counter_buttons["counter-2"])
+    assert screen.sign_in.start_button.isEnabled()
+    for button in screen.sign_in.service_buttons.values():      # a counter serving nothing: refused
         click(qtbot, button)
-    assert not screen.start_button.isEnabled()
-    click(qtbot, screen.service_buttons["svc-b"])
-    click(qtbot, screen.start_button)
+    assert not screen.sign_in.start_button.isEnabled()
+    click(qtbot, screen.sign_in.service_buttons["svc-b"])
+    click(qtbot, screen.sign_in.start_button)
     qtbot.waitUntil(lambda: screen.stack.currentWidget() is screen.console_page, timeout=3000)
     assert screen.header_label.text() == "Loket 2 · Rina Wulandari · Layanan B"
     counter = next(c for c in screen.queue.counters() if c["id"] == "counter-2")
@@ -211,7 +208,7 @@ def test_waiting_list_and_printer_state(qtbot, runtime, open_counter, clock) -> 
     assert numbers == ["A-001", "B-001"]
     texts = [w.text() for w in screen.findChildren(type(screen.waiting_title))]
     assert "2 j 6 mnt" in texts and "1 mnt" in texts
-    state = queue.printer_state()["state"]
+    state = screen.ctx.office.printing.printer_state()["state"]
     assert screen.printer_chip.property("state") == state
     assert screen.printer_chip.text()
 
@@ -252,7 +249,7 @@ def test_reset_and_sign_out(qtbot, runtime, open_counter) -> None:
     click(qtbot, screen.finish_button)
     wait_status(qtbot, screen, "Belum ada nomor dipanggil")
     click(qtbot, screen.sign_out_button)
-    qtbot.waitUntil(lambda: screen.stack.currentWidget() is screen.sign_in_page, timeout=3000)
+    qtbot.waitUntil(lambda: screen.stack.currentWidget() is screen.sign_in, timeout=3000)
     counter = next(c for c in queue.counters() if c["id"] == "counter-2")
     assert counter["staff_id"] is None
 

@@ -15,9 +15,8 @@ from sync.lan.wire import error_body, error_from_body
 from ui import i18n, ops
 from ui.counter import CounterScreen
 from ui.errors import WORDS, error_text, word
-from ui.services import Services
 
-from ui_support import back_to_indonesian
+from ui_support import back_to_indonesian, make_context
 
 SAMPLE = {"key": "sync.server", "field": "priority", "service": "Surat Keterangan", "cap": 40,
           "number": "B-014", "recalls": 1, "needed": 2, "counter": "Loket 2"}
@@ -83,7 +82,7 @@ def test_a_counter_in_english_shows_a_domain_error_in_english(qtbot, runtime) ->
 
     queue = RefusingQueue(runtime)
     queue.issue_ticket("svc-a")
-    screen = CounterScreen(Services(runtime=runtime, config=runtime.config, queue=queue))
+    screen = CounterScreen(make_context(runtime, queue=queue))
     qtbot.addWidget(screen)
     screen.resize(1280, 800)
     screen.show()
@@ -93,10 +92,10 @@ def test_a_counter_in_english_shows_a_domain_error_in_english(qtbot, runtime) ->
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
         i18n.set_language("en")
-        qtbot.waitUntil(lambda: len(screen.staff_buttons) == 4, timeout=5000)
-        click(next(iter(screen.staff_buttons.values())))
-        click(screen.counter_buttons["counter-2"])
-        click(screen.start_button)
+        qtbot.waitUntil(lambda: len(screen.sign_in.staff_buttons) == 4, timeout=5000)
+        click(next(iter(screen.sign_in.staff_buttons.values())))
+        click(screen.sign_in.counter_buttons["counter-2"])
+        click(screen.sign_in.start_button)
         qtbot.waitUntil(lambda: screen.stack.currentWidget() is screen.console_page, timeout=3000)
         click(screen.call_button)
         qtbot.waitUntil(lambda: screen.message.isVisible() and bool(screen.message.text()), timeout=3000)

@@ -27,11 +27,12 @@ from kiosk.clock import FakeClock
 from kiosk.db import write_tx
 from sync.client import SyncWorker, enroll
 from sync.client.backoff import Backoff
+from sync.client.office_ops import attach_worker, attached_worker
 from tests.sync_support.harness import ADMIN, BASE, Server
 from ui import ops
 from ui.admin_sync import local_text
 
-from ui_support import (back_to_indonesian, five_taps, make_services, open_shell, tap, type_pin,
+from ui_support import (back_to_indonesian, five_taps, make_context, open_shell, tap, type_pin,
                         wait_services)
 
 START_MS = 1_795_000_000_000
@@ -87,9 +88,11 @@ def start_worker(enrolled, city):
                             transport=city.fault, interval_s=3600, timeout=10,
                             backoff=kw.pop("backoff", PatientBackoff()), **kw).start()
         started.append(worker)
+        attach_worker(enrolled.data_dir, worker)     # as the composition root does
         return worker
 
     yield start
+    attach_worker(enrolled.data_dir, None)
     for worker in started:
         worker.stop()
 
@@ -143,8 +146,7 @@ def test_admin_shows_a_round_with_a_rejected_item(qtbot, enrolled, city, start_w
     snap = wait_rounds(qtbot, worker, 1)
     assert snap["ok"] is True, snap
 
-    services = make_services(runtime)
-    services.sync_worker = worker
+    services = make_context(runtime)
     shell, admin, panel = open_sync_page(qtbot, services)
     assert shell.current_page() is admin
     qtbot.waitUntil(lambda: tile(panel, "pending") == "0", timeout=5000)
@@ -186,8 +188,7 @@ def test_backlog_offline_then_sync_now_sends_it(qtbot, enrolled, city, start_wor
     pending = snap["pending"]
     assert pending >= 3
 
-    services = make_services(runtime)
-    services.sync_worker = worker
+    services = make_context(runtime)
     shell, admin, panel = open_sync_page(qtbot, services)
     assert shell.current_page() is admin
     qtbot.waitUntil(lambda: tile(panel, "pending") == str(pending), timeout=5000)
@@ -221,8 +222,7 @@ def test_backlog_offline_then_sync_now_sends_it(qtbot, enrolled, city, start_wor
 def test_sync_page_in_english(qtbot, enrolled, city, start_worker):
     worker = start_worker()
     wait_rounds(qtbot, worker, 1)
-    services = make_services(enrolled)
-    services.sync_worker = worker
+    services = make_context(enrolled)
     shell, admin, panel = open_sync_page(qtbot, services)
     qtbot.waitUntil(lambda: panel.values["error"].text() == "tidak ada", timeout=5000)
     tap(qtbot, shell.language_switch.buttons["en"])
@@ -237,12 +237,12 @@ def test_sync_page_in_english(qtbot, enrolled, city, start_worker):
 
 @pytest.mark.parametrize("setup", ["not_configured", "not_enrolled"])
 def test_without_sync_nothing_starts_and_the_admin_screen_says_why(qtbot, runtime, setup):
-    from ui.app import make_services as app_services
+    from ui.app import make_context as app_services
 
     if setup == "not_enrolled":
         runtime.config.sync.server = "http://127.0.0.1:9"
-    services = app_services(runtime, "admin")
-    assert services.sync_worker is None
+    services, composition = app_services(runtime, "admin")
+    assert composition.workers.sync is None and attached_worker(runtime.data_dir) is None
     assert not [t for t in threading.enumerate() if t.name == "sync-worker"]
     pending = outbox.pending_count(runtime.db)
     shell = open_shell(qtbot, services, role="admin")
@@ -275,14 +275,15 @@ def test_without_sync_nothing_starts_and_the_admin_screen_says_why(qtbot, runtim
 
 
 def test_a_screen_on_the_lan_does_not_sync(qtbot, enrolled):
-    from ui.app import make_services as app_services
+    from ui.app import make_context as app_services
 
     enrolled.config.lan.edge_url = "http://127.0.0.1:9"     # the queue lives on the edge
-    services = app_services(enrolled, "counter", with_devices=True)
+    services, composition = app_services(enrolled, "counter", with_devices=True)
     try:
-        assert services.sync_worker is None and services.runtime is None
+        assert composition.workers.sync is None and attached_worker(enrolled.data_dir) is None
+        assert type(services.office).__name__ == "RemoteOffice"
     finally:
-        services.queue.close()
+        composition.stop()
 
 
 def test_every_sync_string_has_its_english() -> None:
@@ -362,7 +363,7 @@ def test_the_app_starts_the_worker_on_the_edge_and_stops_it_on_close(qtbot, runt
             """Inside the running app: find its window, wait for a good round, close it."""
             shells = [w for w in QApplication.topLevelWidgets()
                       if type(w).__name__ == "Shell" and w.isVisible()]
-            worker = shells[0].services.sync_worker if shells else None
+            worker = attached_worker(runtime.data_dir) if shells else None
             if worker is not None:
                 seen["worker"] = worker
                 snap = worker.snapshot()
@@ -398,8 +399,7 @@ def test_a_service_the_city_adds_shows_on_the_citizen_screen_without_restart(
         qtbot, enrolled, city, start_worker):
     worker = start_worker()
     first = wait_rounds(qtbot, worker, 1)
-    services = make_services(enrolled)
-    services.sync_worker = worker
+    services = make_context(enrolled)
     shell = open_shell(qtbot, services)
     wait_services(qtbot, shell, 3)
     screen = shell.role_screen
@@ -449,8 +449,7 @@ def test_after_kiosk_enroll_the_admin_page_agrees_with_the_sync_client(
     worker = start_worker()
     assert wait_rounds(qtbot, worker, 1)["ok"] is True
 
-    services = make_services(runtime)
-    services.sync_worker = worker
+    services = make_context(runtime)
     shell, admin, panel = open_sync_page(qtbot, services)
     qtbot.waitUntil(lambda: panel.values["push"].text() not in ("", "\u2014"), timeout=5000)
     assert "belum diatur" not in panel.state_label.text()

@@ -1,4 +1,4 @@
-"""Helpers shared by the UI tests: a themed app, Services over the test runtime, and the
+"""Helpers shared by the UI tests: a themed app, a ScreenContext over the test runtime, and the
 person-like gestures (five taps on the office name, typing a PIN)."""
 
 from __future__ import annotations
@@ -7,9 +7,11 @@ import threading
 
 from PySide6.QtCore import Qt
 
+from kiosk.cli.compose import office_features
+from kiosk.office import LocalOffice
 from kiosk.queue.client import LocalQueue
 from ui import i18n, taps, theme
-from ui.services import Services
+from ui.context import ScreenContext
 
 
 class PersonClock:
@@ -29,18 +31,32 @@ person_clock = PersonClock()
 taps.set_clock(person_clock)
 
 
-def make_services(runtime, printer_worker=None) -> Services:
-    return Services(runtime=runtime, config=runtime.config, queue=LocalQueue(runtime),
-                    printer_worker=printer_worker)
+def make_office(runtime, printer_worker=None, queue=None) -> LocalOffice:
+    """The edge's office client over the test runtime; its writes wake ``printer_worker``
+    (as the composition root wakes the edge's workers); ``queue`` replaces its queue (a
+    test's LocalQueue that fails on purpose, or a RemoteQueue)."""
+    office = LocalOffice(runtime, office_features(),
+                         on_change=printer_worker.wake if printer_worker is not None else None)
+    if queue is not None:
+        office.queue = queue
+    return office
 
 
-def open_shell(qtbot, services, role="citizen", **kwargs):
+def make_context(runtime, printer_worker=None, queue=None, speaker=None,
+                 office=None) -> ScreenContext:
+    """What a screen is handed on the edge (or, with ``office``, on a LAN client)."""
+    return ScreenContext(office=office or make_office(runtime, printer_worker, queue),
+                         config=runtime.config, clock=runtime.clock,
+                         export_dir=runtime.data_dir / "exports", speaker=speaker)
+
+
+def open_shell(qtbot, ctx, role="citizen", **kwargs):
     from PySide6.QtWidgets import QApplication
 
     from ui.shell import Shell
 
     theme.apply(QApplication.instance())
-    shell = Shell(services, role, **kwargs)
+    shell = Shell(ctx, role, **kwargs)
     qtbot.addWidget(shell)
     shell.resize(1280, 800)
     shell.show()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView,
                               QValueAxis)
-from PySide6.QtCore import QDate, QEvent, QMargins, Qt
+from PySide6.QtCore import QDate, QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QStackedWidget, QTableWidget, QTableWidgetItem,
@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGridLayout, QHBoxL
 from kiosk.clock import business_day
 from kiosk.errors import KioskError
 from ui import i18n, taps, theme
-from ui.admin_sync import HEADER_BUTTON, SyncPanel, load_sync_facts
+from ui.admin_sync import HEADER_BUTTON, SyncPanel
 from ui.errors import error_text
 from ui.ops import run_op
-from ui.services import Services
+from ui.screen import Screen
+from ui.context import ScreenContext
 
 log = logging.getLogger(__name__)
 
@@ -42,19 +43,18 @@ def minutes(seconds: float | None) -> str:
     return text
 
 
-class AdminScreen(QWidget):
+class AdminScreen(Screen):
     """Statistics, export, printer and sync for the office's administrator."""
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ScreenContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.ctx = ctx
         self.stats: dict | None = None
         self.printer: dict | None = None
         self.sync_info: dict | None = None
         self.last_export: Path | None = None
         self._export_state: tuple[str, object] = ("", None)
-        runtime = services.runtime
-        self.export_dir: Path = (runtime.data_dir / "exports") if runtime else Path.home()
+        self.export_dir: Path = ctx.export_dir
 
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -136,13 +136,13 @@ class AdminScreen(QWidget):
         bottom.setColumnStretch(1, 1)
         outer.addLayout(bottom)
 
-        self.sync_panel = SyncPanel(services)
+        self.sync_panel = SyncPanel(ctx)
         self.sync_panel.back_requested.connect(self.show_stats)
         self.sync_panel.loaded.connect(self._sync_loaded)
         self.pages.addWidget(self.stats_page)
         self.pages.addWidget(self.sync_panel)
 
-        self.retranslate()
+        self.ready()
 
     # --- widgets -----------------------------------------------------------------------------
     def _date_edit(self) -> QDateEdit:
@@ -155,10 +155,7 @@ class AdminScreen(QWidget):
         return edit
 
     def _today(self) -> QDate:
-        runtime = self.services.runtime
-        if runtime is None:
-            return QDate.currentDate()
-        day = business_day(runtime.clock.now(), self.services.config.office.timezone)
+        day = business_day(self.ctx.clock.now(), self.ctx.config.office.timezone)
         return QDate(day.year, day.month, day.day)
 
     def _table(self, columns: int) -> QTableWidget:
@@ -202,11 +199,6 @@ class AdminScreen(QWidget):
             self.tr("Lama layanan\np90")])
         self._fill()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     # --- pages -------------------------------------------------------------------------------
     def show_sync(self) -> None:
         self.pages.setCurrentWidget(self.sync_panel)
@@ -235,27 +227,21 @@ class AdminScreen(QWidget):
     def refresh(self) -> None:
         """Load statistics, printer state and sync facts on the worker."""
         day_from, day_to = self._range()
-        services = self.services
-        runtime = services.runtime
+        office = self.ctx.office
 
         def load() -> tuple[dict | None, dict | None, dict | None]:
-            stats = None
-            if runtime is not None:
-                from kiosk.queue import stats as queue_stats
-
-                stats = queue_stats(runtime, day_from, day_to)
+            stats = office.reports.stats(day_from, day_to)
             try:
-                names = {s.id: (s.name_id, s.name_en) for s in services.queue.list_services()}
+                names = {s.id: (s.name_id, s.name_en) for s in office.queue.list_services()}
             except Exception:  # noqa: BLE001 - the names are a nicety; stats carry name_id
                 names = {}
-            if stats is not None:
-                stats = dict(stats, names=names)
+            stats = dict(stats, names=names)
             try:
-                printer = services.queue.printer_state()
+                printer = office.printing.printer_state()
             except Exception as exc:  # noqa: BLE001 - show what failed instead of nothing
                 printer = {"state": "error", "detail": error_text(exc), "pending_jobs": None}
             try:
-                sync = load_sync_facts(services)
+                sync = office.sync_status.facts()
             except Exception as exc:  # noqa: BLE001 - statistics still show; the page says why
                 sync = {"load_error": error_text(exc)}
             return stats, printer, sync
@@ -305,8 +291,6 @@ class AdminScreen(QWidget):
         elif getattr(self, "_load_error", None):
             self.export_label.setText(self.tr("Statistik tidak dapat dimuat: %1")
                                       .replace("%1", self._load_error))
-        elif self.services.runtime is None:
-            self.export_label.setText(self.tr("Statistik hanya tersedia di perangkat edge kantor."))
         else:
             self.export_label.setText("")
         self.export_label.setVisible(bool(self.export_label.text()))
@@ -421,23 +405,18 @@ class AdminScreen(QWidget):
     def export(self) -> None:
         """Write the date range's tickets to a CSV file in ``export_dir`` (a USB stick can be
         mounted there), on the worker."""
-        runtime = self.services.runtime
-        if runtime is None:
-            self._export_state = ("failed", self.tr("hanya di perangkat edge kantor"))
-            self._fill()
-            return
+        reports = self.ctx.office.reports
         day_from, day_to = self._range()
         path = self.export_dir / f"antrian_{day_from:%Y-%m-%d}_{day_to:%Y-%m-%d}.csv"
 
         def write() -> tuple[int, Path]:
-            from kiosk.queue import export_csv
-
+            export = reports.export_text(day_from, day_to)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".csv.tmp")
             with open(tmp, "w", encoding="utf-8", newline="") as out:
-                rows = export_csv(runtime, day_from, day_to, out)
+                out.write(export["csv"])
             tmp.replace(path)
-            return rows, path
+            return export["rows"], path
 
         self.export_button.setEnabled(False)
         run_op(self, write, self._exported, self._export_failed)

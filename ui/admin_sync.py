@@ -1,11 +1,11 @@
 """The admin screen's sync page: what the city server has and has not yet got from this office.
 
-The facts come from ``sync.client.status(db)``, read on the domain worker (never the GUI
-thread). It reads only the local database, which the background worker updates at every
-round, so the backlog shows offline too and a ticket issued a second ago already counts as
-pending. When the app runs the worker (ui.app.start_sync_worker), its ``snapshot()`` adds
-what only the worker knows: whether it runs, the last round's counts, when it tries again.
-"Sinkronkan sekarang" only pokes the worker (sets an event); the round runs on its thread.
+The facts come from ``office.sync_status.facts()`` (sync.client.office_ops), read on the
+domain worker (never the GUI thread): the edge's database, which its background worker
+updates at every round, so the backlog shows offline too and a ticket issued a second ago
+already counts as pending, plus the worker's own snapshot (whether it runs, the last
+round's counts, when it tries again). On a staff PC the same facts come from the edge over
+the LAN. "Sinkronkan sekarang" only pokes the edge's worker; the round runs on its thread.
 
 Words are for the office's technician: each error says what to check or run next.
 """
@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QHeaderView,
                                QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -25,12 +25,11 @@ from kiosk.clock import zone
 from ui import theme
 from ui.errors import error_text
 from ui.ops import run_op
-from ui.services import Services
+from ui.screen import Coalesced, Screen
+from ui.context import ScreenContext
 
 log = logging.getLogger(__name__)
 
-#: Dead letters listed on screen (the count shows them all; ``kiosk sync dead-letters`` lists every one).
-MAX_DEAD_ROWS = 50
 #: How often the page looks at the worker's snapshot (a lock and a copy of a small dict).
 POLL_MS = 500
 #: While the page is visible, the local facts are re-read this often even without a round.
@@ -41,45 +40,6 @@ CLOCK_TOLERANCE_MS = 120_000
 HEADER_BUTTON = f"min-height: {theme.TOUCH_MIN}px; max-height: {theme.TOUCH_MIN}px; padding: 2px 18px;"
 
 
-def load_sync_facts(services: Services) -> dict[str, Any] | None:
-    """Everything the page shows; runs on the domain worker. None away from the edge."""
-    runtime = services.runtime
-    if runtime is None:
-        return None
-    from sync.client import status
-    from sync.client.state import dead_letters
-
-    facts = status(runtime.db, runtime.clock)
-    server = sync_server(runtime)
-    facts["configured"] = bool(server)
-    facts["configured_server"] = server
-    facts["dead_letter_rows"] = dead_letters(runtime.db, limit=MAX_DEAD_ROWS)
-    worker = services.sync_worker
-    facts["worker"] = worker.snapshot() if worker is not None else None
-    return facts
-
-
-def sync_server(runtime) -> str:
-    """The city server as the sync worker picks it (SyncWorker._run, SyncClient): the one
-    the app was started with, else [sync] server in config.toml read now (``kiosk enroll``
-    writes it while the app runs), else the server the kiosk was enrolled with. One source
-    for the whole page, so it never says "not set up" beside a successful push."""
-    from kiosk import config as config_mod
-    from kiosk.errors import KioskError
-    from sync.client.state import credentials
-
-    if runtime.config.sync.server:
-        return runtime.config.sync.server
-    try:
-        server = config_mod.load(runtime.data_dir).sync.server
-    except (KioskError, OSError):
-        server = ""
-    if server:
-        return server
-    creds = credentials(runtime.db)
-    return creds.server if creds is not None else ""
-
-
 def local_text(ms: int | None, tz: str) -> str | None:
     """A time in milliseconds as the office reads it: ``23-11-2026 14.05 WITA``."""
     if ms is None:
@@ -88,7 +48,7 @@ def local_text(ms: int | None, tz: str) -> str | None:
     return f"{when:%d-%m-%Y %H.%M} {tz}"
 
 
-class SyncPanel(QWidget):
+class SyncPanel(Screen):
     """Pending changes, the oldest one's age, last good push and pull, the last error, the
     clock, the dead letters, and "Sinkronkan sekarang"."""
 
@@ -96,12 +56,14 @@ class SyncPanel(QWidget):
     #: the facts just loaded (or None away from the edge), for the admin screen's summary line
     loaded = Signal(object)
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ScreenContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.ctx = ctx
         self.facts: dict[str, Any] | None = None
         self.loads = 0                      # completed loads (tests wait on it)
-        self._loading = False
+        self._polling = False
+        self._load = Coalesced(self, lambda: self.ctx.office.sync_status.facts(), self._loaded,
+                               self._failed)
         self._last_load = 0.0
         self._seen: tuple | None = None     # (rounds, running) of the worker last shown
         self._asked_at_round: int | None = None   # "Sinkronkan sekarang" pressed at this round
@@ -192,7 +154,7 @@ class SyncPanel(QWidget):
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(POLL_MS)
         self.poll_timer.timeout.connect(self._poll)
-        self.retranslate()
+        self.ready()
 
     # --- language ----------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -212,11 +174,6 @@ class SyncPanel(QWidget):
             self.tr("Tabel"), self.tr("ID rekaman"), self.tr("Alasan"), self.tr("Waktu")])
         self._fill()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     # --- data --------------------------------------------------------------------------------
     def watch(self, on: bool) -> None:
         """Follow the worker while the admin screen is open (its snapshot after each round)."""
@@ -226,11 +183,7 @@ class SyncPanel(QWidget):
             self.poll_timer.stop()
 
     def refresh(self) -> None:
-        if self._loading:
-            return
-        self._loading = True
-        services = self.services
-        run_op(self, lambda: load_sync_facts(services), self._loaded, self._failed)
+        self._load()
 
     def show_facts(self, facts: dict[str, Any] | None) -> None:
         """Facts the admin screen loaded with its statistics."""
@@ -239,35 +192,46 @@ class SyncPanel(QWidget):
         self._fill()
 
     def _loaded(self, facts: dict[str, Any] | None) -> None:
-        self._loading = False
         self.loads += 1
         self.show_facts(facts)
         self.loaded.emit(facts)
 
     def _failed(self, exc: Exception) -> None:
-        self._loading = False
         log.error("sync status could not be read: %s", exc)
         self.facts = {"load_error": error_text(exc)}
         self._fill()
 
     def _poll(self) -> None:
-        worker = self.services.sync_worker
-        seen = None
-        if worker is not None:
-            snap = worker.snapshot()
-            seen = (snap.get("rounds"), snap.get("running"))
+        """Look at the worker's snapshot (on the domain worker); reload the facts when a round
+        ended, or when they are older than RELOAD_S."""
+        if self._polling or self._load.running:
+            return
+        self._polling = True
+        run_op(self, self.ctx.office.sync_status.worker_snapshot, self._polled,
+               self._poll_failed)
+
+    def _polled(self, snap: dict[str, Any] | None) -> None:
+        self._polling = False
+        seen = (snap.get("rounds"), snap.get("running")) if snap is not None else None
         stale = self.isVisible() and time.monotonic() - self._last_load >= RELOAD_S
         if seen != self._seen or stale:
             self._seen = seen
             self.refresh()
 
+    def _poll_failed(self, exc: Exception) -> None:
+        self._polling = False
+        log.warning("sync worker snapshot could not be read: %s", exc)
+
+    def _worker_runs(self) -> bool:
+        return bool((self.facts or {}).get("worker"))
+
     def sync_now(self) -> None:
-        """Ask the worker for a round now; the round runs on the worker's own thread."""
-        worker = self.services.sync_worker
-        if worker is None:
+        """Ask the edge's worker for a round now; the round runs on the worker's own thread."""
+        if not self._worker_runs():
             return
-        self._asked_at_round = int(worker.snapshot().get("rounds") or 0)
-        worker.poke()
+        self._asked_at_round = int(self.facts["worker"].get("rounds") or 0)
+        run_op(self, self.ctx.office.sync_status.sync_now, lambda poked: self._fill(),
+               self._failed)
         self._fill()
 
     # --- words -------------------------------------------------------------------------------
@@ -285,7 +249,7 @@ class SyncPanel(QWidget):
         return self.tr("%n hari", "", d) + (" " + self.tr("%n jam", "", h) if h else "")
 
     def _when(self, ms: int | None) -> str:
-        return local_text(ms, self.services.config.office.timezone) or self.tr("belum pernah")
+        return local_text(ms, self.ctx.config.office.timezone) or self.tr("belum pernah")
 
     def error_words(self, kind: str | None) -> str:
         words = {
@@ -337,11 +301,10 @@ class SyncPanel(QWidget):
         return self.tr("jam perangkat lebih cepat %1 dari server").replace("%1", amount)
 
     def state(self, facts: dict[str, Any] | None) -> tuple[str, str]:
-        """(kind, words) of the sync as a whole: remote, unconfigured, unenrolled, stopped,
+        """(kind, words) of the sync as a whole: loading, unconfigured, unenrolled, stopped,
         starting, ok, failing, error."""
         if facts is None:
-            return "remote", self.tr("Status sinkronisasi ada di perangkat edge kantor "
-                                     "(perangkat yang menyimpan basis data kantor).")
+            return "loading", self.tr("Memuat status sinkronisasi\u2026")
         if "load_error" in facts:
             return "error", self.tr("Status sinkronisasi tidak dapat dibaca: %1").replace(
                 "%1", facts["load_error"])
@@ -389,18 +352,17 @@ class SyncPanel(QWidget):
         worker_facts = (facts or {}).get("worker") or {}
         if (self._asked_at_round is not None
                 and int(worker_facts.get("rounds") or 0) <= self._asked_at_round
-                and self.services.sync_worker is not None):
+                and self._worker_runs()):
             words = self.tr("Sedang menyinkronkan\u2026") + " " + words
         else:
             self._asked_at_round = None
         self.state_label.setText(words)
-        warn = kind in ("unconfigured", "unenrolled", "stopped", "failing", "error", "remote")
+        warn = kind in ("unconfigured", "unenrolled", "stopped", "failing", "error")
         self.state_banner.setProperty("card", not warn)
         self.state_banner.setProperty("banner", "warning" if warn else "")
         theme.restyle(self.state_banner)
-        self.sync_now_button.setEnabled(self.services.sync_worker is not None
-                                        and kind not in ("remote", "unconfigured", "unenrolled"))
-        self.sync_now_button.setVisible(kind != "remote")
+        self.sync_now_button.setEnabled(self._worker_runs()
+                                        and kind not in ("loading", "unconfigured", "unenrolled"))
         usable = facts is not None and "load_error" not in facts
         f = facts if usable else {}
         pending = f.get("pending")

@@ -1,14 +1,11 @@
-"""Starting the app: the QApplication, the theme and language, the Services a role needs,
+"""Starting the app: the QApplication, the theme and language, the ScreenContext a role needs,
 and the main window, full screen (kiosk mode) or windowed (development).
 
-Devices are optional parts: the speaker (devices.speech) for the board, the print worker
-(devices.printer) for the citizen kiosk. When one cannot start, the app still runs and logs
-why: a kiosk without a printer still gives numbers on screen.
-
-The edge (the machine that holds the office database) also runs the background sync worker
-(sync.client.SyncWorker, a plain thread with its own database connection) when ``[sync]
-server`` is set and the device is enrolled; a screen that reaches the queue over the LAN
-does not sync: the edge does it for the whole office.
+Which office client the screens get and which workers run is the composition root's
+decision (kiosk.cli.compose), the same one ``kiosk edge serve`` makes: on the edge the print
+worker (citizen role) and the sync worker, on a LAN client neither. Devices are optional
+parts: the speaker (devices.speech) for the board. When one cannot start, the app still runs
+and logs why: a kiosk without a printer still gives numbers on screen.
 """
 
 from __future__ import annotations
@@ -20,17 +17,10 @@ import sys
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from kiosk.cli.compose import (  # noqa: F401  (edge_url, start_sync_worker: used by tests)
-    Workers,
-    edge_url,
-    is_edge,
-    make_queue,
-    start_sync_worker,
-    start_workers,
-)
+from kiosk.cli.compose import Composition, compose
 from kiosk.runtime import Runtime
 from ui import i18n, ops, theme
-from ui.services import Services
+from ui.context import ScreenContext
 
 log = logging.getLogger(__name__)
 
@@ -67,29 +57,17 @@ def make_speaker(role: str):
         return None
 
 
-def make_services(runtime: Runtime, role: str, *, with_devices: bool = True) -> Services:
-    """Services for one role. When the queue lives on another machine, screens get no
-    runtime: this machine's database is not the office's (statistics and print jobs are
-    on the edge). ``with_devices=False`` (screenshots) starts no printer, speaker or sync."""
-    queue = make_queue(runtime)
-    local = is_edge(runtime)
-    # What runs here is decided by the composition root (kiosk.cli.compose): the citizen
-    # role prints; every role on the edge syncs.
-    workers = (start_workers(runtime, printing=role == "citizen") if with_devices
-               else Workers())
-    return Services(runtime=runtime if local else None, config=runtime.config, queue=queue,
-                    speaker=make_speaker(role) if with_devices else None,
-                    printer_worker=workers.printer, sync_worker=workers.sync)
-
-
-def stop_workers(services: Services, timeout_s: float = 5.0) -> None:
-    """On quit: stop the print and sync workers this app started. A sync round on a slow
-    link is not waited for beyond ``timeout_s`` (its thread is a daemon; what it sent
-    and did not see acknowledged goes again next time)."""
-    if services.printer_worker is not None:
-        services.printer_worker.stop()
-    if services.sync_worker is not None:
-        services.sync_worker.stop(timeout_s)
+def make_context(runtime: Runtime, role: str, *,
+                 with_devices: bool = True) -> tuple[ScreenContext, Composition]:
+    """The screens' context for one role, and what the composition root started for it
+    (kiosk.cli.compose: the office client, and on the edge the workers: the citizen role
+    prints, every role syncs). ``with_devices=False`` (screenshots) starts no printer,
+    speaker or sync."""
+    composition = compose(runtime, printing=role == "citizen", with_workers=with_devices)
+    ctx = ScreenContext(office=composition.office, config=runtime.config, clock=runtime.clock,
+                        export_dir=runtime.data_dir / "exports",
+                        speaker=make_speaker(role) if with_devices else None)
+    return ctx, composition
 
 
 def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> int:
@@ -98,8 +76,8 @@ def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> 
 
     app = ensure_app()
     i18n.set_language(runtime.config.ui.language)
-    services = make_services(runtime, role)
-    window = Shell(services, role)
+    ctx, composition = make_context(runtime, role)
+    window = Shell(ctx, role)
     if windowed or not runtime.config.ui.fullscreen:
         window.resize(*WINDOW_SIZE)
         window.show()
@@ -115,5 +93,5 @@ def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> 
     try:
         return app.exec()
     finally:
-        stop_workers(services)
         ops.wait_idle(3000)
+        composition.stop()

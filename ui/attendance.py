@@ -5,18 +5,19 @@ is recorded here, and shows the office time so it is still of some use by the st
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.clock import SystemClock, local_time
+from kiosk.clock import local_time
 from ui import theme
-from ui.services import Services
+from ui.context import ScreenContext
+from ui.screen import Screen
 
 
-class AttendanceScreen(QWidget):
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+class AttendanceScreen(Screen):
+    def __init__(self, ctx: ScreenContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.ctx = ctx
         layout = QVBoxLayout(self)
         layout.setContentsMargins(64, 32, 64, 48)
         layout.addStretch()
@@ -44,24 +45,17 @@ class AttendanceScreen(QWidget):
         self.timer.timeout.connect(self._tick)
         self.timer.start()
         self._tick()
-        self.retranslate()
+        self.ready()
 
     def _tick(self) -> None:
-        runtime = self.services.runtime
-        clock = runtime.clock if runtime is not None else SystemClock()
-        tz = self.services.config.office.timezone
-        self.time_label.setText(f"{local_time(clock.now(), tz):%H.%M}")
+        tz = self.ctx.config.office.timezone
+        self.time_label.setText(f"{local_time(self.ctx.clock.now(), tz):%H.%M}")
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Presensi Pegawai"))
         self.notice.setText(self.tr("Presensi dengan kartu pegawai belum aktif di perangkat ini."))
         self.hint.setText(self.tr("Tidak ada kehadiran yang dicatat di sini. Silakan gunakan cara "
                                   "presensi yang berlaku di kantor, dan hubungi admin bila perlu."))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def reset(self) -> None:
         """No personal data is ever typed here yet; only the time is refreshed."""

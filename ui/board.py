@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from kiosk.announce import phrase_for
-from kiosk.clock import SystemClock, local_time
+from kiosk.clock import local_time
 from ui import theme
-from ui.ops import run_op
+from ui.context import ScreenContext
 from ui.queue_watch import QueueWatcher
+from ui.screen import Coalesced, Screen
 
 log = logging.getLogger(__name__)
 
@@ -153,23 +154,22 @@ class _Panel(QFrame):
         self.setStyleSheet(f"#boardPanel {{ background: {PANEL}; border-radius: 18px; }}")
 
 
-class BoardScreen(QWidget):
-    """The TV board. ``services.queue`` is a QueueClient; ``services.speaker`` may be None."""
+class BoardScreen(Screen):
+    """The TV board. ``ctx.office.queue`` is a QueueClient; ``ctx.speaker`` may be None."""
 
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ScreenContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
-        self.queue = services.queue
-        self.speaker = getattr(services, "speaker", None)
-        runtime = getattr(services, "runtime", None)
-        self._clock = runtime.clock if runtime is not None else SystemClock()
-        self._tz = services.config.office.timezone
+        self.ctx = ctx
+        self.queue = ctx.office.queue
+        self.speaker = ctx.speaker
+        self._clock = ctx.clock
+        self._tz = ctx.config.office.timezone
         self.state = None                 # the last BoardState shown
         self.connected = True
         self.announced: list[str] = []    # phrases handed to the speaker, in order
         self.serving_shown: dict[int, str] = {}   # counter number -> ticket, as on screen
-        self._refreshing = False
-        self._refresh_again = False
+        self.refresh = Coalesced(self, lambda: self.queue.board_state(), self._on_state,
+                                 self._on_state_failed)
         self._flash_left = 0
 
         self.setObjectName("board")
@@ -183,7 +183,7 @@ class BoardScreen(QWidget):
         # The board takes its screen's size and scales its texts to it: the design sizes of
         # its labels must not make the window (the Shell around it) bigger than the screen.
         self.setMinimumSize(QSize(640, 360))
-        self._retranslate()
+        self.ready()
 
         self._clock_timer = QTimer(self)
         self._clock_timer.timeout.connect(self._show_time)
@@ -220,7 +220,7 @@ class BoardScreen(QWidget):
         self.header = QWidget()
         header = QHBoxLayout(self.header)
         header.setContentsMargins(40, 18, 40, 6)
-        self.office_label = _label(self.services.config.office.name, FONT_HEADER,
+        self.office_label = _label(self.ctx.config.office.name, FONT_HEADER,
                                    theme.BOARD_MUTED, 600)
         self.time_label = _label("", FONT_HEADER, theme.BOARD_TEXT, 700,
                                  Qt.AlignmentFlag.AlignRight)
@@ -311,7 +311,7 @@ class BoardScreen(QWidget):
         self.ticker = RunningText()
         root.addWidget(self.ticker)
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.current_title.setText(self.tr("Nomor Antrian"))
         self.recent_title.setText(self.tr("Panggilan sebelumnya"))
         self.waiting_title.setText(self.tr("Menunggu"))
@@ -324,30 +324,14 @@ class BoardScreen(QWidget):
         else:
             self._show_no_call()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
-
     # --- data -----------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Fetch the board state on the worker; coalesces bursts of events into one fetch."""
-        if self._refreshing:
-            self._refresh_again = True
-            return
-        self._refreshing = True
-        run_op(self, self.queue.board_state, self._on_state, self._on_state_failed)
-
+    # ``self.refresh()`` (a Coalesced, built in __init__) fetches the board state on the
+    # worker; a burst of events becomes one more fetch, not one each.
     def _on_state(self, state) -> None:
-        self._refreshing = False
         self.state = state
         self._show_state(state)
-        if self._refresh_again:
-            self._refresh_again = False
-            self.refresh()
 
     def _on_state_failed(self, exc: Exception) -> None:
-        self._refreshing = False
         log.warning("board: could not read the board state: %s", exc)
         self.set_connected(False)
         QTimer.singleShot(2000, self, self.refresh)
@@ -525,7 +509,3 @@ class BoardScreen(QWidget):
         and finishes what it was saying."""
         self.watcher.stop()
         self._clock_timer.stop()
-
-    def closeEvent(self, event) -> None:
-        self.stop()
-        super().closeEvent(event)

@@ -12,14 +12,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
 from kiosk.queue.errors import QuotaExhausted
 from ui import i18n, taps, theme
 from ui.ops import run_op
-from ui.services import Services
+from ui.screen import Screen
+from ui.context import ScreenContext
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +108,14 @@ class _TicketView:
     print_state: str = "printing"   # printing | printed | problem
 
 
-class CitizenScreen(QWidget):
+class CitizenScreen(Screen):
     """The citizen kiosk's screens. ``print_wait_ms`` and ``home_after_ms`` are the waits."""
 
     ticket_shown = Signal(str)    # the ticket number, once it is on screen
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ScreenContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.ctx = ctx
         self.services_list: list = []
         self.service_buttons: list[ServiceButton] = []
         self.current_service = None
@@ -145,7 +146,7 @@ class CitizenScreen(QWidget):
         self.print_timer.timeout.connect(self._check_print)
         self._print_elapsed = 0
 
-        self.retranslate()
+        self.ready()
         self.load_services()
 
     # --- building ----------------------------------------------------------------------------
@@ -333,11 +334,6 @@ class CitizenScreen(QWidget):
         if self._message_kind:
             self._fill_message(self._message_kind)
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def _name(self, service) -> str:
         if i18n.current_language() == "en" and service.name_en:
             return service.name_en
@@ -346,7 +342,7 @@ class CitizenScreen(QWidget):
     # --- home --------------------------------------------------------------------------------
     def load_services(self) -> None:
         self._show_home_status("loading" if not self.service_buttons else "")
-        run_op(self, self.services.queue.list_services, self._services_loaded, self._services_failed)
+        run_op(self, self.ctx.office.queue.list_services, self._services_loaded, self._services_failed)
 
     def _services_loaded(self, services: list) -> None:
         self.services_list = list(services)
@@ -422,7 +418,7 @@ class CitizenScreen(QWidget):
         self._set_issue_buttons_enabled(False)
         self._fill_service_page()
         service = self.current_service
-        run_op(self, lambda: self.services.queue.issue_ticket(service.id, priority),
+        run_op(self, lambda: self.ctx.office.queue.issue_ticket(service.id, priority),
                lambda issued: self._issued(issued, service), self._issue_failed)
 
     def _issued(self, issued, service) -> None:
@@ -432,7 +428,6 @@ class CitizenScreen(QWidget):
         self._fill_ticket_page()
         self.stack.setCurrentWidget(self.ticket_page)
         self.ticket_shown.emit(issued.ticket.number)
-        self.services.wake_printer()
         self._print_elapsed = 0
         self.print_timer.start()
         self.home_timer.start(self.home_after_ms)
@@ -511,14 +506,8 @@ class CitizenScreen(QWidget):
 
     def _print_status(self, job_id: str) -> tuple[str, str]:
         """(job status, printer state), read on the worker."""
-        state = self.services.queue.printer_state().get("state", "unknown")
-        job = "pending"
-        runtime = self.services.runtime
-        if runtime is not None:
-            from kiosk import print_queue
-
-            job = print_queue.job_status(runtime.db, job_id)
-        return job, state
+        printing = self.ctx.office.printing
+        return printing.job_status(job_id), printing.printer_state().get("state", "unknown")
 
     def _print_checked(self, view: _TicketView, result: tuple[str, str]) -> None:
         if view is not self.ticket or view.print_state != "printing":

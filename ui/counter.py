@@ -6,28 +6,30 @@ reach. Every queue call runs on the worker (ui.ops.run_op) and the screen follow
 feed (ui.queue_watch), so a counter on a staff PC behaves the same over the office LAN
 (RemoteQueue) as on the edge itself (LocalQueue).
 
-Two pages: sign in (who, which counter, which services) and the console. Transfer is an
-in-page picker rather than a dialog, so it works by touch and never blocks the screen.
+Two pages: sign in (ui/counter_sign_in.py: who, which counter, which services) and the
+console. Transfer is an in-page picker rather than a dialog, so it works by touch and never
+blocks the screen.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel,
                                QPushButton, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
-from kiosk.clock import SystemClock
 from kiosk.errors import KioskError
 from kiosk.queue.errors import NotServedYet
 from sync.lan.errors import EdgeUnreachable
 from ui import taps, theme
 from ui.errors import error_text
 from ui.ops import run_op
+from ui.context import ScreenContext
 from ui.queue_watch import QueueWatcher
+from ui.counter_sign_in import Employee, SignInPage, clear_layout, service_name
+from ui.screen import Coalesced, Screen
 
 log = logging.getLogger(__name__)
 
@@ -36,35 +38,6 @@ log = logging.getLogger(__name__)
 NO_SHOW_AFTER_RECALLS = 1
 WAITING_SHOWN = 8
 REFRESH_EVERY_MS = 15_000      # waiting minutes and the printer's state age even without events
-
-
-#: The sign-in choice when no employee list is available; signs in with staff_id None.
-UNNAMED = ""
-
-
-@dataclass(frozen=True)
-class Employee:
-    id: str
-    name: str
-    nip: str
-
-
-def load_employees(services) -> list[Employee]:
-    """Active employees, for the sign-in page (from the edge when across the LAN)."""
-    return [Employee(e["id"], e["name"], e.get("nip") or "") for e in services.queue.employees()]
-
-
-def _choice_button(text: str, parent: QWidget | None = None) -> QPushButton:
-    """A checkable touch button that looks chosen when checked."""
-    button = theme.touch_button(text, "secondary", parent=parent)
-    button.setCheckable(True)
-
-    def on_toggle(checked: bool) -> None:
-        button.setProperty("kind", "primary" if checked else "secondary")
-        theme.restyle(button)
-
-    button.toggled.connect(on_toggle)
-    return button
 
 
 def _button(text: str, kind: str, icon_name: str) -> QPushButton:
@@ -77,19 +50,15 @@ def _button(text: str, kind: str, icon_name: str) -> QPushButton:
     return button
 
 
-class CounterScreen(QWidget):
-    """The counter console. ``services.queue`` is a QueueClient."""
+class CounterScreen(Screen):
+    """The counter console. ``ctx.office.queue`` is a QueueClient."""
 
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ScreenContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
-        self.queue = services.queue
-        runtime = getattr(services, "runtime", None)
-        self._clock = runtime.clock if runtime is not None else SystemClock()
+        self.ctx = ctx
+        self.queue = ctx.office.queue
+        self._clock = ctx.clock
         # Session
-        self.employees: list[Employee] = []
-        self.counters: list[dict] = []
-        self.service_list: list = []
         self.staff: Employee | None = None
         self.counter: dict | None = None
         self.service_ids: list[str] = []
@@ -100,19 +69,20 @@ class CounterScreen(QWidget):
         self.printer: dict | None = None
         self.connected = True
         self.busy = False
-        self._refreshing = False
-        self._refresh_again = False
+        self._refresh = Coalesced(self, self._fetch, self._on_refreshed, self._on_refresh_failed)
 
         self.stack = QStackedWidget(self)
         taps.guard_page_changes(self.stack)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.stack)
-        self._build_sign_in()
+        self.sign_in = SignInPage(ctx, self._error_text)
+        self.sign_in.start.connect(self._start_shift)
+        self.stack.addWidget(self.sign_in)
         self._build_console()
         self._build_transfer()
-        self.stack.setCurrentWidget(self.sign_in_page)
-        self._retranslate()
+        self.stack.setCurrentWidget(self.sign_in)
+        self.ready()
 
         self.watcher = QueueWatcher(self.queue, self)
         self.watcher.event.connect(self._on_event)
@@ -121,115 +91,11 @@ class CounterScreen(QWidget):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(REFRESH_EVERY_MS)
-        self.load_sign_in()
+        self.sign_in.load()
 
-    # === sign-in page =====================================================================
-    def _build_sign_in(self) -> None:
-        page = QWidget()
-        self.sign_in_page = page
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(40, 16, 40, 16)
-        layout.setSpacing(10)
-        self.sign_in_title = theme.text_label("", "title")
-        layout.addWidget(self.sign_in_title)
-        self.staff_heading = theme.text_label("", "large")
-        layout.addWidget(self.staff_heading)
-        self.staff_grid = QGridLayout()
-        self.staff_grid.setSpacing(12)
-        layout.addLayout(self.staff_grid)
-        self.counter_heading = theme.text_label("", "large")
-        layout.addWidget(self.counter_heading)
-        self.counter_row = QHBoxLayout()
-        self.counter_row.setSpacing(12)
-        layout.addLayout(self.counter_row)
-        self.services_heading = theme.text_label("", "large")
-        layout.addWidget(self.services_heading)
-        self.services_row = QGridLayout()
-        self.services_row.setSpacing(12)
-        layout.addLayout(self.services_row)
-        layout.addStretch(1)
-        self.sign_in_error = theme.text_label("", "error")
-        self.sign_in_error.hide()
-        layout.addWidget(self.sign_in_error)
-        self.start_button = _button("", "primary", "check")
-        self.start_button.setObjectName("startShift")
-        self.start_button.clicked.connect(self._sign_in)
-        layout.addWidget(self.start_button)
-        self.staff_group = QButtonGroup(self)
-        self.staff_group.setExclusive(True)
-        self.counter_group = QButtonGroup(self)
-        self.counter_group.setExclusive(True)
-        self.staff_buttons: dict[str, QPushButton] = {}
-        self.counter_buttons: dict[str, QPushButton] = {}
-        self.service_buttons: dict[str, QPushButton] = {}
-
-    def load_sign_in(self) -> None:
-        def fetch():
-            return (load_employees(self.services), self.queue.counters(),
-                    self.queue.list_services())
-        run_op(self, fetch, self._show_sign_in, self._sign_in_failed)
-
-    def _show_sign_in(self, data) -> None:
-        self.employees, self.counters, self.service_list = data
-        for layout in (self.staff_grid, self.counter_row, self.services_row):
-            _clear(layout)
-        for group in (self.staff_group, self.counter_group):
-            for button in group.buttons():
-                group.removeButton(button)
-        self.staff_buttons.clear()
-        self.counter_buttons.clear()
-        self.service_buttons.clear()
-        if not self.employees:
-            # No roster reachable (e.g. a console across the LAN whose edge does not share
-            # it): staff can still work, unnamed, rather than be locked out of the queue.
-            self.employees = [Employee(UNNAMED, self.tr("Petugas loket"), "")]
-        # Columns grow with the roster so a larger office still fits on one screen.
-        columns = 2 if len(self.employees) <= 4 else 3 if len(self.employees) <= 9 else 4
-        for i, employee in enumerate(self.employees):
-            button = _choice_button(employee.name)
-            button.setObjectName(f"staff-{employee.id}")
-            button.toggled.connect(self._update_start_button)
-            self.staff_group.addButton(button)
-            self.staff_grid.addWidget(button, i // columns, i % columns)
-            self.staff_buttons[employee.id] = button
-        for counter in self.counters:
-            button = _choice_button(counter.get("name") or
-                                    self.tr("Loket {n}").format(n=counter["number"]))
-            button.setObjectName(f"counter-{counter['id']}")
-            button.toggled.connect(self._update_start_button)
-            self.counter_group.addButton(button)
-            self.counter_row.addWidget(button)
-            self.counter_buttons[counter["id"]] = button
-        for i, service in enumerate(self.service_list):
-            button = _choice_button(f"{service.prefix} · {self._service_name(service)}")
-            button.setObjectName(f"service-{service.id}")
-            button.setChecked(True)           # a counter usually serves everything
-            button.toggled.connect(self._update_start_button)
-            self.services_row.addWidget(button, i // 3, i % 3)
-            self.service_buttons[service.id] = button
-        self.sign_in_error.hide()
-        self._update_start_button()
-
-    def _sign_in_failed(self, exc: Exception) -> None:
-        self.sign_in_error.setText(self._error_text(exc))
-        self.sign_in_error.show()
-        QTimer.singleShot(3000, self, self.load_sign_in)
-
-    def _chosen(self) -> tuple[Employee | None, dict | None, list[str]]:
-        staff = next((e for e in self.employees if self.staff_buttons[e.id].isChecked()), None)
-        counter = next((c for c in self.counters if self.counter_buttons[c["id"]].isChecked()),
-                       None)
-        services = [sid for sid, b in self.service_buttons.items() if b.isChecked()]
-        return staff, counter, services
-
-    def _update_start_button(self, *_args) -> None:
-        staff, counter, services = self._chosen()
-        self.start_button.setEnabled(bool(staff and counter and services) and not self.busy)
-
-    def _sign_in(self) -> None:
-        staff, counter, services = self._chosen()
-        if not (staff and counter and services):
-            return
+    # === sign-in ==========================================================================
+    def _start_shift(self, staff: Employee, counter: dict, services: list[str]) -> None:
+        """The sign-in page's choice: open the counter's session on the edge."""
         self._set_busy(True)
 
         def done(_result) -> None:
@@ -244,12 +110,16 @@ class CounterScreen(QWidget):
 
         def failed(exc: Exception) -> None:
             self._set_busy(False)
-            self.sign_in_error.setText(self._error_text(exc))
-            self.sign_in_error.show()
+            self.sign_in.show_error(self._error_text(exc))
 
         run_op(self, lambda: self.queue.set_counter(counter["id"], service_ids=services,
                                                     staff_id=staff.id or None, paused=False),
                done, failed)
+
+    @property
+    def service_list(self) -> list:
+        """The office's services, as the sign-in page last read them."""
+        return self.sign_in.service_list
 
     # === console page =====================================================================
     def _build_console(self) -> None:
@@ -373,7 +243,6 @@ class CounterScreen(QWidget):
         body.addWidget(waiting_card, 36)
         layout.addLayout(body, 1)
         self.stack.addWidget(page)
-        self.stack.addWidget(self.sign_in_page)
 
     def _build_transfer(self) -> None:
         page = QWidget()
@@ -396,12 +265,7 @@ class CounterScreen(QWidget):
         self.stack.addWidget(page)
 
     # === texts ============================================================================
-    def _retranslate(self) -> None:
-        self.sign_in_title.setText(self.tr("Masuk Loket"))
-        self.staff_heading.setText(self.tr("1. Siapa yang bertugas?"))
-        self.counter_heading.setText(self.tr("2. Di loket mana?"))
-        self.services_heading.setText(self.tr("3. Layanan yang dilayani"))
-        self.start_button.setText(self.tr("Mulai Bertugas"))
+    def retranslate(self) -> None:
         self.banner_text.setText(self.tr("Koneksi ke server kantor terputus. Menyambung "
                                          "kembali…"))
         self.sign_out_button.setText(self.tr("Selesai Bertugas"))
@@ -415,22 +279,11 @@ class CounterScreen(QWidget):
         for sid, button in self.transfer_buttons.items():
             service = next((s for s in self.service_list if s.id == sid), None)
             if service is not None:
-                button.setText(f"{service.prefix} · {self._service_name(service)}")
+                button.setText(f"{service.prefix} · {service_name(service)}")
         self._show_header()
         self._show_ticket()
         self._show_waiting()
         self._show_printer()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "transfer_cancel"):
-            self._retranslate()
-        super().changeEvent(event)
-
-    def _service_name(self, service) -> str:
-        from ui.i18n import current_language
-
-        return service.name_en if current_language() == "en" and service.name_en \
-            else service.name_id
 
     def _error_text(self, exc: Exception) -> str:
         """Worded from the error's code through ui/errors.py, in the screen's language."""
@@ -475,7 +328,7 @@ class CounterScreen(QWidget):
         else:
             self.ticket_number.setText(ticket.number)
             service = next((x for x in self.service_list if x.id == ticket.service_id), None)
-            parts = [self._service_name(service)] if service is not None else []
+            parts = [service_name(service)] if service is not None else []
             parts += [self.tr("menunggu {t}").format(
                 t=self._minutes((ticket.called_ms or now) - ticket.arrival_ms))]
             if ticket.status == "called":
@@ -521,7 +374,7 @@ class CounterScreen(QWidget):
         self.pause_button.setEnabled(ready and not (called or serving))
 
     def _show_waiting(self) -> None:
-        _clear(self.waiting_rows)
+        clear_layout(self.waiting_rows)
         self.waiting_title.setText(self.tr("Menunggu ({n})").format(n=len(self.waiting)))
         now = self._clock.now().wall_ms
         if not self.waiting:
@@ -584,32 +437,27 @@ class CounterScreen(QWidget):
     # === data =============================================================================
     def refresh(self) -> None:
         """Fetch the counter's ticket, who waits, and the printer, on the worker."""
-        if self.counter is None:
-            return
-        if self._refreshing:
-            self._refresh_again = True
-            return
-        self._refreshing = True
-        counter_id, service_ids = self.counter["id"], list(self.service_ids)
+        if self.counter is not None:
+            self._refresh()
 
-        def fetch():
-            return (self.queue.current_ticket(counter_id), self.queue.waiting(service_ids),
-                    self.queue.printer_state())
-
-        run_op(self, fetch, self._on_refreshed, self._on_refresh_failed)
+    def _fetch(self):
+        """On the worker: the counter as it is when the fetch starts (a later sign-in or
+        service change asks again); None when the staff signed out meanwhile."""
+        counter, service_ids = self.counter, list(self.service_ids)
+        if counter is None:
+            return None
+        return (self.queue.current_ticket(counter["id"]), self.queue.waiting(service_ids),
+                self.ctx.office.printing.printer_state())
 
     def _on_refreshed(self, data) -> None:
-        self._refreshing = False
+        if data is None:
+            return
         self.ticket, self.waiting, self.printer = data
         self._show_ticket()
         self._show_waiting()
         self._show_printer()
-        if self._refresh_again:
-            self._refresh_again = False
-            self.refresh()
 
     def _on_refresh_failed(self, exc: Exception) -> None:
-        self._refreshing = False
         log.warning("counter: refresh failed: %s", exc)
         if _unreachable(exc):
             self.set_connected(False)
@@ -629,7 +477,7 @@ class CounterScreen(QWidget):
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
         self._update_actions()
-        self._update_start_button()
+        self.sign_in.set_busy(busy)
 
     def _act(self, fn, on_done=None, on_error=None) -> None:
         """Run one counter step on the worker; the screen shows the result or the error
@@ -778,7 +626,7 @@ class CounterScreen(QWidget):
     def open_transfer(self) -> None:
         if self.ticket is None:
             return
-        _clear(self.transfer_options)
+        clear_layout(self.transfer_options)
         self.transfer_buttons.clear()
         self.transfer_hint.setText(self.tr("Nomor {number} tetap dengan waktu datang "
                                            "semula, jadi tidak kehilangan giliran.").format(
@@ -786,7 +634,7 @@ class CounterScreen(QWidget):
         for service in self.service_list:
             if service.id == self.ticket.service_id:
                 continue
-            button = theme.touch_button(f"{service.prefix} · {self._service_name(service)}",
+            button = theme.touch_button(f"{service.prefix} · {service_name(service)}",
                                         "secondary")
             button.setObjectName(f"transfer-{service.id}")
             button.clicked.connect(lambda _=False, sid=service.id: self.transfer(sid))
@@ -827,8 +675,8 @@ class CounterScreen(QWidget):
             self.waiting = []
             self.paused = False
             self._show_header()
-            self.stack.setCurrentWidget(self.sign_in_page)
-            self.load_sign_in()
+            self.stack.setCurrentWidget(self.sign_in)
+            self.sign_in.load()
 
         if counter is None:
             done(None)
@@ -847,20 +695,7 @@ class CounterScreen(QWidget):
         self.watcher.stop()
         self._timer.stop()
 
-    def closeEvent(self, event) -> None:
-        self.stop()
-        super().closeEvent(event)
-
 
 def _unreachable(exc: Exception) -> bool:
     """The edge did not answer (as opposed to refusing a step): the banner, not a message."""
     return isinstance(exc, (EdgeUnreachable, OSError))
-
-
-def _clear(layout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        if item.widget() is not None:
-            item.widget().deleteLater()
-        elif item.layout() is not None:
-            _clear(item.layout())

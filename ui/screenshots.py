@@ -128,12 +128,12 @@ def render_board_sizes(rt: Runtime, language: str, out: Path) -> list[Path]:
     """The display board at each of BOARD_SIZES, as board-<w>x<h>.<language>.png."""
     from PySide6.QtCore import Qt
 
-    from ui.app import make_services
+    from ui.app import make_context
     from ui.shell import Shell
 
     written = []
     for width, height in BOARD_SIZES:
-        shell = Shell(make_services(rt, "display", with_devices=False), "display")
+        shell = Shell(make_context(rt, "display", with_devices=False)[0], "display")
         shell.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         shell.resize(width, height)
         shell.show()
@@ -155,11 +155,11 @@ def render_board_sizes(rt: Runtime, language: str, out: Path) -> list[Path]:
 def _render_role(rt: Runtime, role: str, language: str, out: Path) -> list[tuple[str, Path]]:
     from PySide6.QtCore import Qt
 
-    from ui.app import make_services
+    from ui.app import make_context
     from ui.shell import Shell
 
-    services = make_services(rt, role, with_devices=False)
-    shell = Shell(services, role)
+    ctx, _ = make_context(rt, role, with_devices=False)
+    shell = Shell(ctx, role)
     shell.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     shell.resize(*SIZES[role])
     shell.show()
@@ -203,13 +203,13 @@ def _counter_steps(shell) -> list[tuple[str, Callable[[], None]]]:
 
     def serve() -> None:
         _wait()
-        staff = next((e for e in screen.employees if e.name.startswith("Rina")), None)
-        counter = next((c for c in screen.counters if c["number"] == 2), None)
+        staff = next((e for e in screen.sign_in.employees if e.name.startswith("Rina")), None)
+        counter = next((c for c in screen.sign_in.counters if c["number"] == 2), None)
         if staff is None or counter is None:
             return
-        screen.staff_buttons[staff.id].setChecked(True)
-        screen.counter_buttons[counter["id"]].setChecked(True)
-        screen._sign_in()
+        screen.sign_in.staff_buttons[staff.id].setChecked(True)
+        screen.sign_in.counter_buttons[counter["id"]].setChecked(True)
+        screen.sign_in.start_button.click()
         _wait()
         screen.call_button.click()
         _wait()

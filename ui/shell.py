@@ -22,10 +22,11 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QSizePolicy,
                                QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
-from kiosk.clock import SystemClock, local_time
+from kiosk.clock import local_time
 from ui import i18n, taps, theme
+from ui.context import ScreenContext
 from ui.ops import run_op
-from ui.services import Services
+from ui.screen import Screen
 
 log = logging.getLogger(__name__)
 
@@ -53,51 +54,16 @@ _USER_INPUT = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type
                QEvent.Type.Wheel}
 
 
-def screen_class(role: str) -> type[QWidget] | None:
-    """The screen class of a role, or None when its module is not part of this build."""
+def screen_class(role: str) -> type[QWidget]:
+    """The screen class of a role, imported when the role starts (a board never loads the
+    admin screen's charts). A module or class that is missing fails loudly: every role's
+    screen is part of every build."""
     module_name, class_name = ROLE_SCREENS[role]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    return getattr(module, class_name, None)
+    return getattr(importlib.import_module(module_name), class_name)
 
 
 #: Opens the admin PIN pad from a keyboard (the only way in on the display board).
 ADMIN_SHORTCUT = "Ctrl+Alt+A"
-
-class UnavailableScreen(QWidget):
-    """Said plainly when a role's screen is not in this build (rather than a blank window)."""
-
-    def __init__(self, services: Services, parent: QWidget | None = None, role: str = "") -> None:
-        super().__init__(parent)
-        self.role = role
-        layout = QVBoxLayout(self)
-        layout.addStretch()
-        self.title = theme.text_label("", "title")
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body = theme.text_label("", "body")
-        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.title)
-        layout.addWidget(self.body)
-        layout.addStretch()
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.title.setText(self.tr("Layar ini belum tersedia"))
-        self.body.setText(self.tr("Peran \u201c%1\u201d belum terpasang di perangkat ini. "
-                                  "Silakan hubungi teknisi.").replace("%1", self.role))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-    def reset(self) -> None:
-        return None
-
 
 class EscapeCorner(QPushButton):
     """The office name, top left. Looks like a title; five quick taps open the PIN pad."""
@@ -149,7 +115,7 @@ def pin_lock_seconds(failures: int) -> int:
     return min(PIN_LOCK_FIRST_S * 2 ** (failures - PIN_FREE_TRIES), PIN_LOCK_MAX_S)
 
 
-class PinPad(QWidget):
+class PinPad(Screen):
     """A big numeric keypad for the admin PIN. The PIN is checked on the worker (scrypt).
 
     Wrong PINs in a row are counted for the life of the app (cancel and idle do not clear
@@ -221,7 +187,7 @@ class PinPad(QWidget):
         self.cancel_button.clicked.connect(self._cancel)
         outer.addWidget(self.cancel_button, alignment=Qt.AlignmentFlag.AlignCenter)
         outer.addStretch()
-        self.retranslate()
+        self.ready()
         self._show_dots()
 
     def _key(self, digit: str) -> QPushButton:
@@ -237,11 +203,6 @@ class PinPad(QWidget):
         self.ok_button.setText(self.tr("Masuk"))
         self.cancel_button.setText(self.tr("Batal"))
         self._set_message(self.message.property("why") or "")
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _show_dots(self) -> None:
         self.dots.setText(" ".join("\u25cf" for _ in self._pin) or " ")
@@ -371,12 +332,12 @@ class _IdleWatch(QObject):
 class Shell(QMainWindow):
     """One role on one screen. ``idle_ms`` overrides ``ui.idle_seconds`` (tests)."""
 
-    def __init__(self, services: Services, role: str, *, idle_ms: int | None = None,
+    def __init__(self, ctx: ScreenContext, role: str, *, idle_ms: int | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         if role not in ROLE_SCREENS:
             raise ValueError(f"role {role!r}: use one of {', '.join(ROLE_SCREENS)}")
-        self.services = services
+        self.ctx = ctx
         self.role = role
         self.admin_screen: QWidget | None = None
         self.setObjectName("shell")
@@ -394,7 +355,7 @@ class Shell(QMainWindow):
         bar.setContentsMargins(12, 8, 12, 8)
         self.escape_corner = EscapeCorner()
         self.escape_corner.setMinimumWidth(theme.TOUCH_MIN * 2)
-        self.escape_corner.set_office_name(services.config.office.name)
+        self.escape_corner.set_office_name(ctx.config.office.name)
         self.escape_corner.triggered.connect(self.open_pin_pad)
         bar.addWidget(self.escape_corner, 1)
         self.clock_label = theme.text_label("", "muted")
@@ -416,14 +377,13 @@ class Shell(QMainWindow):
         root.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.pin_pad = PinPad(services.config.check_pin)
+        self.pin_pad = PinPad(ctx.config.check_pin)
         self.pin_pad.accepted.connect(self.open_admin)
         self.pin_pad.cancelled.connect(self.show_home)
         if role == "admin":
             self.role_screen: QWidget = self.pin_pad
         else:
-            cls = screen_class(role)
-            self.role_screen = cls(services) if cls else UnavailableScreen(services, role=role)
+            self.role_screen = screen_class(role)(ctx)
             self.pages.addWidget(self.role_screen)
         self.pages.addWidget(self.pin_pad)
         self.pages.setCurrentWidget(self.role_screen)
@@ -436,7 +396,7 @@ class Shell(QMainWindow):
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
         self.idle_timer.setInterval(idle_ms if idle_ms is not None
-                                    else services.config.ui.idle_seconds * 1000)
+                                    else ctx.config.ui.idle_seconds * 1000)
         self.idle_timer.timeout.connect(self.on_idle)
         self._idle_watch = _IdleWatch(self.idle_timer, enabled=role != "display", parent=self)
         app = QApplication.instance()
@@ -445,7 +405,6 @@ class Shell(QMainWindow):
         if role != "display":
             self.idle_timer.start()
 
-        self._system_clock = SystemClock()
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(15_000)
         self.clock_timer.timeout.connect(self._tick)
@@ -470,10 +429,8 @@ class Shell(QMainWindow):
         super().changeEvent(event)
 
     def _tick(self) -> None:
-        runtime = self.services.runtime
-        clock = runtime.clock if runtime is not None else self._system_clock
-        tz = self.services.config.office.timezone
-        self.clock_label.setText(f"{local_time(clock.now(), tz):%H.%M} {tz}")
+        tz = self.ctx.config.office.timezone
+        self.clock_label.setText(f"{local_time(self.ctx.clock.now(), tz):%H.%M} {tz}")
 
     # --- admin escape ----------------------------------------------------------------------
     def open_pin_pad(self) -> None:
@@ -483,8 +440,7 @@ class Shell(QMainWindow):
 
     def open_admin(self) -> None:
         if self.admin_screen is None:
-            cls = screen_class("admin")
-            self.admin_screen = cls(self.services) if cls else UnavailableScreen(self.services, role="admin")
+            self.admin_screen = screen_class("admin")(self.ctx)
             self.pages.addWidget(self.admin_screen)
         self.pages.setCurrentWidget(self.admin_screen)
         self.exit_admin_button.show()
@@ -512,8 +468,8 @@ class Shell(QMainWindow):
         reset = getattr(self.role_screen, "reset", None)
         if callable(reset):
             reset()
-        if i18n.current_language() != self.services.config.ui.language:
-            self.set_language(self.services.config.ui.language)
+        if i18n.current_language() != self.ctx.config.ui.language:
+            self.set_language(self.ctx.config.ui.language)
         if self.role != "display":
             self.idle_timer.start()
 

@@ -14,9 +14,11 @@ Every import of devices/ and sync/ is inside a function: the CLI loads them only
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.optable import Feature
 from kiosk.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -33,24 +35,35 @@ def is_edge(runtime: Runtime) -> bool:
     return not edge_url(runtime)
 
 
-def make_queue(runtime: Runtime) -> Any:
-    """The queue client: this machine's database when it is the edge (``lan.edge_url``
-    empty), else the edge's LAN API, at ``lan.edge_url`` or found with zeroconf (``auto``).
+def office_features() -> tuple[Feature, ...]:
+    """Every feature of the office client, in the order the LAN API lists them. The one list:
+    the local and remote office clients and the LAN routes all follow it."""
+    from kiosk.print_ops import PRINTING
+    from kiosk.queue.ops_table import QUEUE, REPORTS
+    from sync.client.office_ops import SYNC_STATUS
+
+    return (QUEUE, PRINTING, REPORTS, SYNC_STATUS)
+
+
+def make_office(runtime: Runtime, on_change: Callable[[], None] | None = None) -> Any:
+    """The office client: this machine's database when it is the edge (``lan.edge_url``
+    empty; ``on_change`` runs after every write), else the edge's LAN API, at
+    ``lan.edge_url`` or found with zeroconf (``auto``).
 
     An empty setting never means "discover": a counter that silently fell back to its own
     empty database while the edge was down would serve a queue nobody is in."""
     url = edge_url(runtime)
     if url == "auto":
-        from sync.lan.client import remote_queue_for
+        from sync.lan.client import remote_office_for
 
-        return remote_queue_for(runtime.config)
+        return remote_office_for(runtime.config, office_features())
     if url:
-        from sync.lan.client import RemoteQueue
+        from sync.lan.client import RemoteOffice
 
-        return RemoteQueue(url, runtime.config.lan.token)
-    from kiosk.queue.client import LocalQueue
+        return RemoteOffice(url, runtime.config.lan.token, office_features())
+    from kiosk.office import LocalOffice
 
-    return LocalQueue(runtime)
+    return LocalOffice(runtime, office_features(), on_change)
 
 
 def start_printer_worker(runtime: Runtime) -> Any | None:
@@ -93,7 +106,11 @@ def start_sync_worker(runtime: Runtime, **worker_options: Any) -> Any | None:
             log.warning("sync: this device is not enrolled; run 'kiosk enroll --server URL "
                         "--token T' with a token from the city office")
             return None
-        return SyncWorker(runtime.data_dir, clock=runtime.clock, **worker_options).start()
+        from sync.client.office_ops import attach_worker
+
+        worker = SyncWorker(runtime.data_dir, clock=runtime.clock, **worker_options).start()
+        attach_worker(runtime.data_dir, worker)   # the admin screen's facts and "sync now"
+        return worker
     except Exception as exc:  # noqa: BLE001 - the kiosk works offline; the admin screen shows the backlog
         log.error("sync worker did not start (%s); records wait in the outbox", exc)
         return None
@@ -121,6 +138,9 @@ class Workers:
         if self.printer is not None:
             self.printer.stop()
         if self.sync is not None:
+            from sync.client.office_ops import attach_worker
+
+            attach_worker(self.sync.data_dir, None)
             self.sync.stop(timeout_s)
 
 
@@ -134,3 +154,26 @@ def start_workers(runtime: Runtime, *, printing: bool = True, syncing: bool = Tr
     syncer = start_sync_worker(runtime) if syncing else None
     printer = start_printer_worker(runtime) if printing else None
     return Workers(printer=printer, sync=syncer)
+
+
+@dataclass
+class Composition:
+    """What this process runs for the office: the office client its screens or API use,
+    and the background workers."""
+
+    office: Any
+    workers: Workers
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self.workers.stop(timeout_s)
+        self.office.close()
+
+
+def compose(runtime: Runtime, *, printing: bool, syncing: bool = True,
+            with_workers: bool = True) -> Composition:
+    """The office client and workers of a process with screens (``ui.app``): on the edge a
+    LocalOffice whose writes wake the workers, on a LAN client a RemoteOffice and no workers.
+    ``with_workers=False`` (screenshots, some tests) starts none."""
+    workers = (start_workers(runtime, printing=printing, syncing=syncing) if with_workers
+               else Workers())
+    return Composition(make_office(runtime, on_change=workers.wake), workers)

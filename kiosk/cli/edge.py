@@ -38,16 +38,16 @@ def register(main: click.Group) -> None:
 
         Every request needs the office LAN token ([lan] token). Prints one JSON line with the
         address once listening; stops cleanly on Ctrl-C or SIGTERM."""
-        from kiosk.cli.compose import Workers, start_workers
-        from sync.lan.server import LanServer, create_app, open_edge_queues
+        from kiosk.cli.compose import Workers, office_features, start_workers
+        from sync.lan.server import LanServer, create_app, open_edge
 
         rt = ctx.runtime()
-        queue, reader = open_edge_queues(rt)
+        office, reader = open_edge(rt, office_features())
         advertisement = None
         workers = Workers()
         try:
             cfg = rt.config
-            app = create_app(queue, token=cfg.lan.token, office_code=cfg.office.code,
+            app = create_app(office, token=cfg.lan.token, office_code=cfg.office.code,
                              reader=reader, on_change=lambda: workers.wake())
             server = LanServer(app, host, cfg.lan.port if port is None else port)
             workers = start_workers(rt)

@@ -10,14 +10,14 @@ from kiosk.queue.operations import (call_next, finish, issue_ticket, no_show, re
                                     reprint_ticket, set_counter, start_service, transfer)
 from kiosk.queue.stats import export_csv, stats
 from kiosk.queue.views import (board_state, counters, current_ticket, events_since, list_services,
-                               printer_state, status, waiting)
+                               status, waiting)
 
 __all__ = [
     "EVENT_KINDS", "PRIORITY_KINDS", "STATUSES",
     "BoardState", "Call", "Issued", "QueueEvent", "Service", "Ticket",
     "InvalidTransition", "NotServedYet", "QuotaExhausted",
     "board_state", "call_next", "counters", "current_ticket", "events_since", "export_csv",
-    "finish", "issue_ticket", "list_services", "no_show", "printer_state", "recall",
+    "finish", "issue_ticket", "list_services", "no_show", "recall",
     "reprint_ticket", "set_counter", "start_service", "stats", "status", "transfer", "waiting",
 ]
 

@@ -7,16 +7,15 @@ across the office LAN (``sync.lan.client.RemoteQueue``).
 
 from __future__ import annotations
 
-import inspect
 import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from kiosk.errors import KioskError
-from kiosk.queue.ops_table import QUEUE_OPS, Op
+from kiosk.office import LocalFeature, register_local
 from kiosk.queue.models import BoardState, Issued, QueueEvent, Service, Ticket
-from kiosk.runtime import Runtime
+from kiosk.queue.ops_table import QUEUE
 
 #: How often LocalQueue.watch looks for new events: well inside the board's 500 ms budget.
 POLL_SECONDS = 0.15
@@ -44,7 +43,6 @@ class QueueClient(Protocol):
     def events_since(self, after_id: int, limit: int = 200) -> list[QueueEvent]: ...
     def counters(self) -> list[dict]: ...
     def employees(self) -> list[dict]: ...
-    def printer_state(self) -> dict: ...
     def status(self) -> dict: ...
     def last_event_id(self) -> int: ...
     def reprint_ticket(self, ticket_id: str) -> str: ...
@@ -52,22 +50,13 @@ class QueueClient(Protocol):
               stop: threading.Event, after_id: int = 0) -> None: ...
 
 
-class LocalQueue:
+class LocalQueue(LocalFeature):
     """QueueClient over a Runtime on this machine: one method per entry of
-    kiosk.queue.ops_table (added below the class), plus :meth:`watch`.
+    kiosk.queue.ops_table (added by ``register_local`` below), plus :meth:`watch`.
 
-    One sqlite3 connection must not be shared by threads mid-transaction (a second thread's
-    ``write_tx`` would nest inside the first one's), so every call holds one lock; the UI's
-    worker pool and the watch loop may then share the runtime safely.
+    Every call holds the office's lock (kiosk.office.LocalFeature), so the UI's worker pool
+    and the watch loop may share the runtime safely.
     """
-
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
-        self._lock = threading.RLock()
-
-    def _run(self, fn, *args, **kwargs):
-        with self._lock:
-            return fn(self.rt, *args, **kwargs)
 
     def watch(self, on_event: Callable[[QueueEvent], None], on_connection: Callable[[bool], None],
               stop: threading.Event, after_id: int = 0) -> None:
@@ -95,17 +84,4 @@ class LocalQueue:
                 stop.wait(POLL_SECONDS)
 
 
-def _local_method(op: Op):
-    def method(self: LocalQueue, *args, **kwargs):
-        return self._run(op.fn, *args, **kwargs)
-
-    method.__name__ = method.__qualname__ = op.name
-    method.__doc__ = op.fn.__doc__
-    method.__signature__ = op.signature.replace(  # type: ignore[attr-defined]
-        parameters=[inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-                    *op.signature.parameters.values()])
-    return method
-
-
-for _op in QUEUE_OPS:
-    setattr(LocalQueue, _op.name, _local_method(_op))
+register_local(QUEUE, LocalQueue)

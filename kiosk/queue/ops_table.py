@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from kiosk.optable import Feature, Op
 from kiosk.queue import operations, views
+from kiosk.queue.stats import export_text, stats
 from kiosk.queue.models import BoardState, Issued, QueueEvent, Service, Ticket
 
 #: The largest event id SQLite can hold (a signed 64-bit INTEGER).
@@ -41,7 +42,6 @@ QUEUE_OPS: tuple[Op, ...] = (
        wire_names={"after_id": "after"}, wire_defaults={"after_id": 0},
        wire_limits={"after_id": {"ge": 0, "le": MAX_EVENT_ID}, "limit": {"ge": 1, "le": 1000}}),
     Op(views.last_event_id, "GET", "/events/last", int, answer_key="last_event_id"),
-    Op(views.printer_state, "GET", "/printer", dict),
     Op(views.status, "GET", "/status", dict),
 )
 
@@ -49,3 +49,10 @@ QUEUE_OPS_BY_NAME: dict[str, Op] = {op.name: op for op in QUEUE_OPS}
 
 #: The queue as a feature of the office client; its LAN paths predate features (no prefix).
 QUEUE = Feature("queue", "", QUEUE_OPS)
+
+#: The queue's reports: statistics and the CSV export of a range of business days. The
+#: export travels as text, so an admin screen across the LAN writes the file on its own disk.
+REPORTS = Feature("reports", "/reports", (
+    Op(stats, "GET", "/stats", dict),
+    Op(export_text, "GET", "/export", dict),
+))

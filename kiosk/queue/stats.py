@@ -9,6 +9,7 @@ spreadsheet user can check by sorting a column.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from datetime import date
 from typing import Any, TextIO
@@ -124,3 +125,10 @@ def export_csv(rt, day_from: date, day_to: date, out: TextIO) -> int:
                          r["recalls"], r["transferred_from"] or "", r["id"]])
         count += 1
     return count
+
+
+def export_text(rt, day_from: date, day_to: date) -> dict:
+    """The export as ``{"rows": n, "csv": text}``: what the admin screen saves to a file."""
+    out = io.StringIO()
+    rows = export_csv(rt, day_from, day_to, out)
+    return {"rows": rows, "csv": out.getvalue()}

@@ -117,16 +117,6 @@ def counters(rt) -> list[dict]:
     return out
 
 
-def printer_state(rt) -> dict:
-    """The printer as the printing worker last saw it (kiosk.print_queue)."""
-    reader = getattr(print_queue, "printer_state", None)
-    if reader is not None:
-        return reader(rt.db)
-    pending = rt.db.execute("SELECT count(*) FROM print_jobs WHERE status = 'pending'").fetchone()[0]
-    return {"state": "unknown", "detail": "printer state not recorded", "checked_ms": None,
-            "pending_jobs": pending}
-
-
 def status(rt) -> dict:
     """Everything ``kiosk queue status`` prints, as plain JSON-ready values. ``now_ms`` and
     ``time_uncertain`` are the edge's judged time (docs/QUEUE.md): a console or board across
@@ -150,5 +140,5 @@ def status(rt) -> dict:
             "kind": board.current.kind, "at_ms": board.current.at_ms},
         "serving": {str(k): v for k, v in board.serving.items()},
         "last_event_id": last_event_id(rt),
-        "printer": printer_state(rt),
+        "printer": print_queue.printer_state(rt.db),
     }

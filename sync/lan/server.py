@@ -1,7 +1,8 @@
-"""The edge appliance's LAN API: the queue's operations over HTTP JSON, plus a pushed change feed.
+"""The edge appliance's LAN API: the office's operations over HTTP JSON, plus a pushed change feed.
 
-Counter consoles and display boards elsewhere in the office use it through
-:class:`sync.lan.client.RemoteQueue`. Library: FastAPI on uvicorn (the stack the city server
+Counter consoles, boards and admin screens elsewhere in the office use it through
+:class:`sync.lan.client.RemoteOffice`; one route per operation of every feature of the
+office client (kiosk.optable), generated from the tables. Library: FastAPI on uvicorn (the stack the city server
 uses too), sse-starlette for the event stream. docs/LAN.md lists the endpoints.
 
 Why server-sent events and not a WebSocket: updates flow one way (edge -> screens) while
@@ -42,8 +43,10 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.errors import ConfigError, KioskError, NotFoundError, ValidationError
+from kiosk.office import LocalOffice, OfficeClient
+from kiosk.optable import Feature, Op
 from kiosk.queue.client import LocalQueue, QueueClient
-from kiosk.queue.ops_table import MAX_EVENT_ID, QUEUE_OPS, Op
+from kiosk.queue.ops_table import MAX_EVENT_ID, QUEUE
 from kiosk.runtime import Runtime
 from sync.lan import wire
 from sync.lan.errors import LanError
@@ -173,30 +176,35 @@ class EdgeReader(LocalQueue):
     """The LocalQueue that serves the event streams, on its own connection."""
 
 
-def open_edge_queues(rt: Runtime) -> tuple[LocalQueue, EdgeReader]:
-    """The queue the API's operations use, and a second one on its own database connection for
+def open_edge(rt: Runtime, features: tuple[Feature, ...],
+              on_change: Callable[[], None] | None = None) -> tuple[LocalOffice, EdgeReader]:
+    """The office the API's operations use, and a queue on its own database connection for
     the event streams, so boards keep receiving while an operation waits for the write lock."""
     from kiosk.db import open_db
 
     path = rt.db.execute("PRAGMA database_list").fetchone()[2]
     reader_rt = Runtime(rt.data_dir, rt.config, open_db(path, migrate=False), rt.clock)
-    return LocalQueue(rt), EdgeReader(reader_rt)
+    return LocalOffice(rt, features, on_change), EdgeReader(reader_rt)
 
 
-def create_app(queue: QueueClient, *, token: str, office_code: str,
+def create_app(office: OfficeClient | None, *, token: str, office_code: str,
                reader: QueueClient | None = None, poll_seconds: float = 0.1,
                ping_seconds: float = PING_SECONDS,
-               on_change: Callable[[], None] | None = None) -> FastAPI:
-    """The LAN API over ``queue`` (a LocalQueue on the edge). ``reader`` serves the event
-    streams (default: ``queue``); ``poll_seconds`` is how often streams look for changes made by
-    other processes; ``on_change`` runs after every operation that changed the queue (the
-    headless edge wakes its print worker with it)."""
+               on_change: Callable[[], None] | None = None,
+               features: tuple[Feature, ...] | None = None) -> FastAPI:
+    """The LAN API over ``office`` (a LocalOffice on the edge): a route per operation of each
+    of its features. ``reader`` serves the event streams (default: ``office.queue``);
+    ``poll_seconds`` is how often streams look for changes made by other processes;
+    ``on_change`` runs after every operation that writes (the headless edge wakes its print
+    and sync workers with it). ``features`` stands in for ``office.features`` when there is
+    no office (the OpenAPI document)."""
     if len(token) < MIN_TOKEN_LENGTH:
         raise ConfigError("lan.token", f"the office LAN token must be at least {MIN_TOKEN_LENGTH} "
                           "characters (set the same [lan] token on every device of the office; "
                           "e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))')")
     feed = Feed(poll_seconds)
-    events_reader = reader or queue
+    features = features if features is not None else office.features  # type: ignore[union-attr]
+    events_reader = reader or getattr(office, "queue", None)
     replays = _Replays()
 
     @contextlib.asynccontextmanager
@@ -254,11 +262,15 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     api = APIRouter(prefix=wire.PREFIX, dependencies=[Depends(HTTPBearer(auto_error=False))],
                     responses=_answers(*_GUARDED))
 
-    for op in QUEUE_OPS:
-        target = (lambda: events_reader) if op.name in FEED_READS else (lambda: queue)
-        _add_route(api, op, target, mutate)
+    for feature in features:
+        for op in feature.ops:
+            if feature is QUEUE and op.name in FEED_READS:
+                target = (lambda: events_reader)
+            else:
+                target = (lambda name=feature.name: getattr(office, name))
+            _add_route(api, op, feature.prefix + op.path, target, mutate)
 
-    steps = [op.path.rsplit("/", 1)[1] for op in QUEUE_OPS
+    steps = [op.path.rsplit("/", 1)[1] for op in QUEUE.ops
              if op.path.startswith("/tickets/{ticket_id}/")]
 
     # After the table's routes (routes match in order): an unknown step is the domain's 404.
@@ -286,9 +298,9 @@ def create_app(queue: QueueClient, *, token: str, office_code: str,
     return app
 
 
-def _add_route(api: APIRouter, op: Op, target: Callable[[], QueueClient],
+def _add_route(api: APIRouter, op: Op, path: str, target: Callable[[], Any],
                mutate: Callable[..., Any]) -> None:
-    """The LAN route of one entry of kiosk.queue.ops_table: path arguments in the path; the
+    """The LAN route of one operation (kiosk.optable) at ``path``: path arguments in the path; the
     others in a JSON body (a pydantic model built from fn's signature) or, for a GET, in the
     query (a list as ``a,b``). A write goes through ``mutate`` (Idempotency-Key, wakes the
     feed); the answer is wrapped as the entry says."""
@@ -354,14 +366,15 @@ def _add_route(api: APIRouter, op: Op, target: Callable[[], QueueClient],
         responses = _answers(404)  # an id or a service is looked up
     else:
         responses = None
-    api.add_api_route(op.path, endpoint, methods=[op.method], responses=responses,
+    api.add_api_route(path, endpoint, methods=[op.method], responses=responses,
                       response_model=None)
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document(features: tuple[Feature, ...]) -> dict[str, Any]:
     """The LAN API's OpenAPI document, as ``GET /lan/openapi.json`` answers it (no database
     needed: for tests and for docs)."""
-    return create_app(None, token="x" * MIN_TOKEN_LENGTH, office_code="").openapi()  # type: ignore[arg-type]
+    return create_app(None, token="x" * MIN_TOKEN_LENGTH, office_code="",
+                      features=features).openapi()
 
 
 async def _stream(reader: QueueClient, feed: Feed, after: int):
@@ -479,9 +492,9 @@ class LanServer:
 
 
 @contextlib.contextmanager
-def running(queue: QueueClient, *, token: str, office_code: str, host: str = "127.0.0.1",
+def running(office: OfficeClient, *, token: str, office_code: str, host: str = "127.0.0.1",
             port: int = 0, **options: Any) -> Iterator[LanServer]:
     """A LAN API in a thread for the length of a ``with`` block (tests, benchmarks)."""
-    server = LanServer(create_app(queue, token=token, office_code=office_code, **options), host, port)
+    server = LanServer(create_app(office, token=token, office_code=office_code, **options), host, port)
     with server:
         yield server

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
+from datetime import date
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from kiosk.errors import DiskFullError, KioskError, NotFoundError, StoreError, ValidationError
@@ -42,11 +43,13 @@ T = TypeVar("T")
 
 
 def to_json(value: Any) -> Any:
-    """A queue value (dataclass, list, dict, None) as plain JSON values."""
+    """An operation's value (dataclass, list, dict, date, None) as plain JSON values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     if isinstance(value, list):
         return [to_json(item) for item in value]
+    if isinstance(value, date):   # a report's range (datetime is a date too)
+        return value.isoformat()
     return value
 
 

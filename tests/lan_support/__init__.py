@@ -19,7 +19,9 @@ from kiosk import config as config_mod
 from kiosk.queue.models import QueueEvent
 from kiosk.runtime import Runtime
 from sync.lan.client import RemoteQueue
-from sync.lan.server import LanServer, open_edge_queues, running
+from kiosk.cli.compose import office_features
+from kiosk.office import LocalOffice
+from sync.lan.server import LanServer, open_edge, running
 
 TOKEN = "office-lan-token-for-tests-0123456789"
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,12 +41,20 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0, what: str
         time.sleep(0.005)
 
 
+def office_with(rt: Runtime, queue) -> LocalOffice:
+    """The edge's office over ``rt`` with ``queue`` as its queue (a LocalQueue that fails on
+    purpose)."""
+    office = LocalOffice(rt, office_features())
+    office.queue = queue
+    return office
+
+
 @contextmanager
 def edge_in_thread(rt: Runtime, **options) -> Iterator[LanServer]:
     """The LAN API over ``rt`` on a free loopback port, in this process."""
-    queue, reader = open_edge_queues(rt)
+    office, reader = open_edge(rt, office_features())
     try:
-        with running(queue, token=TOKEN, office_code=rt.config.office.code, reader=reader,
+        with running(office, token=TOKEN, office_code=rt.config.office.code, reader=reader,
                      **options) as server:
             yield server
     finally:

@@ -48,42 +48,43 @@
         </message>
     </context>
     <context>
-        <name>CounterScreen</name>
+        <name>SignInPage</name>
         <message>
-            <location filename="../counter.py" line="+197" />
             <source>Petugas loket</source>
             <translation>Counter staff</translation>
         </message>
+        <message>
+            <source>Loket {n}</source>
+            <translation>Counter {n}</translation>
+        </message>
+        <message>
+            <source>Masuk Loket</source>
+            <translation>Open a Counter</translation>
+        </message>
+        <message>
+            <source>1. Siapa yang bertugas?</source>
+            <translation>1. Who is on duty?</translation>
+        </message>
+        <message>
+            <source>2. Di loket mana?</source>
+            <translation>2. At which counter?</translation>
+        </message>
+        <message>
+            <source>3. Layanan yang dilayani</source>
+            <translation>3. Services served here</translation>
+        </message>
+        <message>
+            <source>Mulai Bertugas</source>
+            <translation>Start Shift</translation>
+        </message>
+    </context>
+    <context>
+        <name>CounterScreen</name>
         <message>
             <location line="+12" />
             <location line="+253" />
             <source>Loket {n}</source>
             <translation>Counter {n}</translation>
-        </message>
-        <message>
-            <location line="-51" />
-            <source>Masuk Loket</source>
-            <translation>Open a Counter</translation>
-        </message>
-        <message>
-            <location line="+1" />
-            <source>1. Siapa yang bertugas?</source>
-            <translation>1. Who is on duty?</translation>
-        </message>
-        <message>
-            <location line="+1" />
-            <source>2. Di loket mana?</source>
-            <translation>2. At which counter?</translation>
-        </message>
-        <message>
-            <location line="+1" />
-            <source>3. Layanan yang dilayani</source>
-            <translation>3. Services served here</translation>
-        </message>
-        <message>
-            <location line="+1" />
-            <source>Mulai Bertugas</source>
-            <translation>Start Shift</translation>
         </message>
         <message>
             <location line="+1" />

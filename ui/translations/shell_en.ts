@@ -142,11 +142,6 @@ p90</translation>
             <translation>Statistics could not be loaded: %1</translation>
         </message>
         <message>
-            <location filename="../admin.py" line="286" />
-            <source>Statistik hanya tersedia di perangkat edge kantor.</source>
-            <translation>Statistics are only available on the office's edge device.</translation>
-        </message>
-        <message>
             <location filename="../admin.py" line="309" />
             <source>Loket %1</source>
             <translation>Counter %1</translation>
@@ -241,11 +236,6 @@ p90</translation>
                 <numerusform>Sync: %1 · %n change not sent yet</numerusform>
                 <numerusform>Sync: %1 · %n changes not sent yet</numerusform>
             </translation>
-        </message>
-        <message>
-            <location filename="../admin.py" line="393" />
-            <source>hanya di perangkat edge kantor</source>
-            <translation>only on the office's edge device</translation>
         </message>
     </context>
     <context>
@@ -503,20 +493,6 @@ waiting</numerusform>
             <location filename="../shell.py" line="398" />
             <source>Nama kantor</source>
             <translation>Office name</translation>
-        </message>
-    </context>
-    <context>
-        <name>UnavailableScreen</name>
-        <message>
-            <location filename="../shell.py" line="79" />
-            <source>Layar ini belum tersedia</source>
-            <extracomment>role -&gt; (module, class) of its screen; imported when the role starts. Top-bar buttons: still a full touch target (60 px), with less padding, so the bar leaves the screen to the role's own page.</extracomment>
-            <translation>This screen is not available yet</translation>
-        </message>
-        <message>
-            <location filename="../shell.py" line="80" />
-            <source>Peran “%1” belum terpasang di perangkat ini. Silakan hubungi teknisi.</source>
-            <translation>The “%1” role is not installed on this device. Please contact a technician.</translation>
         </message>
     </context>
 </TS>

@@ -194,8 +194,8 @@
         </message>
         <message>
             <location filename="../admin_sync.py" line="337" />
-            <source>Status sinkronisasi ada di perangkat edge kantor (perangkat yang menyimpan basis data kantor).</source>
-            <translation>The sync status is on the office's edge device (the one that holds the office database).</translation>
+            <source>Memuat status sinkronisasi…</source>
+            <translation>Loading the sync status…</translation>
         </message>
         <message>
             <location filename="../admin_sync.py" line="340" />
