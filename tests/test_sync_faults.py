@@ -27,7 +27,7 @@ from sync.client import (
     UpgradeRequired,
     status,
 )
-from sync.client import session as session_mod
+from sync.client import push as push_mod, session as session_mod
 from sync.client.backoff import Backoff
 from tests.sync_support.harness import Server, kiosk_records
 from tests.sync_support.records import write_jobs
@@ -231,7 +231,7 @@ def test_restore_detected_mid_push_restarts_the_pass(world, tmp_path):
     srv.restore(backup)
     write_jobs(kiosk.db, kiosk.clock, 600)
     with kiosk.client() as client:
-        client.tokens.store("stale", 1)  # skip meta: the push answer carries the new epoch
+        client.conn.tokens.store("stale", 1)  # skip meta: the push answer carries the new epoch
         totals = client.push()
     assert totals["epoch_resets"] == 1
     assert_exactly_once(srv, kiosk)
@@ -310,13 +310,13 @@ def test_acks_are_written_without_fsync_and_full_sync_comes_back(world):
     srv, kiosk = world
     assert kiosk.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL (kiosk.db)
     seen = []
-    original = session_mod.SyncClient._apply_answer
+    original = push_mod.Pusher._apply_answer
 
     def spy(self, *args):
         seen.append(self.db.execute("PRAGMA synchronous").fetchone()[0])
         return original(self, *args)
 
-    session_mod.SyncClient._apply_answer = spy
+    push_mod.Pusher._apply_answer = spy
     try:
         write_jobs(kiosk.db, kiosk.clock, 600)
         srv.fault.add("status", status=503, times=1)
@@ -325,7 +325,7 @@ def test_acks_are_written_without_fsync_and_full_sync_comes_back(world):
         assert kiosk.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # also after errors
         kiosk.sync()
     finally:
-        session_mod.SyncClient._apply_answer = original
+        push_mod.Pusher._apply_answer = original
     assert seen and set(seen) == {1}  # NORMAL while acknowledging
     assert kiosk.db.execute("PRAGMA synchronous").fetchone()[0] == 2
     assert_exactly_once(srv, kiosk)
@@ -484,7 +484,7 @@ def test_server_without_zstd_gets_gzip(world):
     with kiosk.client() as client:
         client.meta()
         totals = client.push()
-        assert client.codec == "gzip"
+        assert client.pusher.codec == "gzip"
     assert totals["accepted"] == 600
     assert_exactly_once(srv, kiosk)
 
