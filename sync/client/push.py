@@ -248,11 +248,19 @@ class Pusher:
             return False
         if suspects and not self._answered:
             raise_for(resp, "push")  # a second failing part and no success: not one item
+        return self._halves(batch, totals, suspects)
+
+    def _halves(self, batch: wire.Batch, totals: dict[str, int],
+                suspects: list[tuple[int, httpx.Response]] | None) -> bool:
+        """Send each half of ``batch``: apply what is answered, bisect a half refused as a
+        whole; with ``suspects`` (isolating a server fault) split a half failed by a 5xx on
+        as well. True if the server's epoch changed."""
+        items = batch.items
         half = len(items) // 2
         for part in (items[:half], items[half:]):
             for sub in self._batches(part, batch.codec):
                 sub_resp = self._send(sub)
-                if _server_fault(sub_resp.status_code):
+                if suspects is not None and _server_fault(sub_resp.status_code):
                     if self._split_fault(sub, sub_resp, totals, suspects):
                         return True
                     continue
@@ -368,18 +376,7 @@ class Pusher:
         """
         items = batch.items
         if len(items) > 1:
-            half = len(items) // 2
-            for part in (items[:half], items[half:]):
-                for sub in self._batches(part, batch.codec):
-                    sub_resp = self._send(sub)
-                    if sub_resp.status_code in (400, 403, 413, 422):
-                        if self._bisect(sub, sub_resp, totals):
-                            return True
-                        continue
-                    raise_for(sub_resp, "push")
-                    if self._apply_answer(sub, json_of(sub_resp, "push"), totals):
-                        return True
-            return False
+            return self._halves(batch, totals, None)
         retry = self._send(batch)  # a body cut in transit is refused once, not twice
         if retry.status_code not in (400, 403, 413, 422):
             raise_for(retry, "push")
