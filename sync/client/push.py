@@ -32,6 +32,7 @@ from sync import protocol
 from sync.client import clock_check, state, wire
 from sync.client.auth import DeviceHttp
 from sync.client.epoch import DAY_MS, adopt_epoch
+from sync.client.errors import LinkError
 from sync.client.http import detail_of, json_of, raise_for
 
 SLOW_BATCH_S = 1.0
