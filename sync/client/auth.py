@@ -54,11 +54,6 @@ class TokenKeeper:
         self.token = None
 
 
-def sign_nonce(key: Ed25519PrivateKey, nonce: str) -> bytes:
-    """The signed message is the nonce string's UTF-8 bytes (PROTOCOL.md, /auth/token)."""
-    return key.sign(nonce.encode())
-
-
 class DeviceHttp:
     """:class:`Http` as this device: each call carries the token, renewed by a signed
     challenge when it has run out and once more when the server answers 401."""
