@@ -437,6 +437,24 @@ def test_partial_push_answer_leaves_the_rest_pending(world):
     assert_exactly_once(srv, kiosk)
 
 
+def test_push_answer_that_is_not_a_push_result_acknowledges_nothing(world):
+    srv, kiosk = world
+    write_jobs(kiosk.db, kiosk.clock, 10)
+
+    def break_push(path, body):
+        if path == "/sync/push":
+            body.pop("results", None)
+        return body
+
+    kiosk.transport = _Rewrite(srv.fault, break_push)
+    with pytest.raises(LinkError, match="not a push result"):
+        kiosk.sync()
+    assert status(kiosk.db, kiosk.clock)["pending"] == 10
+    kiosk.transport = srv.fault
+    assert kiosk.sync()["push"]["duplicate"] == 10  # the server had them; now acknowledged
+    assert_exactly_once(srv, kiosk)
+
+
 def test_malformed_pull_page_changes_nothing(world):
     srv, kiosk = world
     kiosk.sync()
