@@ -399,6 +399,15 @@ class _Rewrite(httpx.BaseTransport):
         return httpx.Response(resp.status_code, json=body, request=request)
 
 
+def _without(path, key):
+    """A rewrite for :class:`_Rewrite`: the answers to ``path`` lose ``key``."""
+    def rewrite(p, body):
+        if p == path:
+            body.pop(key, None)
+        return body
+    return rewrite
+
+
 def test_enroll_with_a_used_token_changes_nothing(world, tmp_path):
     from kiosk.db import open_db
     from kiosk.demo import init_demo
@@ -440,13 +449,7 @@ def test_partial_push_answer_leaves_the_rest_pending(world):
 def test_push_answer_that_is_not_a_push_result_acknowledges_nothing(world):
     srv, kiosk = world
     write_jobs(kiosk.db, kiosk.clock, 10)
-
-    def break_push(path, body):
-        if path == "/sync/push":
-            body.pop("results", None)
-        return body
-
-    kiosk.transport = _Rewrite(srv.fault, break_push)
+    kiosk.transport = _Rewrite(srv.fault, _without("/sync/push", "results"))
     with pytest.raises(LinkError, match="not a push result"):
         kiosk.sync()
     assert status(kiosk.db, kiosk.clock)["pending"] == 10
@@ -463,13 +466,7 @@ def test_malformed_pull_page_changes_nothing(world):
     srv.admin("PUT", "/admin/reference", {"office_code": "KLR1", "changes": [
         {"table": "services", "record_id": "svc-x", "payload": {"id": "svc-x", "prefix": "X",
                                                                "name_id": "X"}}]})
-
-    def break_pull(path, body):
-        if path == "/sync/pull":
-            body.pop("next_cursor", None)
-        return body
-
-    kiosk.transport = _Rewrite(srv.fault, break_pull)
+    kiosk.transport = _Rewrite(srv.fault, _without("/sync/pull", "next_cursor"))
     with pytest.raises(LinkError, match="not a page"):
         kiosk.sync()
     assert status(kiosk.db, kiosk.clock)["cursors"] == before
