@@ -128,12 +128,12 @@ def server_only(data_dir: Path, server: str) -> float:
             client.meta()
             batches, after = [], 0
             while items := wire.read_items(db, client.device_id, after):
-                batches += client._batches(items, "zstd")
+                batches += client.pusher._batches(items, "zstd")
                 after = items[-1].seq
-            client._renew()
+            client.conn.renew()
             t0 = time.perf_counter()
             for batch in batches:
-                resp = client._send(batch)
+                resp = client.pusher._send(batch)
                 assert resp.status_code == 200, resp.text
                 resp.json()
             return time.perf_counter() - t0

@@ -8,7 +8,6 @@ these for everything else.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -77,11 +76,6 @@ def scope_of(table: str) -> str | None:
         if table in tables:
             return scope
     return None
-
-
-def canonical_json(value: Any) -> str:
-    """Sorted keys, no spaces, UTF-8 as is: the form the kiosk's outbox already stores."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)

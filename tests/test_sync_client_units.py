@@ -22,7 +22,7 @@ from kiosk.db import write_tx
 from kiosk.errors import StoreError
 from sync.client import backoff, clock_check, identity, reference, wire
 from sync.client.auth import TokenKeeper
-from sync.client.session import status
+from sync.client.sync_status import status
 from tests.sync_support.proxy import FaultProxy
 from tests.sync_support.records import write_jobs
 

@@ -27,7 +27,7 @@ from sync.client import (
     UpgradeRequired,
     status,
 )
-from sync.client import session as session_mod
+from sync.client import push as push_mod, session as session_mod
 from sync.client.backoff import Backoff
 from tests.sync_support.harness import Server, kiosk_records
 from tests.sync_support.records import write_jobs
@@ -231,7 +231,7 @@ def test_restore_detected_mid_push_restarts_the_pass(world, tmp_path):
     srv.restore(backup)
     write_jobs(kiosk.db, kiosk.clock, 600)
     with kiosk.client() as client:
-        client.tokens.store("stale", 1)  # skip meta: the push answer carries the new epoch
+        client.conn.tokens.store("stale", 1)  # skip meta: the push answer carries the new epoch
         totals = client.push()
     assert totals["epoch_resets"] == 1
     assert_exactly_once(srv, kiosk)
@@ -310,13 +310,13 @@ def test_acks_are_written_without_fsync_and_full_sync_comes_back(world):
     srv, kiosk = world
     assert kiosk.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL (kiosk.db)
     seen = []
-    original = session_mod.SyncClient._apply_answer
+    original = push_mod.Pusher._apply_answer
 
     def spy(self, *args):
         seen.append(self.db.execute("PRAGMA synchronous").fetchone()[0])
         return original(self, *args)
 
-    session_mod.SyncClient._apply_answer = spy
+    push_mod.Pusher._apply_answer = spy
     try:
         write_jobs(kiosk.db, kiosk.clock, 600)
         srv.fault.add("status", status=503, times=1)
@@ -325,7 +325,7 @@ def test_acks_are_written_without_fsync_and_full_sync_comes_back(world):
         assert kiosk.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # also after errors
         kiosk.sync()
     finally:
-        session_mod.SyncClient._apply_answer = original
+        push_mod.Pusher._apply_answer = original
     assert seen and set(seen) == {1}  # NORMAL while acknowledging
     assert kiosk.db.execute("PRAGMA synchronous").fetchone()[0] == 2
     assert_exactly_once(srv, kiosk)
@@ -399,6 +399,15 @@ class _Rewrite(httpx.BaseTransport):
         return httpx.Response(resp.status_code, json=body, request=request)
 
 
+def _without(path, key):
+    """A rewrite for :class:`_Rewrite`: the answers to ``path`` lose ``key``."""
+    def rewrite(p, body):
+        if p == path:
+            body.pop(key, None)
+        return body
+    return rewrite
+
+
 def test_enroll_with_a_used_token_changes_nothing(world, tmp_path):
     from kiosk.db import open_db
     from kiosk.demo import init_demo
@@ -437,6 +446,18 @@ def test_partial_push_answer_leaves_the_rest_pending(world):
     assert_exactly_once(srv, kiosk)
 
 
+def test_push_answer_that_is_not_a_push_result_acknowledges_nothing(world):
+    srv, kiosk = world
+    write_jobs(kiosk.db, kiosk.clock, 10)
+    kiosk.transport = _Rewrite(srv.fault, _without("/sync/push", "results"))
+    with pytest.raises(LinkError, match="not a push result"):
+        kiosk.sync()
+    assert status(kiosk.db, kiosk.clock)["pending"] == 10
+    kiosk.transport = srv.fault
+    assert kiosk.sync()["push"]["duplicate"] == 10  # the server had them; now acknowledged
+    assert_exactly_once(srv, kiosk)
+
+
 def test_malformed_pull_page_changes_nothing(world):
     srv, kiosk = world
     kiosk.sync()
@@ -445,13 +466,7 @@ def test_malformed_pull_page_changes_nothing(world):
     srv.admin("PUT", "/admin/reference", {"office_code": "KLR1", "changes": [
         {"table": "services", "record_id": "svc-x", "payload": {"id": "svc-x", "prefix": "X",
                                                                "name_id": "X"}}]})
-
-    def break_pull(path, body):
-        if path == "/sync/pull":
-            body.pop("next_cursor", None)
-        return body
-
-    kiosk.transport = _Rewrite(srv.fault, break_pull)
+    kiosk.transport = _Rewrite(srv.fault, _without("/sync/pull", "next_cursor"))
     with pytest.raises(LinkError, match="not a page"):
         kiosk.sync()
     assert status(kiosk.db, kiosk.clock)["cursors"] == before
@@ -484,7 +499,7 @@ def test_server_without_zstd_gets_gzip(world):
     with kiosk.client() as client:
         client.meta()
         totals = client.push()
-        assert client.codec == "gzip"
+        assert client.pusher.codec == "gzip"
     assert totals["accepted"] == 600
     assert_exactly_once(srv, kiosk)
 

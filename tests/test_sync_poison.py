@@ -16,7 +16,7 @@ import pytest
 from kiosk import outbox
 from kiosk.clock import FakeClock
 from sync.client import ServerRefused, SyncClient, status
-from sync.client.session import MAX_ITEM_FAILURES
+from sync.client.push import MAX_ITEM_FAILURES
 from tests.sync_support.faults import PoisonTransport
 from tests.sync_support.harness import BASE, Server, kiosk_records
 from tests.sync_support.records import write_jobs

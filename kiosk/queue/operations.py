@@ -9,9 +9,6 @@ so bad input changes nothing.
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
-
 from kiosk import print_queue
 from kiosk.clock import Stamp, business_day_at, local_time
 from kiosk.db import write_tx
@@ -20,11 +17,8 @@ from kiosk.ids import new_id
 from kiosk.queue import fairness, settings as settings_mod, store
 from kiosk.queue.errors import InvalidTransition, NotServedYet, QuotaExhausted
 from kiosk.queue.models import PRIORITY_KINDS, Call, Issued, Ticket
-from kiosk.receipt import Receipt, status_link
-
-PRIORITY_LABELS_ID = {"lansia": "Lansia", "disabilitas": "Disabilitas",
-                      "hamil": "Ibu hamil / membawa balita"}
-RECEIPT_FOOTER = ["Terima kasih. Mohon menunggu panggilan."]
+from kiosk.queue.receipts import ticket_receipt
+from kiosk.queue.wait import position
 
 
 def format_number(prefix: str, seq: int) -> str:
@@ -76,97 +70,13 @@ def issue_ticket(rt, service_id: str, priority: str | None = None) -> Issued:
             "arrival_seq": store.next_arrival_seq(db), "time_uncertain": stamp.uncertain,
         }
         ticket = store.ticket_from_row(row)
-        ahead, wait_min = _position(db, ticket, conf, stamp.wall_ms, regular,   # before it joins
-                                    priority_waiting)
+        ahead, wait_min = position(db, ticket, conf, stamp.wall_ms, regular,   # before it joins
+                                   priority_waiting)
         store.insert_ticket(db, row, stamp)
         store.add_event(db, "issued", stamp, ticket=ticket)
         job_id = print_queue.enqueue(db, ticket_receipt(rt, ticket, service, stamp, ahead, wait_min,
                                                         when), stamp, kind="ticket", ref_id=ticket.id)
     return Issued(ticket, ahead, wait_min, job_id)
-
-
-def ticket_receipt(rt, ticket: Ticket, service: dict, stamp: Stamp, ahead: int | None,
-                   wait_min: int | None, local: datetime | None = None) -> Receipt:
-    """``local``: the stamp in the office's time zone when the caller has it already."""
-    tz = rt.office_tz
-    t = local or local_time(stamp, tz)
-    when = f"{t.day:02d}-{t.month:02d}-{t.year} {t.hour:02d}:{t.minute:02d} {tz}"  # strftime: 10x slower
-    lines = []
-    if ticket.priority:
-        lines.append(f"Prioritas: {PRIORITY_LABELS_ID[ticket.priority]}")
-    if wait_min is not None:
-        lines.append(f"Perkiraan waktu tunggu: {wait_min} menit")
-    return Receipt(office_name=rt.config.office.name, title="NOMOR ANTRIAN",
-                   big_number=ticket.number, service=service["name_id"], local_time=when,
-                   people_ahead=ahead, qr=status_link(_status_server(rt), ticket.id),
-                   lines=lines, footer=list(RECEIPT_FOOTER))
-
-
-def _status_server(rt) -> str:
-    """The city server the ticket's status link points at: ``sync.server`` of config.toml,
-    else the server this kiosk enrolled with; empty when there is none."""
-    if rt.config.sync.server:
-        return rt.config.sync.server
-    row = rt.db.conn.execute("SELECT server FROM sync_credentials WHERE id = 1").fetchone()
-    return row[0] if row else ""
-
-
-_SNAPSHOT_SQL = """
-SELECT (SELECT count(*) FROM tickets WHERE business_day = ?1 AND service_id = ?2
-            AND status = 'waiting' AND arrival_ms <= ?3),
-       (SELECT group_concat(p, '') FROM (
-            SELECT priority IS NOT NULL AS p FROM tickets WHERE business_day = ?1
-            AND service_id = ?2 AND call_order IS NOT NULL ORDER BY call_order DESC LIMIT ?4)),
-       (SELECT avg(d) FROM (
-            SELECT finished_ms - started_ms AS d FROM tickets WHERE business_day = ?1
-            AND service_id = ?2 AND status = 'done' AND started_ms IS NOT NULL
-            ORDER BY finished_ms DESC LIMIT ?5)),
-       (SELECT avg(d) FROM (
-            SELECT finished_ms - started_ms AS d FROM tickets WHERE business_day = ?1
-            AND status = 'done' AND started_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT ?5)),
-       (SELECT count(*) FROM counter_sessions WHERE closed_ms IS NULL AND paused = 0
-            AND business_day = ?1 AND (service_ids IN ('[]', '')
-                OR instr(service_ids, '"' || ?2 || '"') > 0))
-"""
-
-
-def _position(db, ticket: Ticket, conf: settings_mod.QueueSettings, now_ms: int,
-              regular: int, priority: int) -> tuple[int, int]:
-    """(people ahead, estimated wait in minutes) of a ticket about to join its service's
-    queue, asked before it is inserted. ``regular`` and ``priority``: the lane counts of its
-    service today (queue_days, read as the number is taken). One statement for the rest (the
-    kiosk asks on every ticket; bench/tickets.py): overdue ones from the tickets_waiting
-    index (a range of the oldest, usually empty), the lanes of the last calls, service times
-    and the counters open for the service."""
-    cut = now_ms - conf.max_wait_ms
-    overdue, recent, mine, anyone, counters = db.conn.execute(
-        _SNAPSHOT_SQL, [ticket.business_day, ticket.service_id, cut,
-                        max(conf.priority_ratio, 1), conf.estimate_last_n]).fetchone()
-    overdue_lanes: list[bool] = []
-    if overdue:    # rare: only when the office has fallen behind by the maximum wait
-        overdue_lanes = [bool(r[0]) for r in db.conn.execute(
-            "SELECT priority IS NOT NULL FROM tickets WHERE business_day = ? AND service_id = ?"
-            " AND status = 'waiting' AND arrival_ms <= ? ORDER BY arrival_seq",
-            [ticket.business_day, ticket.service_id, cut]).fetchall()]
-        priority -= sum(overdue_lanes)          # queue_days counts every waiting ticket
-        regular -= len(overdue_lanes) - sum(overdue_lanes)
-    ahead = fairness.people_ahead(overdue_lanes, regular, priority, ticket.priority is not None,
-                                  [p == "1" for p in recent or ""], conf.priority_ratio)
-    mean_ms = mine if mine is not None else anyone
-    return ahead, wait_minutes(ahead, mean_ms, counters, conf)
-
-
-def wait_minutes(ahead: int, mean_service_ms: float | None, counters: int,
-                 conf: settings_mod.QueueSettings) -> int:
-    """Minutes until a ticket with ``ahead`` people before it is called: the mean of today's
-    last N service times of this service (of any service while it has none; the
-    ``queue.default_service_min`` setting before the day has any), times the people ahead,
-    shared by the ``counters`` open and not paused for the service today (at least one)."""
-    if ahead <= 0:
-        return 0
-    if mean_service_ms is None:
-        mean_service_ms = conf.default_service_min * 60_000
-    return math.ceil(ahead * mean_service_ms / max(counters, 1) / 60_000)
 
 
 def _close_current(rt, db, counter_id: str, stamp: Stamp,

@@ -19,7 +19,8 @@ from sync.client.errors import (
     SyncError,
     UpgradeRequired,
 )
-from sync.client.session import SyncClient, status
+from sync.client.session import SyncClient
+from sync.client.sync_status import status
 from sync.client.worker import SyncWorker
 
 __all__ = ["AuthError", "Backoff", "LinkError", "ServerBusy", "ServerRefused", "SyncBusy",

@@ -9,10 +9,15 @@ neither keep a dead token nor throw away a live one. The token is renewed a litt
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.clock import Clock
+from sync.client import identity
+from sync.client.http import Http, json_of, raise_for
 
 RENEW_MARGIN_S = 60
 
@@ -49,6 +54,40 @@ class TokenKeeper:
         self.token = None
 
 
-def sign_nonce(key: Ed25519PrivateKey, nonce: str) -> bytes:
-    """The signed message is the nonce string's UTF-8 bytes (PROTOCOL.md, /auth/token)."""
-    return key.sign(nonce.encode())
+class DeviceHttp:
+    """:class:`Http` as this device: each call carries the token, renewed by a signed
+    challenge when it has run out and once more when the server answers 401."""
+
+    def __init__(self, http: Http, device_id: str, data_dir: Path, clock: Clock) -> None:
+        self.http = http
+        self.device_id = device_id
+        self.data_dir = data_dir
+        self.tokens = TokenKeeper(clock)
+        self._key: Ed25519PrivateKey | None = None
+
+    def token(self) -> str:
+        """A token good by this boot's monotonic clock, renewed first if needed."""
+        return self.tokens.current() or self.renew()
+
+    def renew(self) -> str:
+        if self._key is None:
+            self._key = identity.load(self.data_dir)
+        resp = self.http.call("POST", "/auth/challenge", json_body={"device_id": self.device_id})
+        raise_for(resp, "auth challenge")
+        nonce = json_of(resp, "auth challenge")["nonce"]
+        resp = self.http.call("POST", "/auth/token", json_body={
+            "device_id": self.device_id, "nonce": nonce,
+            "signature": identity.sign_b64(self._key, nonce.encode())})
+        raise_for(resp, "auth token")
+        body = json_of(resp, "auth token")
+        self.tokens.store(body["access_token"], float(body["expires_in"]))
+        return body["access_token"]
+
+    def call(self, method: str, path: str, what: str, **kw: Any) -> httpx.Response:
+        """An authenticated call; on 401 renew the token once and try again."""
+        resp = self.http.call(method, path, token=self.token(), **kw)
+        if resp.status_code == 401:
+            self.tokens.forget()
+            resp = self.http.call(method, path, token=self.renew(), **kw)
+        raise_for(resp, what)
+        return resp

@@ -16,7 +16,7 @@ import sqlite_utils
 from kiosk.clock import Clock, SystemClock
 from sync.client import identity, state
 from sync.client.errors import SyncError
-from sync.client.session import Http, check_server_url, json_of, raise_for
+from sync.client.http import Http, check_server_url, json_of, raise_for
 
 
 def enroll(db: sqlite_utils.Database, data_dir: Path, server: str, token: str, device_id: str, *,

@@ -78,14 +78,6 @@ def set_cursor(db: sqlite_utils.Database, scope: str, value: str, epoch: str | N
 
 # dead letters
 
-def add_dead_letter(db: sqlite_utils.Database, seq: int, change_id: str, table: str,
-                    record_id: str, payload: str, reason: str, epoch: str | None,
-                    server_ms: int) -> None:
-    db.execute("INSERT OR REPLACE INTO sync_dead_letters (seq, change_id, table_name, record_id,"
-               " reason, payload, epoch, created_ms) VALUES (?,?,?,?,?,?,?,?)",
-               [seq, change_id, table, record_id, reason, payload, epoch, server_ms])
-
-
 def dead_letters(db: sqlite_utils.Database, limit: int = 100) -> list[dict[str, Any]]:
     return [dict(r) for r in db["sync_dead_letters"].rows_where(
         order_by="seq", limit=limit,

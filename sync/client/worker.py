@@ -23,7 +23,8 @@ from kiosk.clock import Clock, SystemClock
 from kiosk.db import open_db
 from sync.client.backoff import Backoff
 from sync.client.errors import SyncBusy, SyncError
-from sync.client.session import SyncClient, record_error, status
+from sync.client.session import SyncClient
+from sync.client.sync_status import record_error, status
 
 
 class SyncWorker:

@@ -1,6 +1,6 @@
 """The administrative SQL, written once for both engines over a small adapter.
 
-An engine hands in ``execute(sql, params)`` (:func:`sqlite_execute` or :func:`pg_execute`);
+An engine hands in ``execute(sql, params)`` (SQLite's ``conn.execute`` as it is, or :func:`pg_execute`);
 the statements here use ``?`` placeholders, which the PostgreSQL adapter turns into ``%s``.
 The hot path (push, pull) stays in each engine, where it differs for speed and correctness.
 """
@@ -18,10 +18,6 @@ Execute = Callable[..., Any]
 OFFICE_COLUMNS = "id, code, name, timezone, address"
 DEVICE_SQL = ("SELECT d.id, d.office_id, o.code, d.public_key, d.revoked_ms IS NOT NULL"
               " FROM devices d JOIN offices o ON o.id = d.office_id WHERE d.id = ?")
-
-
-def sqlite_execute(conn) -> Execute:
-    return conn.execute
 
 
 def pg_execute(conn_or_cursor) -> Execute:

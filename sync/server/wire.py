@@ -219,7 +219,3 @@ def encode_payload(payload: dict[str, Any]) -> bytes:
 
 def decode_payload(payload: bytes | str) -> dict[str, Any]:
     return msgspec.json.decode(payload)
-
-
-def encode_json(value: Any) -> bytes:
-    return msgspec.json.encode(value)
