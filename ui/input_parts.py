@@ -93,9 +93,10 @@ class KeyBounce:
 
 
 def key_button(text: str = "", kind: str = "secondary", font_px: int = theme.FONT_LARGE,
-               icon_name: str | None = None, height: int = KEY_HEIGHT) -> QPushButton:
-    """A key: theme.touch_button, ``height`` px tall (never under TOUCH_MIN), as wide as
-    the layout gives it, large bold type. A held key does not repeat."""
+               icon_name: str | None = None, height: int = KEY_HEIGHT,
+               width: int | None = None) -> QPushButton:
+    """A key: theme.touch_button, ``height`` px tall (never under TOUCH_MIN), ``width`` px
+    wide or as wide as the layout gives it, large bold type. A held key does not repeat."""
     if height < theme.TOUCH_MIN:
         raise ValueError(f"key height {height}: a key is at least theme.TOUCH_MIN "
                          f"({theme.TOUCH_MIN}) px")
@@ -103,9 +104,11 @@ def key_button(text: str = "", kind: str = "secondary", font_px: int = theme.FON
     button.setAutoRepeat(False)
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     # Sizes in the style sheet: a widget's own style sheet overrides setFixedSize.
+    widths = (f"min-width: {width}px; max-width: {width}px;" if width
+              else f"min-width: {theme.TOUCH_MIN}px;")
     button.setStyleSheet(f"QPushButton {{ min-height: {height}px; max-height: {height}px;"
-                         f" min-width: {theme.TOUCH_MIN}px; padding: 0px 6px;"
-                         f" font-size: {font_px}px; font-weight: 700; }}")
+                         f" {widths} padding: 0px 6px; font-size: {font_px}px;"
+                         f" font-weight: 700; }}")
     if icon_name:
         set_key_icon(button, icon_name, kind)
     return button
@@ -152,7 +155,7 @@ class MessageLine(QFrame):
     worth a look, not a block) and a hint (muted, no frame). Its height is kept when it is
     empty, so a message appearing never pushes the keys away from under a finger."""
 
-    HEIGHT = 68
+    HEIGHT = 76     # two lines of body text
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

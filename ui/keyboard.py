@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QApplication, QGridLayout, QLineEdit, QPlainTextE
                                QPushButton, QWidget)
 
 from ui import theme
-from ui.input_parts import KeyBounce, Text, key_button, set_key_icon, text_of, tr
+from ui.input_parts import KeyBounce, Text, key_button, key_icon, set_key_icon, text_of, tr
 
 #: A field's own default for the capitals toggle (bool dynamic property).
 CAPS_PROPERTY = "keyboardCaps"
@@ -79,8 +79,9 @@ class OnScreenKeyboard(QWidget):
         self.backspace_button = key_button("", "secondary", theme.FONT_BODY, "backspace")
         self.backspace_button.clicked.connect(lambda: self.press("backspace"))
         grid.addWidget(self.backspace_button, BACKSPACE_AT[0], BACKSPACE_AT[1], 1, BACKSPACE_AT[2])
-        self.caps_button = key_button("", "primary", theme.FONT_BODY, "caps")
+        self.caps_button = key_button("", "secondary", theme.FONT_BODY, "caps")
         self.caps_button.setCheckable(True)
+        self._caps_style = self.caps_button.styleSheet()
         self.caps_button.clicked.connect(lambda: self.press("caps"))
         grid.addWidget(self.caps_button, CAPS_AT[0], CAPS_AT[1], 1, CAPS_AT[2])
         self.space_button = key_button("", "secondary", theme.FONT_BODY, "space")
@@ -128,11 +129,12 @@ class OnScreenKeyboard(QWidget):
             self.caps_changed.emit(on)
 
     def _show_caps(self) -> None:
+        # On: outlined in the primary colour, not filled, so it never looks like Lanjut.
         self.caps_button.setChecked(self._caps)
-        kind = "primary" if self._caps else "secondary"
-        self.caps_button.setProperty("kind", kind)
-        set_key_icon(self.caps_button, "caps", kind)
-        theme.restyle(self.caps_button)
+        self.caps_button.setIcon(key_icon("caps", theme.PRIMARY if self._caps else theme.TEXT))
+        self.caps_button.setStyleSheet(
+            self._caps_style + (f"QPushButton {{ background: {theme.SURFACE}; color: {theme.PRIMARY};"
+                                f" border: 4px solid {theme.PRIMARY}; }}" if self._caps else ""))
         for char, button in self.char_buttons.items():
             button.setText(char if self._caps else char.lower())
 

@@ -34,7 +34,10 @@ from ui.input_parts import (ERROR, MONO_FAMILY, OK, WARNING, KeyBounce, MessageL
 #: the message already in the current language (it is asked again on a language change).
 Validator = Callable[[str], tuple[str, str]]
 
-KEYPAD_KEY_HEIGHT = 80
+KEYPAD_KEY_HEIGHT = 72
+KEYPAD_KEY_WIDTH = 190
+#: "Hapus semua" and its icon fit a 190 px key at 22 px (theme.FONT_SMALL is the floor).
+EDIT_KEY_FONT = theme.FONT_SMALL + 2
 DIGIT_FONT = theme.FONT_TITLE
 SLOT = "_"
 DOT = "\u25cf"
@@ -174,7 +177,7 @@ class Keypad(QWidget):
     key_pressed = Signal(str)   # "0".."9", "backspace", "clear": after the target got it
 
     def __init__(self, target: DigitTarget | None = None, ok_text: Text | None = None,
-                 key_width: int = 150, parent: QWidget | None = None) -> None:
+                 key_width: int = KEYPAD_KEY_WIDTH, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._target = target
         self._ok_text = ok_text
@@ -182,21 +185,21 @@ class Keypad(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(10)
+        grid.setVerticalSpacing(8)
         self.digit_buttons: dict[str, QPushButton] = {}
         for index, digit in enumerate("1234567890"):
-            button = key_button(digit, "secondary", DIGIT_FONT, height=KEYPAD_KEY_HEIGHT)
-            button.setMinimumWidth(key_width)
+            button = key_button(digit, "secondary", DIGIT_FONT, height=KEYPAD_KEY_HEIGHT,
+                                width=key_width)
             button.clicked.connect(lambda _=False, d=digit: self._press(d))
             self.digit_buttons[digit] = button
             row, col = (3, 1) if digit == "0" else divmod(index, 3)
             grid.addWidget(button, row, col)
-        self.clear_button = key_button("", "secondary", theme.FONT_BODY, "clear",
-                                       KEYPAD_KEY_HEIGHT)
+        self.clear_button = key_button("", "secondary", EDIT_KEY_FONT, "clear",
+                                       KEYPAD_KEY_HEIGHT, key_width)
         self.clear_button.clicked.connect(lambda: self._press("clear"))
         grid.addWidget(self.clear_button, 3, 0)
-        self.backspace_button = key_button("", "secondary", theme.FONT_BODY, "backspace",
-                                           KEYPAD_KEY_HEIGHT)
+        self.backspace_button = key_button("", "secondary", EDIT_KEY_FONT, "backspace",
+                                           KEYPAD_KEY_HEIGHT, key_width)
         self.backspace_button.clicked.connect(lambda: self._press("backspace"))
         grid.addWidget(self.backspace_button, 3, 2)
         self.ok_button: QPushButton | None = None
