@@ -34,6 +34,7 @@ from ui.keypad import Keypad, NumberEntry, NumberField
 #: current language (asked again when the language changes).
 Validator = Callable[[str], tuple[str, str]]
 
+#: Month names, translated when shown (each is in ui/translations/input_en.ts).
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
           "September", "Oktober", "November", "Desember")
 LINE_HEIGHT = 80
@@ -80,9 +81,8 @@ class DateInput(QWidget):
             self.captions.append(caption)
             column.addWidget(caption)
             part.setFixedWidth(width)
-            part.tapped.connect(lambda i=index: self.activate(i))
+            part.tapped.connect(lambda i=index: self.activate(i, replace=True))
             part.changed.connect(self._changed)
-            part.emptied_backspace.connect(lambda i=index: self._back_from(i))
             column.addWidget(part)
             under = self.month_label if part is self.month else QLabel()
             under.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -99,25 +99,29 @@ class DateInput(QWidget):
         left.addWidget(self.message)
         left.addStretch()
         layout.addLayout(left, 1)
-        self.keypad = Keypad(None, ok_text)
-        self.keypad.key_pressed.connect(self._key)
+        self.keypad = Keypad(self, ok_text)
         self.keypad.ok_pressed.connect(self.submit)
         layout.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignTop)
         self.active = 0
+        self._replace = False
         self.activate(0)
         self.retranslate()
 
-    # --- typing ----------------------------------------------------------------------------
-    def activate(self, index: int) -> None:
+    # --- typing: the keypad's DigitTarget --------------------------------------------------
+    def activate(self, index: int, replace: bool = False) -> None:
+        """Type into box ``index`` next; ``replace``: the next digit starts it afresh (a box
+        tapped to be corrected)."""
         self.active = index
+        self._replace = replace and bool(self.parts[index].value())
         for i, part in enumerate(self.parts):
             part.set_active(i == index)
-        self.keypad.bind(self.parts[index])
 
-    def _key(self, key: str) -> None:
-        if not key.isdigit():
-            return
+    def type_digit(self, digit: str) -> None:
         part = self.parts[self.active]
+        if self._replace:
+            self._replace = False
+            part.clear()
+        part.type_digit(digit)
         digits = part.value()
         single = {0: "3", 1: "1"}.get(self.active)    # a first digit above this is a whole day/month
         if single is not None and len(digits) == 1 and digits > single:
@@ -127,10 +131,21 @@ class DateInput(QWidget):
                 and self.message.state() != ERROR:
             self.activate(self.active + 1)
 
-    def _back_from(self, index: int) -> None:
-        if index > 0:
-            self.activate(index - 1)
-            self.parts[index - 1].backspace()
+    def backspace(self) -> None:
+        """Backspace; in an empty box, go back into the one before."""
+        self._replace = False
+        part = self.parts[self.active]
+        if not part.value() and self.active > 0:
+            self.activate(self.active - 1)
+            part = self.parts[self.active]
+        part.backspace()
+
+    def clear(self) -> None:
+        """"Hapus semua": the whole date, from the day again."""
+        for part in self.parts:
+            part.clear()
+        self.message.show_message(OK, "")
+        self.activate(0)
 
     def _changed(self, _digits: str) -> None:
         state, text = self._live_check()
@@ -162,10 +177,6 @@ class DateInput(QWidget):
         self.month.set_value(f"{value.month:02d}" if value else "")
         self.year.set_value(f"{value.year:04d}" if value else "")
         self.activate(0)
-
-    def clear(self) -> None:
-        self.set_value(None)
-        self.message.show_message(OK, "")
 
     def is_empty(self) -> bool:
         return not any(part.value() for part in self.parts)
@@ -352,7 +363,8 @@ class FormField(QFrame):
         layout.addWidget(input_widget)
         own = getattr(input_widget, "message", None)
         self.message: MessageLine = own if isinstance(own, MessageLine) else MessageLine()
-        if self.message is not own:
+        self._own_line = self.message is own
+        if not self._own_line:
             layout.addWidget(self.message)
         self.retranslate()
 
@@ -409,7 +421,9 @@ class FormField(QFrame):
         return self.message.state()
 
     def _edited(self, *_args) -> None:
-        if self._field_message:
+        if self._field_message and self._own_line:
+            self._field_message = False     # the input's live check has the line now
+        elif self._field_message:
             # The words were about the answer before this edit: check again as it is now,
             # so a fixed answer loses its red at once; an error stays until it is fixed.
             state, text = self.check()

@@ -5,7 +5,7 @@ PINs.
   row). It types into whatever ``DigitTarget`` it is bound to, so one keypad can fill the
   day, month and year boxes of a date in turn (ui/form_field.DateInput).
 - ``NumberField``: the box that shows the number in very large digits, grouped for reading
-  back (``6472 0412 3456 0003``) with the slots still to fill shown as ``_``, so a person sees
+  back (``6472 0412 0485 0003``) with the slots still to fill shown as ``_``, so a person sees
   how many digits are left; or as dots for a PIN.
 - ``NumberEntry``: field + message line + keypad, with an optional live validator
   ``str -> (state, message)`` supplied by the caller (the domain's NIK check plugs in here).
@@ -295,20 +295,21 @@ class NumberEntry(QWidget):
         self._show(OK, "")
 
     def check(self) -> tuple[str, str]:
-        """The number as it stands, for a form's Lanjut: too short is an error here."""
+        """The number as it stands, for OK or a form's Lanjut: the validator's error first,
+        then too few digits."""
         digits = self.value()
-        if digits and len(digits) < self.min_length:
+        state, text = self._validate(digits)
+        if state != ERROR and len(digits) < self.min_length:
             return ERROR, self._missing_text(digits)
-        return self._validate(digits)
+        return state, text
 
     def state(self) -> str:
         return self.message.state()
 
     def submit(self) -> None:
         state, text = self.check()
-        if not self.value() and self.min_length > 0:
-            state, text = ERROR, self._missing_text("")
-        self._missing_shown = state == ERROR and len(self.value()) < self.min_length
+        self._missing_shown = (state == ERROR and len(self.value()) < self.min_length
+                               and self._validate(self.value())[0] != ERROR)
         self._show(state, text)
         if state != ERROR:
             self.submitted.emit(self.value())
