@@ -258,6 +258,8 @@ class ChoiceInput(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(14)
+        for column in range(columns):
+            grid.setColumnStretch(column, 1)      # equal buttons, whatever their words
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[str, QPushButton] = {}
