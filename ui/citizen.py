@@ -19,8 +19,11 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBu
 from kiosk.queue.errors import QuotaExhausted
 from ui import i18n, taps, theme
 from ui.ops import run_op
-from ui.screen import Screen
+from ui.complaints import ComplaintFlow
 from ui.context import ScreenContext
+from ui.letters import LetterFlow
+from ui.screen import Screen
+from ui.status_check import StatusCheck
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +140,13 @@ class CitizenScreen(Screen):
         self.message_page = self._build_message_page()
         for page in (self.home_page, self.service_page, self.ticket_page, self.message_page):
             self.stack.addWidget(page)
+        # Letters, complaints and the status check: their own flows, home when they finish.
+        self.letters = LetterFlow(ctx)
+        self.complaints = ComplaintFlow(ctx)
+        self.status_check = StatusCheck(ctx)
+        for flow in (self.letters, self.complaints, self.status_check):
+            flow.finished.connect(self.show_home)
+            self.stack.addWidget(flow)
 
         self.home_timer = QTimer(self)
         self.home_timer.setSingleShot(True)
@@ -172,7 +182,35 @@ class CitizenScreen(Screen):
         self.retry_button.clicked.connect(self.load_services)
         self.retry_button.hide()
         layout.addWidget(self.retry_button, alignment=Qt.AlignmentFlag.AlignCenter)
+        # Beside the queue: a letter, a complaint, the status of either (no number needed).
+        entries = QHBoxLayout()
+        entries.setSpacing(20)
+        self.letters_button = theme.touch_button("", "secondary", "document")
+        self.complaint_button = theme.touch_button("", "secondary", "chat")
+        self.status_button = theme.touch_button("", "secondary", "check")
+        for button, opened in ((self.letters_button, self.open_letters),
+                               (self.complaint_button, self.open_complaints),
+                               (self.status_button, self.open_status_check)):
+            button.setFixedHeight(96)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setStyleSheet(f"font-size: {theme.FONT_LARGE}px; font-weight: 700;")
+            button.clicked.connect(opened)
+            entries.addWidget(button)
+        layout.addLayout(entries)
         return page
+
+    # --- letters, complaints, status -----------------------------------------------------------
+    def open_letters(self) -> None:
+        self.letters.start()
+        self.stack.setCurrentWidget(self.letters)
+
+    def open_complaints(self) -> None:
+        self.complaints.start()
+        self.stack.setCurrentWidget(self.complaints)
+
+    def open_status_check(self) -> None:
+        self.status_check.start()
+        self.stack.setCurrentWidget(self.status_check)
 
     def _build_service_page(self) -> QWidget:
         page = QWidget()
@@ -315,6 +353,9 @@ class CitizenScreen(Screen):
         self.welcome.setText(self.tr("Selamat datang"))
         self.choose_hint.setText(self.tr("Silakan sentuh layanan yang Anda perlukan."))
         self.retry_button.setText(self.tr("Coba lagi"))
+        self.letters_button.setText(self.tr("Surat"))
+        self.complaint_button.setText(self.tr("Pengaduan"))
+        self.status_button.setText(self.tr("Cek Status"))
         self.back_button.setText(self.tr("Kembali"))
         self.take_button.setText(self.tr("Ambil Nomor"))
         self.priority_hint.setText(self.tr("Perlu didahulukan? Sentuh salah satu:"))
@@ -534,4 +575,6 @@ class CitizenScreen(Screen):
         self.ticket_number.setText("")
         self.ticket_wait.setText("")
         self.problem_label.setText("")
+        for flow in (self.letters, self.complaints, self.status_check):
+            flow.reset()
         self.show_home()
