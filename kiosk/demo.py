@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk import config as config_mod
+from kiosk.complaints import categories as complaint_categories
 from kiosk.db import open_db, write_tx
+from kiosk.letters import catalogue
 
 DEMO_PIN = "1234"
 OFFICE_ID = "office-demo"
@@ -62,9 +64,22 @@ def init_demo(data_dir: Path) -> config_mod.Config:
         db["settings"].upsert({"key": "running_text", "updated_ms": 0, "value":
                                "Selamat datang di Kantor Kelurahan Sungai Pinang Dalam. "
                                "Layanan buka Senin–Jumat pukul 08.00–15.00 WITA."}, pk="key")
+        db["settings"].upsert({"key": "office.hours", "updated_ms": 0,
+                               "value": "Senin-Jumat 08.00-15.00 WITA"}, pk="key")
+        write_default_catalogue(db)
     db.close()
     config_mod.save(cfg, data_dir)
     return cfg
+
+
+def write_default_catalogue(db) -> None:
+    """The demo's letter catalogue and complaint categories, as a city server would send
+    them (``letter_types`` and ``complaint_categories`` rows); the caller's transaction."""
+    for order, letter in enumerate(catalogue.DEFAULT_CATALOGUE):
+        db["letter_types"].upsert(catalogue.to_row(letter, sort_order=order), pk="id")
+    for order, category in enumerate(complaint_categories.DEFAULT_CATEGORIES):
+        db["complaint_categories"].upsert(complaint_categories.to_row(category, sort_order=order),
+                                          pk="id")
 
 
 def init_empty(data_dir: Path, office_code: str = "NEW", office_name: str = "Kelurahan Baru",

@@ -340,3 +340,80 @@ def new_epoch(ctx: click.Context, db: str | None) -> None:
         _echo({"epoch": store.new_epoch()})
     finally:
         store.close()
+
+
+# -- citizens' requests and complaints (docs/REQUESTS.md) -----------------------------------
+def _citizen_list(ctx: click.Context, table: str, office_code: str | None, limit: int,
+                  db: str | None) -> None:
+    store = _open(ctx, db, must_exist=True)
+    try:
+        _echo(_store_call(store.citizen_records, table, office_code, limit))
+    finally:
+        store.close()
+
+
+@server.group("request")
+def request_group() -> None:
+    """Letter requests the offices pushed."""
+
+
+@request_group.command("list")
+@click.option("--office", "office_code", default=None, help="Only this office's (its code).")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000),
+              help="At most this many, newest first.")
+@click.option("--events", is_flag=True, help="The status changes instead of the requests.")
+@_db_option
+@click.pass_context
+def request_list(ctx: click.Context, office_code: str | None, limit: int, events: bool,
+                 db: str | None) -> None:
+    """The newest state of each letter request (or each status change) as JSON."""
+    _citizen_list(ctx, "request_events" if events else "requests", office_code, limit, db)
+
+
+@server.group("complaint")
+def complaint_group() -> None:
+    """Complaints the offices pushed, and the city's answers."""
+
+
+@complaint_group.command("list")
+@click.option("--office", "office_code", default=None, help="Only this office's (its code).")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100_000),
+              help="At most this many, newest first.")
+@_db_option
+@click.pass_context
+def complaint_list(ctx: click.Context, office_code: str | None, limit: int,
+                   db: str | None) -> None:
+    """The complaints as the kiosks took them, as JSON."""
+    _citizen_list(ctx, "complaints", office_code, limit, db)
+
+
+@complaint_group.command("answer")
+@click.argument("code")
+@click.option("--status", required=True,
+              type=click.Choice(["forwarded", "in_progress", "answered", "closed"]),
+              help="The complaint's new status.")
+@click.option("--answer", default=None, help="The city's answer (required for answered).")
+@click.option("--note", default=None, help="A short note for the citizen (e.g. why closed).")
+@click.option("--staff", default=None, help="Who answers (name or id), kept with the step.")
+@click.option("--office", "office_code", default=None,
+              help="The office that took it, when two offices gave out the same code.")
+@_db_option
+@click.pass_context
+def complaint_answer(ctx: click.Context, code: str, status: str, answer: str | None,
+                     note: str | None, staff: str | None, office_code: str | None,
+                     db: str | None) -> None:
+    """Set complaint CODE's status (and answer); the office's kiosk shows it after its next
+    sync. Refused (exit 2) for an unknown code or a step its life does not allow."""
+    from kiosk.tracking import code_from_scan, kind_of
+
+    canonical = code_from_scan(code)
+    if canonical is None or kind_of(canonical) != "complaint":
+        raise click.BadParameter(f"{code!r} is not a complaint code like P-7K3M9QX",
+                                 param_hint="CODE")
+    store = _open(ctx, db, must_exist=True)
+    try:
+        _echo(_store_call(store.set_complaint_status, canonical, office_code, status,
+                          (answer or "").strip() or None, (note or "").strip() or None, staff,
+                          _now_ms()))
+    finally:
+        store.close()

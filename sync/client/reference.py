@@ -23,9 +23,11 @@ REFERENCE_TABLES: dict[str, str] = {
     "employees": "id",
     "settings": "key",
     "letter_types": "id",
+    "complaint_categories": "id",
+    # The city's status and answer of a complaint this office took (scope ``requests``),
+    # kept beside the office-owned ``complaints`` row, never written into it.
+    "complaint_status": "id",
 }
-#: The ``requests`` scope carries request statuses; they update the local request row.
-REQUEST_STATUS = "request_status"
 
 
 def apply_changes(db: sqlite_utils.Database, changes: list[dict[str, Any]]) -> tuple[int, int]:
@@ -34,10 +36,6 @@ def apply_changes(db: sqlite_utils.Database, changes: list[dict[str, Any]]) -> t
     columns: dict[str, set[str]] = {}
     for change in changes:
         table = change.get("table")
-        if table == REQUEST_STATUS:
-            applied += _apply_request_status(db, change)
-            ignored += 0 if db["requests"].exists() else 1
-            continue
         pk = REFERENCE_TABLES.get(table)
         if pk is None or table in outbox.SYNCABLE_TABLES or not db[table].exists():
             ignored += 1
@@ -59,21 +57,6 @@ def apply_changes(db: sqlite_utils.Database, changes: list[dict[str, Any]]) -> t
             f" VALUES ({', '.join('?' * len(cols))})", [row[c] for c in cols])
         applied += 1
     return applied, ignored
-
-
-def _apply_request_status(db: sqlite_utils.Database, change: dict[str, Any]) -> int:
-    """The server owns only a request's status; what the citizen typed stays as written."""
-    if not db["requests"].exists():
-        return 0
-    known = set(db["requests"].columns_dict)
-    payload = change.get("payload") or {}
-    sets = {k: _sqlite_value(v) for k, v in payload.items()
-            if k in known and (k.startswith("status") or k == "updated_ms")}
-    if not sets:
-        return 0
-    db.conn.execute(f"UPDATE requests SET {', '.join(f'[{k}] = ?' for k in sets)} WHERE id = ?",
-                    [*sets.values(), payload.get("request_id", change.get("record_id"))])
-    return 1
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -7,11 +7,12 @@ The hot path (push, pull) stays in each engine, where it differs for speed and c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sync.server.errors import NotFound
-from sync.server.rules import Device, Office
+from sync.server.errors import Conflict, NotFound
+from sync.server.rules import Device, Office, complaint_step
 
 Execute = Callable[..., Any]
 
@@ -73,6 +74,9 @@ def stats(execute: Execute) -> dict[str, Any]:
             " JOIN offices o ON o.id = c.office_id GROUP BY o.code, c.table_name").fetchall():
         offices_[code]["tables"][table] = {"changes": n, "records": records,
                                            "time_uncertain": int(uncertain or 0)}
+    for office in offices_.values():   # the citizens' requests and complaints, at a glance
+        for table in CITIZEN_TABLES[:2]:
+            office[table] = office["tables"].get(table, {}).get("records", 0)
     for code, n in execute("SELECT o.code, count(*) FROM ref_changes r JOIN offices o"
                            " ON o.id = r.office_id GROUP BY o.code").fetchall():
         offices_[code]["reference_changes"] = n
@@ -80,3 +84,72 @@ def stats(execute: Execute) -> dict[str, Any]:
                   " HAVING count(*) > 1) d").fetchone()[0]
     total = execute("SELECT count(*) FROM changes").fetchone()[0]
     return {"offices": offices_, "changes": total, "duplicate_record_ids": dup}
+
+
+#: The kiosk-owned tables of citizens' requests, listed by ``kiosk server requests|complaints
+#: list``. A partial index on ``changes`` covers exactly these (both engines); a query that
+#: wants it repeats :data:`CITIZEN_TERM` word for word (SQLite matches the text of the term).
+CITIZEN_TABLES = ("requests", "complaints", "request_events", "complaint_events")
+CITIZEN_TERM = ("(table_name = 'requests' OR table_name = 'complaints'"
+                " OR table_name = 'request_events' OR table_name = 'complaint_events')")
+
+
+def _payload(value: Any) -> dict[str, Any]:
+    """A stored payload: jsonb comes back from psycopg as a dict, SQLite text as text."""
+    return value if isinstance(value, dict) else json.loads(value)
+
+
+def citizen_records(execute: Execute, table: str, office_code: str | None,
+                    limit: int) -> list[dict[str, Any]]:
+    """The newest state of each request or complaint (or event) the kiosks pushed, newest
+    first: per record the change with the highest device sequence. ``office_code`` None:
+    every office."""
+    if table not in CITIZEN_TABLES:
+        raise NotFound(f"no table {table!r} here; one of {', '.join(CITIZEN_TABLES)}")
+    params: list[Any] = [table]
+    where = f"{CITIZEN_TERM} AND table_name = ?"
+    if office_code is not None:
+        where += " AND office_id = ?"
+        params.append(office(execute, office_code).id)
+    rows = execute(
+        "SELECT c.record_id, o.code, c.payload, c.corrected_ms FROM changes c"
+        " JOIN offices o ON o.id = c.office_id JOIN ("
+        f"SELECT device_id, record_id, max(device_seq) AS seq FROM changes WHERE {where}"
+        " GROUP BY device_id, record_id) m ON c.device_id = m.device_id AND c.device_seq = m.seq"
+        " ORDER BY c.corrected_ms DESC, c.record_id LIMIT ?", (*params, limit)).fetchall()
+    return [{"record_id": r[0], "office_code": r[1], "corrected_ms": r[3], **_payload(r[2])}
+            for r in rows]
+
+
+def complaint_status_change(execute: Execute, code_expr: str, code: str,
+                            office_code: str | None, status: str, answer: str | None,
+                            note: str | None, staff: str | None, now_ms: int
+                            ) -> tuple[str, str, dict[str, Any]]:
+    """Check a city step of complaint ``code`` and make its ``complaint_status`` row:
+    (office id, complaint id, payload). ``code_expr``: the engine's SQL for the payload's
+    ``code`` (the expression its partial index is on). NotFound for an unknown code,
+    Conflict for a code two offices share (name the office) or a step the life forbids."""
+    found = {(r[0], r[1]) for r in execute(
+        f"SELECT office_id, record_id FROM changes WHERE table_name = 'complaints'"
+        f" AND {code_expr} = ?", (code,)).fetchall()}
+    if office_code is not None:
+        wanted = office(execute, office_code).id
+        found = {f for f in found if f[0] == wanted}
+    if not found:
+        where = f" of office {office_code}" if office_code else ""
+        raise NotFound(f"no complaint {code!r}{where} has reached the server; the office's "
+                       "kiosk may not have synced yet")
+    if len(found) > 1:
+        codes = sorted(r[0] for r in execute(
+            f"SELECT code FROM offices WHERE id IN ({','.join('?' * len(found))})",
+            tuple(f[0] for f in found)).fetchall())
+        raise Conflict(f"complaint code {code!r} exists in offices {', '.join(codes)}; "
+                       "name the office")
+    (office_id, complaint_id), = found
+    row = execute("SELECT payload FROM ref_changes WHERE table_name = 'complaint_status'"
+                  " AND record_id = ? ORDER BY seq DESC LIMIT 1", (complaint_id,)).fetchone()
+    current = _payload(row[0]).get("status", "received") if row else "received"
+    complaint_step(current, status, answer)
+    return office_id, complaint_id, {
+        "id": complaint_id, "code": code, "status": status, "answer": answer, "note": note,
+        "staff": staff, "updated_ms": now_ms}

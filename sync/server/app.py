@@ -101,6 +101,22 @@ class ReferenceIn:
     office_code: str | None = None
 
 
+@dataclass(frozen=True)
+class ComplaintStatusIn:
+    """The city's step of a complaint (kiosk.complaints.models): ``answer`` is required for
+    ``answered``; ``office_code`` only when two offices gave out the same code."""
+
+    status: str
+    answer: str | None = None
+    note: str | None = None
+    staff: str | None = None
+    office_code: str | None = None
+
+
+#: Longest answer or note the city may send down (it is printed on a receipt slip).
+MAX_ANSWER = 2000
+
+
 @dataclass
 class Limits:
     """Per-process load shedding; the numbers are per worker."""
@@ -490,6 +506,38 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         versions = await run_db(store.put_reference, body.office_code, body.changes,
                                 state.now_ms())
         return {"versions": versions}
+
+    @app.get("/admin/records/{table}", tags=["admin"], dependencies=Admin,
+             responses=answers(400, 401, 404, 503))
+    async def citizen_records(table: str, office_code: Annotated[str | None, Query()] = None,
+                              limit: Annotated[int, Query(ge=1, le=1000)] = 100
+                              ) -> list[dict[str, Any]]:
+        """The newest state of each letter request, complaint or their events (``table``:
+        requests, complaints, request_events, complaint_events) the kiosks pushed, newest
+        first; of one office or of all."""
+        _plain_text({"table": table, "office_code": office_code})
+        return await run_db(store.citizen_records, table, office_code, limit)
+
+    @app.post("/admin/complaints/{code}/status", tags=["admin"], dependencies=Admin,
+              responses=answers(400, 401, 404, 409, 503))
+    async def complaint_status(code: str, body: ComplaintStatusIn) -> dict[str, Any]:
+        """Set a complaint's status (and answer): the city's step of its life. It goes down
+        to the office that took the complaint with its next pull (scope ``requests``, table
+        ``complaint_status``). 404 unknown code, 409 a step its life does not allow."""
+        from kiosk.tracking import code_from_scan, kind_of
+
+        _plain_text(body)
+        _plain_text(code)
+        canonical = code_from_scan(code)
+        if canonical is None or kind_of(canonical) != "complaint":
+            raise Invalid(f"{code[:40]!r} is not a complaint code like P-7K3M9QX")
+        for name in ("answer", "note", "staff"):
+            value = getattr(body, name)
+            if value is not None and len(value) > MAX_ANSWER:
+                raise Invalid(f"{name} is {len(value)} characters; at most {MAX_ANSWER}")
+        return await run_db(store.set_complaint_status, canonical, body.office_code,
+                            body.status, (body.answer or "").strip() or None,
+                            (body.note or "").strip() or None, body.staff, state.now_ms())
 
     @app.get("/admin/stats", tags=["admin"], dependencies=Admin,
              responses=answers(401, 503))

@@ -276,6 +276,21 @@ def reference_payload(table: str, payload: dict[str, Any], office_id: str | None
     return payload
 
 
+def complaint_step(current: str, status: str, answer: str | None) -> None:
+    """The city's step of a complaint's life (kiosk.complaints.models): a known status, a
+    step the life allows (Conflict otherwise), and an answer when it is answered."""
+    from kiosk.complaints.models import NEEDS_ANSWER, STATUSES, TRANSITIONS
+
+    if status not in STATUSES:
+        raise Invalid(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    if status in NEEDS_ANSWER and not (answer or "").strip():
+        raise Invalid(f"a complaint that is {status} needs the answer the citizen is given")
+    if status not in TRANSITIONS.get(current, ()):
+        allowed = ", ".join(TRANSITIONS.get(current, ())) or "none: it is closed"
+        raise Conflict(f"the complaint is {current}; it cannot become {status} "
+                       f"(allowed: {allowed})")
+
+
 def parse_cursor(cursor: str | None) -> tuple[int, int]:
     """Cursors are opaque to the kiosk: ``"<xid>:<seq>"`` ("" or "0" is the beginning)."""
     if not cursor or cursor == "0":

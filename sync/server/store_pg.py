@@ -40,6 +40,9 @@ from sync.server.rules import (
 )
 from sync.server.wire import ItemAnswer, WireBatch, encode_payload, offices_of, text_problem
 
+#: A pushed complaint's tracking code (the expression of its index: queries spell it so).
+PG_CODE = "payload->>'code'"
+
 #: First key of the two-key advisory locks this server takes (schema migration, pushes).
 LOCK_SPACE = 0x6B696F  # "kio"
 MIGRATION_LOCK = 1
@@ -217,6 +220,14 @@ MIGRATIONS: list[str] = [
     # not by a hash computed for every change pushed (bench/sync.py).
     """
     ALTER TABLE changes DROP COLUMN content_hash;
+    """,
+    # Citizens' requests and complaints (docs/REQUESTS.md), as in store_sqlite.
+    f"""
+    CREATE INDEX changes_citizen ON changes (table_name, office_id, record_id, device_seq)
+        WHERE {admin_sql.CITIZEN_TERM};
+    CREATE INDEX changes_complaint_code ON changes (({PG_CODE}))
+        WHERE table_name = 'complaints';
+    CREATE INDEX ref_changes_record ON ref_changes (table_name, record_id, seq);
     """,
 ]
 
@@ -530,6 +541,22 @@ class PgStore:
                    for seq, _, t, r, op, p in rows]
         next_cursor = f"{rows[-1][1]}:{rows[-1][0]}" if rows else (cursor or "0")
         return changes, next_cursor, has_more, epoch
+
+    def citizen_records(self, table: str, office_code: str | None,
+                        limit: int) -> list[dict[str, Any]]:
+        with self._reading() as execute:
+            return admin_sql.citizen_records(execute, table, office_code, limit)
+
+    def set_complaint_status(self, code: str, office_code: str | None, status: str,
+                             answer: str | None, note: str | None, staff: str | None,
+                             now_ms: int) -> dict[str, Any]:
+        with self._tx() as cur:
+            office_id, complaint_id, payload = admin_sql.complaint_status_change(
+                admin_sql.pg_execute(cur), PG_CODE, code, office_code, status, answer, note,
+                staff, now_ms)
+            insert_reference(cur, office_id, "complaint_status", complaint_id, "upsert",
+                             payload, now_ms)
+        return payload
 
     def stats(self) -> dict[str, Any]:
         with self._tx() as cur:

@@ -29,6 +29,8 @@ from sync.server.rules import (
 from sync.server.wire import ItemAnswer, WireBatch, encode_payload
 
 BUSY_TIMEOUT_S = 10
+#: A pushed complaint's tracking code (the expression of its index: queries spell it so).
+SQLITE_CODE = "json_extract(payload, '$.code')"
 
 MIGRATIONS: list[str] = [
     """
@@ -61,6 +63,16 @@ MIGRATIONS: list[str] = [
     # not by a hash computed for every change pushed (bench/sync.py).
     """
     ALTER TABLE changes DROP COLUMN content_hash;
+    """,
+    # Citizens' requests and complaints (docs/REQUESTS.md): listed per office, a complaint
+    # found by its tracking code, its city status by its id. Partial indexes: the tickets
+    # that make up most pushes do not pay for them.
+    f"""
+    CREATE INDEX changes_citizen ON changes (table_name, office_id, record_id, device_seq)
+        WHERE {admin_sql.CITIZEN_TERM};
+    CREATE INDEX changes_complaint_code ON changes ({SQLITE_CODE})
+        WHERE table_name = 'complaints';
+    CREATE INDEX ref_changes_record ON ref_changes (table_name, record_id, seq);
     """,
 ]
 
@@ -306,6 +318,22 @@ class SqliteStore:
                    for seq, t, r, op, p in rows]
         next_cursor = f"0:{rows[-1][0]}" if rows else (cursor or "0")
         return changes, next_cursor, has_more, epoch
+
+    # -- citizens' requests and complaints ---------------------------------------------------
+    def citizen_records(self, table: str, office_code: str | None,
+                        limit: int) -> list[dict[str, Any]]:
+        return admin_sql.citizen_records(self._conn().execute, table, office_code, limit)
+
+    def set_complaint_status(self, code: str, office_code: str | None, status: str,
+                             answer: str | None, note: str | None, staff: str | None,
+                             now_ms: int) -> dict[str, Any]:
+        with self._write() as conn:
+            office_id, complaint_id, payload = admin_sql.complaint_status_change(
+                conn.execute, SQLITE_CODE, code, office_code, status, answer, note, staff,
+                now_ms)
+            self._append_ref(conn, office_id, "complaint_status", complaint_id, "upsert",
+                             payload, now_ms)
+        return payload
 
     # -- stats -------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
