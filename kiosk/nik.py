@@ -222,3 +222,51 @@ def _date_part(digits: str, kind: str, field_name: str, today: date) -> tuple[da
         raise ValidationError(field_name, f"digits 7-12 of the {kind.upper()} are a {what} "
                               "after today", code=f"{kind}_date")
     return when, sex
+
+
+#: Codes of what check_partial returns as a kind warning rather than an error.
+WARNING_CODES = frozenset({"nik_district_unknown", "kk_district_unknown"})
+
+
+def check_partial(digits: str, kind: str = "nik", *, field: str | None = None,
+                  today: date | None = None) -> ValidationError | FieldWarning | None:
+    """The first problem in the digits of a NIK or KK typed so far, or None while they can
+    still begin a valid number: the keypad says a typo at the digit where it happened, not
+    after sixteen. A region is checked once its digits are in (province at 2, regency and
+    district at 6), the day at 8, the month at 10, the whole date at 12, all of it at 16.
+    A ``FieldWarning`` (code in :data:`WARNING_CODES`) is a kind warning, not a refusal."""
+    field = field or kind
+    today = today or date.today()
+    digits = digits_of(digits)
+    if not digits.isdigit() and digits:
+        return ValidationError(field, f"a {kind.upper()} has digits only", code=f"{kind}_length",
+                               fields={"length": len(digits)})
+    try:
+        if len(digits) == 16:
+            info = _parse(digits, kind, field, today)
+            return info.warnings[0] if info.warnings else None
+        if len(digits) >= 2 and digits[:2] not in PROVINCES:
+            _region(digits[:2] + "0101", kind, field)       # raises: no such province
+        if len(digits) >= 6:
+            _, warnings = _region(digits, kind, field)
+            if warnings and len(digits) == 6:
+                return warnings[0]
+        if len(digits) >= 8:
+            day = int(digits[6:8])
+            if kind == "nik" and day > 40:
+                day -= 40
+            if not 1 <= day <= 31:
+                raise ValidationError(field, f"digits 7-8 of the {kind.upper()} are not a day",
+                                      code=f"{kind}_date")
+        if len(digits) >= 10:
+            month = int(digits[8:10])
+            if not 1 <= month <= 12 or day > (29 if month == 2 else 30 if month in (4, 6, 9, 11)
+                                             else 31):
+                raise ValidationError(field, f"digits 7-10 of the {kind.upper()} are not a "
+                                      "day and month", code=f"{kind}_date")
+        if len(digits) >= 12:
+            _date_part(digits + "0001"[len(digits) - 12:] if len(digits) < 16 else digits,
+                       kind, field, today)
+    except ValidationError as exc:
+        return exc
+    return None

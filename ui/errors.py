@@ -57,6 +57,58 @@ WORDS: dict[str, str] = {
                                                     "Periksa jaringan, lalu coba lagi."),
     "lan_auth": QT_TRANSLATE_NOOP("errors", "Server kantor menolak perangkat ini (token LAN "
                                             "berbeda). Silakan hubungi teknisi."),
+    # Letter requests and complaints (kiosk.nik, kiosk.letters.validation, kiosk.lookup).
+    "nik_length": QT_TRANSLATE_NOOP("errors", "NIK terdiri dari 16 angka. Periksa kembali KTP "
+                                              "Anda."),
+    "nik_region": QT_TRANSLATE_NOOP("errors", "Enam angka pertama NIK bukan kode wilayah. "
+                                              "Periksa kembali angka yang Anda ketik."),
+    "nik_date": QT_TRANSLATE_NOOP("errors", "Angka ke-7 sampai ke-12 NIK bukan tanggal lahir "
+                                            "yang benar. Periksa kembali angka yang Anda ketik."),
+    "nik_serial": QT_TRANSLATE_NOOP("errors", "Empat angka terakhir NIK tidak boleh 0000. "
+                                              "Periksa kembali KTP Anda."),
+    "kk_length": QT_TRANSLATE_NOOP("errors", "Nomor KK terdiri dari 16 angka. Periksa kembali "
+                                             "Kartu Keluarga Anda."),
+    "kk_region": QT_TRANSLATE_NOOP("errors", "Enam angka pertama nomor KK bukan kode wilayah. "
+                                             "Periksa kembali angka yang Anda ketik."),
+    "kk_date": QT_TRANSLATE_NOOP("errors", "Angka ke-7 sampai ke-12 nomor KK bukan tanggal yang "
+                                           "benar. Periksa kembali angka yang Anda ketik."),
+    "kk_serial": QT_TRANSLATE_NOOP("errors", "Empat angka terakhir nomor KK tidak boleh 0000. "
+                                             "Periksa kembali Kartu Keluarga Anda."),
+    "nik_district_unknown": QT_TRANSLATE_NOOP("errors", "Kode kecamatan pada NIK tidak kami "
+                                                        "kenal. Bila angkanya sudah sesuai KTP, "
+                                                        "silakan lanjut."),
+    "kk_district_unknown": QT_TRANSLATE_NOOP("errors", "Kode kecamatan pada nomor KK tidak kami "
+                                                       "kenal. Bila angkanya sudah sesuai, "
+                                                       "silakan lanjut."),
+    "nik_birth_date_mismatch": QT_TRANSLATE_NOOP("errors", "Tanggal lahir pada NIK berbeda "
+                                                           "dengan yang Anda isi. Mohon "
+                                                           "tunjukkan KTP kepada petugas."),
+    "nik_sex_mismatch": QT_TRANSLATE_NOOP("errors", "Jenis kelamin pada NIK berbeda dengan yang "
+                                                    "Anda pilih. Mohon tunjukkan KTP kepada "
+                                                    "petugas."),
+    "required": QT_TRANSLATE_NOOP("errors", "Bagian ini perlu diisi."),
+    "too_long": QT_TRANSLATE_NOOP("errors", "Isian terlalu panjang. Silakan persingkat."),
+    "not_choice": QT_TRANSLATE_NOOP("errors", "Silakan pilih salah satu."),
+    "not_date": QT_TRANSLATE_NOOP("errors", "Tanggal tidak benar. Periksa hari, bulan dan "
+                                            "tahun."),
+    "not_time": QT_TRANSLATE_NOOP("errors", "Jam tidak benar. Ketik jam dan menit, misalnya "
+                                            "14 30."),
+    "not_number": QT_TRANSLATE_NOOP("errors", "Isi dengan angka."),
+    "not_phone": QT_TRANSLATE_NOOP("errors", "Nomor HP tidak benar. Ketik 9 sampai 13 angka, "
+                                             "misalnya 0812 3456 7890."),
+    "not_rt_rw": QT_TRANSLATE_NOOP("errors", "Ketik RT lalu RW, masing-masing tiga angka, "
+                                             "misalnya 003 005."),
+    "not_text": QT_TRANSLATE_NOOP("errors", "Isian memuat huruf yang tidak dapat dipakai. "
+                                            "Silakan ketik ulang."),
+    "letter_type_unknown": QT_TRANSLATE_NOOP("errors", "Jenis surat ini tidak tersedia lagi. "
+                                                       "Silakan pilih yang lain."),
+    "not_code": QT_TRANSLATE_NOOP("errors", "Itu bukan kode tanda terima. Kode seperti "
+                                            "S-7K3M9QX atau P-7K3M9QX."),
+    "code_unknown": QT_TRANSLATE_NOOP("errors", "Kode {code} tidak ditemukan di kantor ini. "
+                                                "Periksa kembali kode pada tanda terima."),
+    "anonymous_contact": QT_TRANSLATE_NOOP("errors", "Pengaduan tanpa nama tidak memakai nomor "
+                                                     "HP. Hapus nomornya, atau kirim dengan "
+                                                     "nama."),
     "edge_protocol": QT_TRANSLATE_NOOP("errors", "Server kantor memakai versi lain. Silakan "
                                                  "hubungi teknisi."),
 }

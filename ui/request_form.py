@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayou
 
 from kiosk.errors import KioskError
 from ui import taps, theme
-from ui.errors import error_text
+from ui.errors import error_text, word
 from ui.form_field import ChoiceInput, DateInput, FormField
 from ui.input_parts import ERROR, OK, WARNING, Bilingual
 from ui.keyboard import OnScreenKeyboard
@@ -78,7 +78,9 @@ def partial_number_check(kind: str) -> Callable[[str], tuple[str, str]]:
         problem = nik.check_partial(digits, kind)
         if problem is None:
             return OK, ""
-        return (WARNING if problem.code in nik.WARNING_CODES else ERROR), error_text(problem)
+        if isinstance(problem, nik.FieldWarning):
+            return WARNING, word(problem.code, problem.fields)
+        return ERROR, error_text(problem)
 
     return check
 

@@ -38,11 +38,12 @@ def is_edge(runtime: Runtime) -> bool:
 def office_features() -> tuple[Feature, ...]:
     """Every feature of the office client, in the order the LAN API lists them. The one list:
     the local and remote office clients and the LAN routes all follow it."""
+    from kiosk.letters.ops_table import COMPLAINTS, REQUESTS
     from kiosk.print_ops import PRINTING
     from kiosk.queue.ops_table import QUEUE, REPORTS
     from sync.client.office_ops import SYNC_STATUS
 
-    return (QUEUE, PRINTING, REPORTS, SYNC_STATUS)
+    return (QUEUE, PRINTING, REPORTS, SYNC_STATUS, REQUESTS, COMPLAINTS)
 
 
 def make_office(runtime: Runtime, on_change: Callable[[], None] | None = None) -> Any:

@@ -1,0 +1,203 @@
+"""Letters, complaints and the status check at the citizen kiosk, tapped as a person would:
+Pak Budi's SKU from home to receipt, a wrong NIK digit caught at once, the idle timer wiping
+a half-filled form, a status read by its typed code, a complaint whose words leave the screen."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QLineEdit
+
+from kiosk import print_queue
+from kiosk.letters import operations as letters
+from ui import ops
+from ui.form_field import ChoiceInput, DateInput
+from ui.keypad import NumberEntry
+from ui_support import back_to_indonesian, make_context, open_shell, tap
+
+#: Pak Budi's answers, as typed (keypad digits, keyboard letters, choices by value).
+BUDI = {
+    "nik": "6472081508950003", "kk": "6472081203150007", "name": "BUDI SANTOSO",
+    "birth_place": "SAMARINDA", "birth_date": ("15", "08", "1995"), "sex": "L",
+    "address": "JL PAHLAWAN 3", "rt_rw": "003005", "religion": "Islam",
+    "marital_status": "kawin", "occupation": "WIRASWASTA", "phone": "",
+    "business_name": "WARUNG BUDI", "business_address": "JL PAHLAWAN 3",
+    "business_since": ("01", "01", "2019"), "purpose": "PINJAMAN BANK",
+}
+
+
+@pytest.fixture(autouse=True)
+def indonesian_again():
+    yield
+    back_to_indonesian()
+    ops.wait_idle()
+
+
+def citizen(qtbot, runtime, **kwargs):
+    shell = open_shell(qtbot, make_context(runtime), **kwargs)
+    return shell, shell.role_screen
+
+
+def type_digits(qtbot, entry, digits: str) -> None:
+    for digit in digits:
+        tap(qtbot, entry.keypad.digit_buttons[digit])
+
+
+def type_text(qtbot, keyboard, text: str) -> None:
+    for char in text:
+        tap(qtbot, keyboard.space_button if char == " " else keyboard.char_buttons[char.upper()])
+
+
+def answer(qtbot, form, value) -> None:
+    """Answer the question on screen the way its input is used, then Lanjut."""
+    field = form.current()
+    widget = field.input
+    if isinstance(widget, NumberEntry):
+        type_digits(qtbot, widget, value)
+    elif isinstance(widget, DateInput):
+        for part in value:
+            type_digits(qtbot, widget, part)
+    elif isinstance(widget, ChoiceInput):
+        tap(qtbot, widget.buttons[value])
+    elif isinstance(widget, QLineEdit):
+        assert form.keyboard.isVisible() and form.keyboard.target() is widget
+        type_text(qtbot, form.keyboard, value)
+    tap(qtbot, form.next_button)
+
+
+def open_letters(qtbot, screen, code: str = "SKU"):
+    tap(qtbot, screen.letters_button)
+    flow = screen.letters
+    qtbot.waitUntil(lambda: code in flow.card_buttons, timeout=5000)
+    tap(qtbot, flow.card_buttons[code])
+    assert flow.stack.currentWidget() is flow.form
+    return flow
+
+
+def test_pak_budi_requests_an_sku_from_home_to_receipt(qtbot, runtime):
+    shell, screen = citizen(qtbot, runtime)
+    flow = open_letters(qtbot, screen)
+    form = flow.form
+    keys = [spec.key for spec in form.specs]
+    assert keys[:2] == ["nik", "kk"] and keys[-4:] == ["business_name", "business_address",
+                                                     "business_since", "purpose"]
+    for index, key in enumerate(keys):
+        assert form.index == index, (key, form.current().message.text())
+        assert form.progress.text() == f"Langkah {index + 1} dari {len(keys)}"
+        answer(qtbot, form, BUDI[key])
+    qtbot.waitUntil(lambda: flow.stack.currentWidget() is flow.review_page, timeout=3000)
+    shown = flow.findChild(type(flow.review_title), "review-nik")
+    assert shown.text() == "6472********0003"                  # masked on the shared screen
+    assert flow.findChild(type(flow.review_title), "review-sex").text() == "Laki-laki"
+    tap(qtbot, flow.submit_button)
+    qtbot.waitUntil(lambda: flow.stack.currentWidget() is flow.sent_page, timeout=5000)
+    code = flow.code_label.text()
+    assert code.startswith("S-") and len(code) == 9
+    assert "\u2022 KTP asli" in flow.documents_label.text() or "KTP" in flow.documents_label.text()
+    assert not flow.warning_label.isVisible()       # his NIK agrees with what he typed
+    # Stored on the edge, through the outbox, with its receipt queued for the printer.
+    view = letters.request_status(runtime, code)
+    assert view.status == "submitted"
+    request = letters.get_request(runtime, code)
+    assert request.applicant["name"] == "BUDI SANTOSO" and request.details["purpose"] == "PINJAMAN BANK"
+    row = runtime.db.execute("SELECT print_job_id FROM letter_requests WHERE code = ?",
+                             [code]).fetchone()
+    job = print_queue.get_job(runtime.db, row[0])
+    assert job.status == "pending" and code.encode() in job.payload
+    tap(qtbot, flow.done_button)
+    assert screen.stack.currentWidget() is screen.home_page and flow.code_label.text() == ""
+
+
+def test_a_wrong_nik_digit_is_caught_at_once(qtbot, runtime):
+    shell, screen = citizen(qtbot, runtime)
+    flow = open_letters(qtbot, screen)
+    entry = flow.form.current().input
+    type_digits(qtbot, entry, "64720875")            # day 75: neither a man's nor a woman's
+    assert entry.state() == "error"
+    assert "tanggal lahir" in entry.message.text()
+    tap(qtbot, entry.keypad.backspace_button)
+    tap(qtbot, entry.keypad.backspace_button)
+    type_digits(qtbot, entry, "15")
+    assert entry.state() == "ok" and entry.message.text() == ""
+    type_digits(qtbot, entry, "08950003")
+    tap(qtbot, flow.form.next_button)
+    assert flow.form.index == 1                       # on to the KK
+
+
+def test_the_idle_timer_wipes_a_half_filled_form(qtbot, runtime):
+    shell, screen = citizen(qtbot, runtime, idle_ms=600)
+    flow = open_letters(qtbot, screen)
+    for key in ("nik", "kk", "name"):
+        answer(qtbot, flow.form, BUDI[key])
+    assert flow.form.index == 3 and flow.form.values()["name"] == "BUDI SANTOSO"
+    qtbot.waitUntil(lambda: screen.stack.currentWidget() is screen.home_page, timeout=5000)
+    assert flow.form.fields == [] and flow.answers == {} and flow.letter is None
+    open_letters(qtbot, screen)                       # the next person starts from nothing
+    assert flow.form.current().value() == "" and flow.form.index == 0
+
+
+def test_status_by_typed_code(qtbot, runtime):
+    submitted = letters.submit_request(runtime, "SKU", {**_applicant(), "phone": ""},
+                                       _details())
+    letters.change_request_status(runtime, submitted.code, "checking", staff_id="emp-2002")
+    letters.change_request_status(runtime, submitted.code, "awaiting_signature",
+                                  staff_id="emp-2002")
+    letters.change_request_status(runtime, submitted.code, "ready", staff_id="emp-2002")
+    shell, screen = citizen(qtbot, runtime)
+    tap(qtbot, screen.status_button)
+    check = screen.status_check
+    type_text(qtbot, check.keyboard, submitted.code.lower().replace("-", " "))
+    tap(qtbot, check.check_button)
+    qtbot.waitUntil(lambda: check.stack.currentWidget() is check.answer_page, timeout=5000)
+    assert check.answer_code.text() == submitted.code
+    assert check.answer_status.text().startswith("Siap diambil di loket ")
+    assert check.answer_status.text().endswith("bawa KTP asli.")
+    assert check.answer_updated.text().startswith("diperbarui ")
+    tap(qtbot, check.answer_again)
+    type_text(qtbot, check.keyboard, "S 2222222")
+    tap(qtbot, check.check_button)
+    qtbot.waitUntil(lambda: check.message.isVisible(), timeout=5000)
+    assert "tidak ditemukan" in check.message.text()
+
+
+def test_a_complaint_is_sent_and_its_words_leave_the_screen(qtbot, runtime):
+    shell, screen = citizen(qtbot, runtime)
+    tap(qtbot, screen.complaint_button)
+    flow = screen.complaints
+    qtbot.waitUntil(lambda: "jalan" in flow.card_buttons, timeout=5000)
+    tap(qtbot, flow.card_buttons["jalan"])
+    answer(qtbot, flow.form, "JALAN BERLUBANG DEKAT MASJID")
+    answer(qtbot, flow.form, "RT 3 RW 5")
+    answer(qtbot, flow.form, "")                      # no phone number
+    qtbot.waitUntil(lambda: flow.stack.currentWidget() is flow.review_page, timeout=3000)
+    assert flow.review_text.text() == "JALAN BERLUBANG DEKAT MASJID"
+    tap(qtbot, flow.anonymous_button)
+    tap(qtbot, flow.submit_button)
+    qtbot.waitUntil(lambda: flow.stack.currentWidget() is flow.sent_page, timeout=5000)
+    assert flow.code_label.text().startswith("P-")
+    texts = [w.text() for w in flow.findChildren(QLineEdit)] + [flow.review_text.text()]
+    assert not any("BERLUBANG" in t for t in texts)
+    stored = runtime.db.execute("SELECT description, contact FROM complaints").fetchone()
+    assert stored == ("JALAN BERLUBANG DEKAT MASJID", None)
+
+
+def test_the_flows_in_english(qtbot, runtime):
+    shell, screen = citizen(qtbot, runtime)
+    tap(qtbot, shell.language_switch.buttons["en"])
+    assert screen.letters_button.text() == "Letters"
+    assert screen.status_button.text() == "Check Status"
+    flow = open_letters(qtbot, screen)
+    assert flow.form.title.text() == "Business Certificate"
+    assert flow.form.current().label.text() == "NIK (ID number)"
+    assert flow.form.progress.text().startswith("Step 1 of ")
+
+
+def _applicant() -> dict:
+    return {"nik": "6472081508950003", "kk": "6472081203150007", "name": "BUDI SANTOSO",
+            "birth_place": "SAMARINDA", "birth_date": "1995-08-15", "sex": "L",
+            "address": "JL PAHLAWAN 3", "rt_rw": "003/005", "religion": "Islam",
+            "marital_status": "kawin", "occupation": "WIRASWASTA"}
+
+
+def _details() -> dict:
+    return {"business_name": "WARUNG BUDI", "business_address": "JL PAHLAWAN 3",
+            "business_since": "2019-01-01", "purpose": "PINJAMAN BANK"}
