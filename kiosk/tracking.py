@@ -4,13 +4,13 @@ again, the status link its QR holds, and reading either back from a scan or from
 The code is a kind letter, a hyphen and seven symbols: ``S-7K3M9QX`` (S = surat, a letter
 request; P = pengaduan, a complaint), so the code alone says which kind it is.
 
-Alphabet: Crockford's Base32 (https://www.crockford.com/base32.html): the digits and the
-letters without I, L, O and U. A printed code never holds the letters O or I, so a 0 on the
-receipt is always zero and a 1 always one; reading back, the letters a person may type for
-them (O for 0, I or L for 1) are taken as the digits, case does not matter, and spaces and
-hyphens are ignored. 32 symbols are 5 bits each: seven give 2^35 (3.4e10) codes. An office
+Alphabet: Crockford's Base32 (https://www.crockford.com/base32.html) without the digits 0
+and 1: the digits 2-9 and the letters without I, L, O and U. The issue asked for codes with
+no 0/O and no 1/I pair to confuse, read aloud at a counter or copied from a crumpled receipt:
+none of the four is ever printed, so none can be misread. Case does not matter, and spaces
+and hyphens are ignored when reading back. 30 symbols, seven of them: 2.2e10 codes. An office
 gives out tens of thousands a year, so a code typed with a wrong symbol almost never lands
-on someone else's (under 1 in 300,000), and a new code that happens to exist already is
+on someone else's (under 1 in 200,000), and a new code that happens to exist already is
 drawn again (the ``code`` columns are UNIQUE). Across a city two offices may draw the same
 code; the city server asks for the office then (``kiosk server complaint answer --office``).
 Eight characters to type, short enough for a keypad, long enough not to be guessed.
@@ -25,13 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 7
 #: The kind letter of each kind of code.
 KIND_PREFIX = {"request": "S", "complaint": "P"}
 PREFIX_KIND = {v: k for k, v in KIND_PREFIX.items()}
-#: What a person types for a symbol of the alphabet (Crockford's decoding rule).
-_TYPED = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SYMBOLS = set(ALPHABET)
 _JUNK = re.compile(r"[\s\-_.]")
 
@@ -90,12 +88,12 @@ def kind_of(code: str) -> str | None:
 
 
 def normalize(text: str) -> str | None:
-    """A code as typed (``s 7k3m-9qx``, ``S7K3M9QX``, ``s-7k3m9qo``) in canonical form
+    """A code as typed (``s 7k3m-9qx``, ``S7K3M9QX``) in canonical form
     (``S-7K3M9QX``), or None when it cannot be one."""
     compact = _JUNK.sub("", text.strip().upper())
     if len(compact) != LENGTH + 1 or compact[0] not in PREFIX_KIND:
         return None
-    body = compact[1:].translate(_TYPED)
+    body = compact[1:]
     if not set(body) <= _SYMBOLS:
         return None
     return f"{compact[0]}-{body}"
@@ -124,7 +122,7 @@ def status_server(rt) -> str:
 def code_from_scan(text: str) -> str | None:
     """The tracking code in what the camera read or a person typed: a status link
     (``https://.../s/S-7K3M9QX``, any host, query and fragment ignored) or a bare code, any
-    case, with O/0 and I/L/1 mixed up. None when it holds no code (e.g. a ticket's QR)."""
+    case, spaces and hyphens ignored. None when it holds no code (e.g. a ticket's QR)."""
     if not text:
         return None
     text = text.strip()

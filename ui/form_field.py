@@ -37,7 +37,7 @@ Validator = Callable[[str], tuple[str, str]]
 #: Month names, translated when shown (each is in ui/translations/input_en.ts).
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
           "September", "Oktober", "November", "Desember")
-LINE_HEIGHT = 80
+LINE_HEIGHT = 72
 CHOICE_HEIGHT = 96
 
 

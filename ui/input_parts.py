@@ -121,20 +121,12 @@ def set_key_icon(button: QPushButton, icon_name: str, kind: str) -> None:
     button.setIconSize(QSize(theme.ICON - 4, theme.ICON - 4))
 
 
-# --- icons theme.ICONS lacks (same 24x24 stroke style) -------------------------------------
-_KEY_ICONS = {
-    "backspace": '<path d="M21 4H8l-7 8 7 8h13a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2z"/>'
-                 '<path d="m18 9-6 6M12 9l6 6"/>',
-    "clear": '<circle cx="12" cy="12" r="10"/><path d="m15 9-6 6M9 9l6 6"/>',
-    "caps": '<path d="M12 3 3 12h5v8h8v-8h5z"/>',
-    "next": '<path d="M5 12h14M12 5l7 7-7 7"/>',
-    "space": '<path d="M3 10v4a1 1 0 0 0 1 1h16a1 1 0 0 0 1-1v-4"/>',
-}
+# --- key icons (theme.ICONS, in any colour and size) ---------------------------------------
 
 
 @lru_cache(maxsize=64)
 def key_icon(name: str, colour: str = theme.TEXT, size: int = theme.ICON) -> QIcon:
-    body = _KEY_ICONS.get(name) or theme.ICONS[name]
+    body = theme.ICONS[name]
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" '
            f'stroke="{colour}" stroke-width="2" stroke-linecap="round" '
            f'stroke-linejoin="round">{body}</svg>')

@@ -32,6 +32,9 @@ CAPS_PROPERTY = "keyboardCaps"
 MAX_LENGTH_PROPERTY = "maxLength"
 
 COLUMNS = 12
+#: Five rows of keys under a question must leave the question on an 800 px screen: 64 px
+#: keys (above theme.TOUCH_MIN) instead of the keypad's 72.
+KEY_HEIGHT = 64
 #: (row, column, text, column span) of each character key on the 12-column grid.
 LAYOUT: list[tuple[int, int, str, int]] = (
     [(0, c, d, 1) for c, d in enumerate("1234567890")]
@@ -72,24 +75,24 @@ class OnScreenKeyboard(QWidget):
             grid.setColumnStretch(column, 1)
         self.char_buttons: dict[str, QPushButton] = {}
         for row, column, char, span in LAYOUT:
-            button = key_button(char, "secondary")
+            button = key_button(char, "secondary", height=KEY_HEIGHT)
             button.clicked.connect(lambda _=False, c=char: self.press(c))
             grid.addWidget(button, row, column, 1, span)
             self.char_buttons[char] = button
-        self.backspace_button = key_button("", "secondary", theme.FONT_BODY, "backspace")
+        self.backspace_button = key_button("", "secondary", theme.FONT_BODY, "backspace", KEY_HEIGHT)
         self.backspace_button.clicked.connect(lambda: self.press("backspace"))
         grid.addWidget(self.backspace_button, BACKSPACE_AT[0], BACKSPACE_AT[1], 1, BACKSPACE_AT[2])
-        self.caps_button = key_button("", "secondary", theme.FONT_BODY, "caps")
+        self.caps_button = key_button("", "secondary", theme.FONT_BODY, "caps", KEY_HEIGHT)
         self.caps_button.setCheckable(True)
         self._caps_style = self.caps_button.styleSheet()
         self.caps_button.clicked.connect(lambda: self.press("caps"))
         grid.addWidget(self.caps_button, CAPS_AT[0], CAPS_AT[1], 1, CAPS_AT[2])
-        self.space_button = key_button("", "secondary", theme.FONT_BODY, "space")
+        self.space_button = key_button("", "secondary", theme.FONT_BODY, "space", KEY_HEIGHT)
         self.space_button.clicked.connect(lambda: self.press(" "))
         grid.addWidget(self.space_button, SPACE_AT[0], SPACE_AT[1], 1, SPACE_AT[2])
         self.enter_button: QPushButton | None = None
         if enter_text is not None:
-            self.enter_button = key_button("", "primary", theme.FONT_BODY, "next")
+            self.enter_button = key_button("", "primary", theme.FONT_BODY, "next", KEY_HEIGHT)
             self.enter_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
             self.enter_button.clicked.connect(lambda: self.press("enter"))
             grid.addWidget(self.enter_button, ENTER_AT[0], ENTER_AT[1], 1, ENTER_AT[2])

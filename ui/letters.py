@@ -42,9 +42,12 @@ def mask(value: str) -> str:
 
 
 def shown_value(spec: Any, value: str) -> str:
-    """An answer as the review page shows it: NIK and KK masked, a choice by its words."""
+    """An answer as the review page shows it: NIK and KK masked, a date as on the KTP, a
+    choice by its words."""
     if spec.key in MASKED or spec.kind in MASKED:
         return mask(value)
+    if spec.kind == "date" and len(value) == 10:
+        return f"{value[8:10]}-{value[5:7]}-{value[0:4]}"     # as on a KTP: 15-08-1995
     if spec.kind == "choice":
         choice = next((c for c in spec.choices if c.value == value), None)
         if choice is not None:
@@ -264,7 +267,10 @@ class LetterFlow(Screen):
             if item.widget() is not None:
                 item.widget().deleteLater()
         specs = [s for s in self.letter.all_fields() if s.key in self.answers]
-        rows = (len(specs) + 1) // 2
+        # Two columns of answers; three for the longest letters (a birth has 26 questions),
+        # so the page never scrolls.
+        columns = 2 if len(specs) <= 18 else 3
+        rows = -(-len(specs) // columns)
         for index, spec in enumerate(specs):
             column, row = divmod(index, rows) if rows else (0, index)
             caption = QLabel(Bilingual(spec.label_id, spec.label_en).text())

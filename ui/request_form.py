@@ -17,7 +17,8 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QLineEdit, QSizePolicy, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from kiosk.errors import KioskError
 from ui import taps, theme
@@ -125,8 +126,8 @@ class FormSteps(Screen):
         self.fields: list[FormField] = []
         self.index = 0
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(32, 8, 32, 12)
-        outer.setSpacing(8)
+        outer.setContentsMargins(32, 4, 32, 8)
+        outer.setSpacing(4)
         head = QHBoxLayout()
         self.title = theme.text_label("", "large")
         self.title.setWordWrap(False)
@@ -184,6 +185,12 @@ class FormSteps(Screen):
 
     def go_to(self, index: int) -> None:
         self.index = index
+        # Only the page on screen claims room: a keypad page must not make a keyboard page
+        # (which has the keyboard below the stack) taller than the screen.
+        for number in range(self.pages.count()):
+            policy = (QSizePolicy.Policy.Preferred if number == index
+                      else QSizePolicy.Policy.Ignored)
+            self.pages.widget(number).setSizePolicy(policy, policy)
         self.pages.setCurrentIndex(index)
         field = self.fields[index]
         typed = isinstance(field.input, QLineEdit)
@@ -217,6 +224,8 @@ class FormSteps(Screen):
 
     def _clear_pages(self) -> None:
         self.keyboard.bind(None)
+        for field in self.fields:
+            field.clear()        # now, not when Qt gets round to deleting the page
         while self.pages.count():
             page = self.pages.widget(0)
             self.pages.removeWidget(page)

@@ -21,6 +21,7 @@ from ui import taps, theme
 from ui.context import ScreenContext
 from ui.errors import error_text
 from ui.form_field import MONTHS
+from ui.input_parts import ERROR, OK, MessageLine
 from ui.keyboard import OnScreenKeyboard
 from ui.ops import run_op
 from ui.screen import Screen
@@ -99,23 +100,22 @@ class StatusCheck(Screen):
 
         self.ask_page = QWidget()
         outer = QVBoxLayout(self.ask_page)
-        outer.setContentsMargins(32, 12, 32, 12)
-        outer.setSpacing(10)
-        self.title = theme.text_label("", "title")
+        outer.setContentsMargins(32, 4, 32, 8)
+        outer.setSpacing(4)
+        self.title = theme.text_label("", "large")
         outer.addWidget(self.title)
         self.hint = theme.text_label("", "body")
         outer.addWidget(self.hint)
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("statusCode")
         self.code_edit.setMaxLength(12)
-        self.code_edit.setMinimumHeight(84)
+        self.code_edit.setMinimumHeight(72)
         self.code_edit.setStyleSheet(
             f"QLineEdit {{ font-size: {theme.FONT_TITLE}px; font-weight: 700; letter-spacing: 3px;"
             f" border: 3px solid {theme.BORDER}; border-radius: 14px; padding: 4px 16px; }}")
         self.code_edit.returnPressed.connect(self.check)
         outer.addWidget(self.code_edit)
-        self.message = theme.text_label("", "error")
-        self.message.hide()
+        self.message = MessageLine()     # fixed height: a message never moves the keys
         outer.addWidget(self.message)
         self.keyboard = OnScreenKeyboard(self.code_edit, caps=True)
         outer.addWidget(self.keyboard)
@@ -182,7 +182,7 @@ class StatusCheck(Screen):
     def _answered(self, view: Any) -> None:
         self._asking = False
         self.view = view
-        self.message.hide()
+        self.message.show_message(OK, "")
         self._fill_answer()
         self.stack.setCurrentWidget(self.answer_page)
         self.home_timer.start(ANSWER_HOME_MS)
@@ -192,8 +192,7 @@ class StatusCheck(Screen):
         self._say(error_text(exc))
 
     def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
+        self.message.show_message(ERROR, text)
 
     def _fill_answer(self) -> None:
         view = self.view
@@ -224,7 +223,7 @@ class StatusCheck(Screen):
         self.view = None
         self._asking = False
         self.code_edit.clear()
-        self.message.hide()
+        self.message.show_message(OK, "")
         self.answer_code.setText("")
         self.answer_status.setText("")
         self.answer_updated.setText("")

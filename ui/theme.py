@@ -131,6 +131,13 @@ ICONS: dict[str, str] = {
     "badge": '<rect x="5" y="2" width="14" height="20" rx="2"/><circle cx="12" cy="10" r="3"/>'
              '<path d="M9 17h6M10 5h4"/>',
     "exit": '<path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><path d="m16 17 5-5-5-5M21 12H9"/>',
+    # keys of the on-screen keypad and keyboard (ui/keypad.py, ui/keyboard.py)
+    "backspace": '<path d="M21 4H8l-7 8 7 8h13a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2z"/>'
+                 '<path d="m18 9-6 6M12 9l6 6"/>',
+    "clear": '<circle cx="12" cy="12" r="10"/><path d="m15 9-6 6M9 9l6 6"/>',
+    "caps": '<path d="M12 3 3 12h5v8h8v-8h5z"/>',
+    "next": '<path d="M5 12h14M12 5l7 7-7 7"/>',
+    "space": '<path d="M3 10v4a1 1 0 0 0 1 1h16a1 1 0 0 0 1-1v-4"/>',
 }
 
 

@@ -1,0 +1,346 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+    <context>
+        <name>CitizenScreen</name>
+        <message>
+            <source>Surat</source>
+            <translation>Letters</translation>
+        </message>
+        <message>
+            <source>Pengaduan</source>
+            <translation>Complaints</translation>
+        </message>
+        <message>
+            <source>Cek Status</source>
+            <translation>Check Status</translation>
+        </message>
+    </context>
+    <context>
+        <name>LetterFlow</name>
+        <message>
+            <source>Surat apa yang Anda perlukan?</source>
+            <translation>Which letter do you need?</translation>
+        </message>
+        <message>
+            <source>Sentuh salah satu. Tidak perlu akun atau PIN.</source>
+            <translation>Touch one. No account or PIN needed.</translation>
+        </message>
+        <message>
+            <source>Kembali</source>
+            <translation>Back</translation>
+        </message>
+        <message>
+            <source>Periksa kembali data Anda</source>
+            <translation>Check your details</translation>
+        </message>
+        <message>
+            <source>Bila ada yang salah, sentuh Ubah. Bila sudah benar, sentuh Kirim Permohonan.</source>
+            <translation>If anything is wrong, touch Change. If it is right, touch Send Request.</translation>
+        </message>
+        <message>
+            <source>Ubah</source>
+            <translation>Change</translation>
+        </message>
+        <message>
+            <source>Kirim Permohonan</source>
+            <translation>Send Request</translation>
+        </message>
+        <message>
+            <source>Permohonan Anda sudah kami terima</source>
+            <translation>We have received your request</translation>
+        </message>
+        <message>
+            <source>Kode pelacakan Anda:</source>
+            <translation>Your tracking code:</translation>
+        </message>
+        <message>
+            <source>Bawa saat mengambil surat:</source>
+            <translation>Bring when you collect the letter:</translation>
+        </message>
+        <message>
+            <source>Tanda terima sedang dicetak. Simpan untuk cek status di kiosk ini.</source>
+            <translation>Your receipt is printing. Keep it to check the status at this kiosk.</translation>
+        </message>
+        <message>
+            <source>Selesai</source>
+            <translation>Done</translation>
+        </message>
+    </context>
+    <context>
+        <name>ComplaintFlow</name>
+        <message>
+            <source>Dikirim tanpa nama dan tanpa nomor HP: jawaban hanya bisa dilihat dengan kode pelacakan.</source>
+            <translation>Sent without a name or phone number: the answer can only be seen with the tracking code.</translation>
+        </message>
+        <message>
+            <source>Pengaduan: tentang apa?</source>
+            <translation>Complaint: what is it about?</translation>
+        </message>
+        <message>
+            <source>Sentuh salah satu. Pengaduan diteruskan ke Pemerintah Kota.</source>
+            <translation>Touch one. Complaints go to the City Government.</translation>
+        </message>
+        <message>
+            <source>Kembali</source>
+            <translation>Back</translation>
+        </message>
+        <message>
+            <source>Periksa pengaduan Anda</source>
+            <translation>Check your complaint</translation>
+        </message>
+        <message>
+            <source>Kirim tanpa nama</source>
+            <translation>Send without my name</translation>
+        </message>
+        <message>
+            <source>Ubah</source>
+            <translation>Change</translation>
+        </message>
+        <message>
+            <source>Kirim Pengaduan</source>
+            <translation>Send Complaint</translation>
+        </message>
+        <message>
+            <source>Pengaduan Anda sudah kami terima</source>
+            <translation>We have received your complaint</translation>
+        </message>
+        <message>
+            <source>Kode pelacakan Anda:</source>
+            <translation>Your tracking code:</translation>
+        </message>
+        <message>
+            <source>Tanda terima sedang dicetak. Cek jawaban kota di kiosk ini dengan kode pada tanda terima.</source>
+            <translation>Your receipt is printing. Check the city's answer at this kiosk with the code on it.</translation>
+        </message>
+        <message>
+            <source>Selesai</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>Kota dapat menghubungi Anda di nomor yang Anda isi.</source>
+            <translation>The city can reach you at the number you gave.</translation>
+        </message>
+        <message>
+            <source>Tanpa nomor HP: jawaban dapat dilihat dengan kode pelacakan.</source>
+            <translation>No phone number: the answer can be seen with the tracking code.</translation>
+        </message>
+        <message>
+            <source>Lokasi: %1</source>
+            <translation>Location: %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>StatusCheck</name>
+        <message>
+            <source>Cek status surat atau pengaduan</source>
+            <translation>Check a letter or complaint</translation>
+        </message>
+        <message>
+            <source>Ketik kode pada tanda terima Anda (huruf dan angka).</source>
+            <translation>Type the code on your receipt (letters and digits).</translation>
+        </message>
+        <message>
+            <source>Kembali</source>
+            <translation>Back</translation>
+        </message>
+        <message>
+            <source>Cek</source>
+            <translation>Check</translation>
+        </message>
+        <message>
+            <source>Selesai</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>Cek kode lain</source>
+            <translation>Check another code</translation>
+        </message>
+        <message>
+            <source>Ketik kode pada tanda terima, misalnya S-7K3M9QX.</source>
+            <translation>Type the code on the receipt, for example S-7K3M9QX.</translation>
+        </message>
+        <message>
+            <source>diperbarui %1</source>
+            <translation>updated %1</translation>
+        </message>
+        <message>
+            <source>Silakan tanyakan ke petugas.</source>
+            <translation>Please ask the staff.</translation>
+        </message>
+        <message>
+            <source>Permohonan sudah diterima dan menunggu diperiksa petugas.</source>
+            <translation>Your request was received and waits for the staff to check it.</translation>
+        </message>
+        <message>
+            <source>Petugas sedang memeriksa permohonan Anda.</source>
+            <translation>The staff are checking your request.</translation>
+        </message>
+        <message>
+            <source>Surat sedang menunggu tanda tangan Lurah.</source>
+            <translation>The letter is waiting for the Lurah's signature.</translation>
+        </message>
+        <message>
+            <source>Siap diambil di loket {counter}, bawa {bring_id}.</source>
+            <translation>Ready to collect at counter {counter}; bring {bring_id}.</translation>
+        </message>
+        <message>
+            <source>Surat sudah diambil.</source>
+            <translation>The letter has been collected.</translation>
+        </message>
+        <message>
+            <source>Permohonan tidak dapat diproses: {reason}. Silakan tanyakan ke petugas.</source>
+            <translation>The request cannot be processed: {reason}. Please ask the staff.</translation>
+        </message>
+        <message>
+            <source>Permohonan dibatalkan: {reason}.</source>
+            <translation>The request was cancelled: {reason}.</translation>
+        </message>
+        <message>
+            <source>Pengaduan sudah diterima dan akan diteruskan ke Pemerintah Kota.</source>
+            <translation>Your complaint was received and will go to the City Government.</translation>
+        </message>
+        <message>
+            <source>Pengaduan sudah diteruskan ke Pemerintah Kota.</source>
+            <translation>Your complaint has gone to the City Government.</translation>
+        </message>
+        <message>
+            <source>Pengaduan sedang ditangani Pemerintah Kota.</source>
+            <translation>The City Government is handling your complaint.</translation>
+        </message>
+        <message>
+            <source>Pemerintah Kota sudah menjawab. Minta jawabannya di loket dengan tanda terima ini.</source>
+            <translation>The City Government has answered. Ask for the answer at the counter with this receipt.</translation>
+        </message>
+        <message>
+            <source>Pengaduan sudah selesai ditangani.</source>
+            <translation>Your complaint has been dealt with.</translation>
+        </message>
+    </context>
+    <context>
+        <name>FormSteps</name>
+        <message>
+            <source>Kembali</source>
+            <translation>Back</translation>
+        </message>
+        <message>
+            <source>Periksa</source>
+            <translation>Review</translation>
+        </message>
+        <message>
+            <source>Lanjut</source>
+            <translation>Next</translation>
+        </message>
+        <message>
+            <source>Langkah %1 dari %2</source>
+            <translation>Step %1 of %2</translation>
+        </message>
+        <message>
+            <source>boleh dikosongkan</source>
+            <translation>may be left empty</translation>
+        </message>
+    </context>
+    <context>
+        <name>errors</name>
+        <message>
+            <source>NIK terdiri dari 16 angka. Periksa kembali KTP Anda.</source>
+            <translation>A NIK has 16 digits. Check your ID card (KTP).</translation>
+        </message>
+        <message>
+            <source>Enam angka pertama NIK bukan kode wilayah. Periksa kembali angka yang Anda ketik.</source>
+            <translation>The first six digits of the NIK are not a region code. Check the digits you typed.</translation>
+        </message>
+        <message>
+            <source>Angka ke-7 sampai ke-12 NIK bukan tanggal lahir yang benar. Periksa kembali angka yang Anda ketik.</source>
+            <translation>Digits 7 to 12 of the NIK are not a real date of birth. Check the digits you typed.</translation>
+        </message>
+        <message>
+            <source>Empat angka terakhir NIK tidak boleh 0000. Periksa kembali KTP Anda.</source>
+            <translation>The last four digits of a NIK cannot be 0000. Check your ID card (KTP).</translation>
+        </message>
+        <message>
+            <source>Nomor KK terdiri dari 16 angka. Periksa kembali Kartu Keluarga Anda.</source>
+            <translation>A family card number has 16 digits. Check your family card (KK).</translation>
+        </message>
+        <message>
+            <source>Enam angka pertama nomor KK bukan kode wilayah. Periksa kembali angka yang Anda ketik.</source>
+            <translation>The first six digits of the family card number are not a region code. Check the digits you typed.</translation>
+        </message>
+        <message>
+            <source>Angka ke-7 sampai ke-12 nomor KK bukan tanggal yang benar. Periksa kembali angka yang Anda ketik.</source>
+            <translation>Digits 7 to 12 of the family card number are not a real date. Check the digits you typed.</translation>
+        </message>
+        <message>
+            <source>Empat angka terakhir nomor KK tidak boleh 0000. Periksa kembali Kartu Keluarga Anda.</source>
+            <translation>The last four digits of a family card number cannot be 0000. Check your family card (KK).</translation>
+        </message>
+        <message>
+            <source>Kode kecamatan pada NIK tidak kami kenal. Bila angkanya sudah sesuai KTP, silakan lanjut.</source>
+            <translation>We do not know the district code in this NIK. If it matches your ID card, please go on.</translation>
+        </message>
+        <message>
+            <source>Kode kecamatan pada nomor KK tidak kami kenal. Bila angkanya sudah sesuai, silakan lanjut.</source>
+            <translation>We do not know the district code in this family card number. If it is right, please go on.</translation>
+        </message>
+        <message>
+            <source>Tanggal lahir pada NIK berbeda dengan yang Anda isi. Mohon tunjukkan KTP kepada petugas.</source>
+            <translation>The date of birth in the NIK differs from the one you entered. Please show your ID card to the staff.</translation>
+        </message>
+        <message>
+            <source>Jenis kelamin pada NIK berbeda dengan yang Anda pilih. Mohon tunjukkan KTP kepada petugas.</source>
+            <translation>The sex in the NIK differs from the one you chose. Please show your ID card to the staff.</translation>
+        </message>
+        <message>
+            <source>Bagian ini perlu diisi.</source>
+            <translation>Please fill this in.</translation>
+        </message>
+        <message>
+            <source>Isian terlalu panjang. Silakan persingkat.</source>
+            <translation>This is too long. Please shorten it.</translation>
+        </message>
+        <message>
+            <source>Silakan pilih salah satu.</source>
+            <translation>Please choose one.</translation>
+        </message>
+        <message>
+            <source>Tanggal tidak benar. Periksa hari, bulan dan tahun.</source>
+            <translation>This is not a real date. Check the day, month and year.</translation>
+        </message>
+        <message>
+            <source>Jam tidak benar. Ketik jam dan menit, misalnya 14 30.</source>
+            <translation>This is not a real time. Type hours and minutes, for example 14 30.</translation>
+        </message>
+        <message>
+            <source>Isi dengan angka.</source>
+            <translation>Please use digits.</translation>
+        </message>
+        <message>
+            <source>Nomor HP tidak benar. Ketik 9 sampai 13 angka, misalnya 0812 3456 7890.</source>
+            <translation>This is not a phone number. Type 9 to 13 digits, for example 0812 3456 7890.</translation>
+        </message>
+        <message>
+            <source>Ketik RT lalu RW, masing-masing tiga angka, misalnya 003 005.</source>
+            <translation>Type the RT, then the RW, three digits each, for example 003 005.</translation>
+        </message>
+        <message>
+            <source>Isian memuat huruf yang tidak dapat dipakai. Silakan ketik ulang.</source>
+            <translation>This has characters that cannot be used. Please type it again.</translation>
+        </message>
+        <message>
+            <source>Jenis surat ini tidak tersedia lagi. Silakan pilih yang lain.</source>
+            <translation>This letter is no longer offered. Please choose another.</translation>
+        </message>
+        <message>
+            <source>Itu bukan kode tanda terima. Kode seperti S-7K3M9QX atau P-7K3M9QX.</source>
+            <translation>That is not a receipt code. Codes look like S-7K3M9QX or P-7K3M9QX.</translation>
+        </message>
+        <message>
+            <source>Kode {code} tidak ditemukan di kantor ini. Periksa kembali kode pada tanda terima.</source>
+            <translation>Code {code} was not found at this office. Check the code on the receipt.</translation>
+        </message>
+        <message>
+            <source>Pengaduan tanpa nama tidak memakai nomor HP. Hapus nomornya, atau kirim dengan nama.</source>
+            <translation>An anonymous complaint has no phone number. Remove the number, or send it with your name.</translation>
+        </message>
+    </context>
+</TS>
