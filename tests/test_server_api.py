@@ -497,10 +497,11 @@ def test_pull_pages_through_the_offices_reference_data(client):
 
 def test_pull_requests_scope_and_bad_arguments(client):
     device = enrolled_device(client)
-    _put(client, "K1", [{"table": "request_status", "record_id": "req1",
-                         "payload": {"id": "req1", "status": "ready"}}])
+    _put(client, "K1", [{"table": "complaint_status", "record_id": "c1",
+                         "payload": {"id": "c1", "status": "forwarded"}}])
     changes, _ = device.pull_all("requests", at_least=1)
-    assert [(c["table"], c["payload"]["status"]) for c in changes] == [("request_status", "ready")]
+    assert [(c["table"], c["payload"]["status"]) for c in changes] == [("complaint_status",
+                                                                        "forwarded")]
     assert device.pull("nonsense").status_code == 400
     assert device.pull(cursor="abc").status_code == 400
     assert device.pull(limit=0).status_code == 422
