@@ -231,3 +231,16 @@ def test_every_page_of_every_letter_fits_the_kiosk_screen(qtbot, runtime):
         form.go_to(index)
         assert form.minimumSizeHint().height() <= room, form.specs[index].key
     assert screen.status_check.minimumSizeHint().height() <= room
+
+
+def test_a_nik_that_disagrees_with_the_typed_sex_is_a_kind_warning(qtbot, runtime):
+    shell, screen = citizen(qtbot, runtime)
+    flow = open_letters(qtbot, screen)
+    for spec in list(flow.form.specs):
+        answer(qtbot, flow.form, "P" if spec.key == "sex" else BUDI[spec.key])  # NIK says male
+    qtbot.waitUntil(lambda: flow.stack.currentWidget() is flow.review_page, timeout=3000)
+    assert flow.review_warning.isVisible()
+    assert flow.review_warning.text().startswith("Jenis kelamin pada NIK berbeda")
+    tap(qtbot, flow.submit_button)                    # a warning never blocks
+    qtbot.waitUntil(lambda: flow.stack.currentWidget() is flow.sent_page, timeout=5000)
+    assert flow.warning_label.isVisible() and "Jenis kelamin" in flow.warning_label.text()

@@ -55,6 +55,22 @@ def shown_value(spec: Any, value: str) -> str:
     return value
 
 
+def nik_warnings(answers: dict[str, str]) -> list[str]:
+    """Kind warnings before sending: the NIK's birth date or sex differs from what was typed
+    (one of them has a typo; only the citizen can say which, so it never blocks)."""
+    from datetime import date
+
+    from kiosk import nik
+
+    try:
+        info = nik.parse_nik(answers.get("nik", ""))
+        typed = date.fromisoformat(answers["birth_date"]) if answers.get("birth_date") else None
+    except (KioskError, ValueError):
+        return []          # the form's own checks already said what is wrong
+    return [word(w.code, w.fields) for w in
+            nik.compare_with_typed(info, birth_date=typed, sex=answers.get("sex") or None)]
+
+
 def card_button(words: str, detail: str, icon: str) -> QPushButton:
     """A big card for a letter type or a complaint category."""
     button = theme.touch_button("", "secondary")
@@ -149,6 +165,11 @@ class LetterFlow(Screen):
         outer.addWidget(self.review_title)
         self.review_hint = theme.text_label("", "body")
         outer.addWidget(self.review_hint)
+        self.review_warning = theme.text_label("", "body")
+        self.review_warning.setObjectName("reviewWarning")
+        self.review_warning.setProperty("banner", "warning")
+        self.review_warning.hide()
+        outer.addWidget(self.review_warning)
         self.review_grid = QGridLayout()
         self.review_grid.setHorizontalSpacing(24)
         self.review_grid.setVerticalSpacing(4)
@@ -262,6 +283,12 @@ class LetterFlow(Screen):
         self.stack.setCurrentWidget(self.form)
 
     def _fill_review(self) -> None:
+        warnings = nik_warnings(self.answers)
+        if warnings:
+            warnings.append(self.tr("Sentuh Ubah untuk memperbaiki, atau kirim bila sudah "
+                                    "sesuai KTP."))
+        self.review_warning.setText(" ".join(warnings))
+        self.review_warning.setVisible(bool(warnings))
         while self.review_grid.count():
             item = self.review_grid.takeAt(0)
             if item.widget() is not None:

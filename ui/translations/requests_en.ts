@@ -66,6 +66,10 @@
             <source>Selesai</source>
             <translation>Done</translation>
         </message>
+        <message>
+            <source>Sentuh Ubah untuk memperbaiki, atau kirim bila sudah sesuai KTP.</source>
+            <translation>Touch Change to correct it, or send it if it matches your ID card.</translation>
+        </message>
     </context>
     <context>
         <name>ComplaintFlow</name>
