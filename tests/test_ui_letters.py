@@ -211,7 +211,7 @@ def test_every_page_of_every_letter_fits_the_kiosk_screen(qtbot, runtime):
     from kiosk.complaints.operations import COMPLAINT_FIELDS
     from kiosk.letters.catalogue import DEFAULT_CATALOGUE
 
-    room = 800 - 80
+    room = 800 - 80 - 10       # the shell's bar, and a little slack for its own margins
     shell, screen = citizen(qtbot, runtime)
     flow = screen.letters
     flow.resize(1280, room)
@@ -231,6 +231,35 @@ def test_every_page_of_every_letter_fits_the_kiosk_screen(qtbot, runtime):
         form.go_to(index)
         assert form.minimumSizeHint().height() <= room, form.specs[index].key
     assert screen.status_check.minimumSizeHint().height() <= room
+
+
+def test_the_keys_never_sit_on_the_buttons_of_a_fixed_kiosk_screen(qtbot, runtime):
+    """On the kiosk's own 1280x800 (fixed, as full screen is), every key of the keyboard and
+    the keypad is its full height and above "Lanjut", and the question is not cut."""
+    from PySide6.QtCore import QPoint
+
+    shell, screen = citizen(qtbot, runtime)
+    shell.setFixedSize(1280, 800)
+    flow = open_letters(qtbot, screen)
+    form = flow.form
+    for index, spec in enumerate(list(form.specs)):
+        form.go_to(index)
+        qtbot.waitUntil(lambda: form.current().isVisible(), timeout=2000)
+        qtbot.wait(30)                                 # the nested layouts settle
+        buttons_top = form.next_button.mapTo(shell, QPoint(0, 0)).y()
+        keys = (form.keyboard.char_buttons.values() if form.keyboard.isVisible()
+                else getattr(form.current().input, "keypad", None) and
+                form.current().input.keypad.digit_buttons.values()) or []
+        for key in keys:
+            assert key.height() >= key.minimumHeight(), (spec.key, key.text())
+            assert key.mapTo(shell, QPoint(0, key.height())).y() <= buttons_top, spec.key
+        field = form.current()
+        for part in (form.keyboard, field.input):      # given the room their keys need
+            if part.isVisible():
+                needs = part.minimumHeight() or part.minimumSizeHint().height()
+                assert part.height() >= needs, (spec.key, part)
+        assert field.mapTo(shell, QPoint(0, 0)).y() + field.input.y() + field.input.height() \
+            <= buttons_top, spec.key
 
 
 def test_a_nik_that_disagrees_with_the_typed_sex_is_a_kind_warning(qtbot, runtime):

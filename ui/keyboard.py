@@ -32,9 +32,9 @@ CAPS_PROPERTY = "keyboardCaps"
 MAX_LENGTH_PROPERTY = "maxLength"
 
 COLUMNS = 12
-#: Five rows of keys under a question must leave the question on an 800 px screen: 64 px
-#: keys (above theme.TOUCH_MIN) instead of the keypad's 72.
-KEY_HEIGHT = 64
+#: Five rows of keys under a question must leave the question on an 800 px screen: 62 px
+#: keys (above theme.TOUCH_MIN) instead of the keypad's 72, rows 6 px apart.
+KEY_HEIGHT = 62
 #: (row, column, text, column span) of each character key on the 12-column grid.
 LAYOUT: list[tuple[int, int, str, int]] = (
     [(0, c, d, 1) for c, d in enumerate("1234567890")]
@@ -70,7 +70,7 @@ class OnScreenKeyboard(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(8)
+        grid.setVerticalSpacing(6)
         for column in range(COLUMNS):
             grid.setColumnStretch(column, 1)
         self.char_buttons: dict[str, QPushButton] = {}

@@ -111,6 +111,15 @@ def make_field(spec: Any, today: date | None = None) -> FormField:
                      caps=kind in CAPS_KINDS)
 
 
+class _QuestionPages(QStackedWidget):
+    """The question takes the room the keys and buttons leave (the kiosk's screen is fixed).
+    Its word-wrapped label would otherwise put the layout in height-for-width mode, which
+    gives the question its wrapped height first and squeezes the keyboard under it."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return False
+
+
 class FormSteps(Screen):
     """The questions of ``specs`` one page at a time. ``completed(values)`` (key -> answer as
     the domain reads it) after the last; ``left`` when "Kembali" is pressed on the first."""
@@ -137,10 +146,13 @@ class FormSteps(Screen):
         self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         head.addWidget(self.progress)
         outer.addLayout(head)
-        self.pages = QStackedWidget()
+        self.pages = _QuestionPages()
         taps.guard_page_changes(self.pages)
         outer.addWidget(self.pages, 1)
         self.keyboard = OnScreenKeyboard()
+        # Its own height, always: the word-wrapped labels above make the layout trade height
+        # for width, and a keyboard given less than its keys need draws them over each other.
+        self.keyboard.setFixedHeight(self.keyboard.minimumSizeHint().height())
         outer.addWidget(self.keyboard)
         nav = QHBoxLayout()
         nav.setSpacing(16)

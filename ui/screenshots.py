@@ -161,7 +161,7 @@ def _render_role(rt: Runtime, role: str, language: str, out: Path) -> list[tuple
     ctx, _ = make_context(rt, role, with_devices=False)
     shell = Shell(ctx, role)
     shell.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-    shell.resize(*SIZES[role])
+    shell.setFixedSize(*SIZES[role])   # the kiosk's screen: what does not fit is cut, as there
     shell.show()
     shell.set_language(language)
     _wait()
@@ -259,4 +259,71 @@ def _citizen_steps(rt: Runtime, shell, cleanups: list[Callable[[], None]]
     if not getattr(screen, "services_list", None):
         return [("home", lambda: None)]
     return [("home", lambda: None), ("service", pick_service), ("ticket", take),
-            ("printer-problem", printer_down), ("quota-full", quota)]
+            ("printer-problem", printer_down), ("quota-full", quota),
+            *_letter_steps(screen)]
+
+
+#: Pak Budi's answers for the letter screenshots (the form's own shapes: keypad digits).
+_BUDI = {"nik": "6472081508950003", "kk": "6472081203150007", "name": "BUDI SANTOSO",
+         "birth_place": "SAMARINDA", "birth_date": "1995-08-15", "sex": "L",
+         "address": "JL PAHLAWAN 3", "rt_rw": "003005", "religion": "Islam",
+         "marital_status": "kawin", "occupation": "WIRASWASTA", "phone": "",
+         "business_name": "WARUNG BUDI", "business_address": "JL PAHLAWAN 3",
+         "business_since": "2019-01-01", "purpose": "Pinjaman bank"}
+
+
+def _letter_steps(screen) -> list[tuple[str, Callable[[], None]]]:
+    """The letter request (choose, NIK with a typo, a name on the keyboard, review, code),
+    the status check and a complaint's categories."""
+    flow = screen.letters
+
+    def choose() -> None:
+        screen.reset()
+        _wait()
+        screen.open_letters()
+
+    def nik_typo() -> None:
+        flow.choose(next(t for t in flow.letter_types if t.code == "SKU"))
+        entry = flow.form.current().input
+        for digit in "64720875":
+            entry.keypad.digit_buttons[digit].click()
+
+    def answer_until(key: str) -> None:
+        form = flow.form
+        form.current().input.clear()
+        while form.specs[form.index].key != key:
+            value = _BUDI[form.specs[form.index].key]
+            if value:
+                form.current().set_value(value)
+            form.advance()
+
+    def name() -> None:
+        answer_until("name")
+        flow.form.current().set_value("BUDI SANTOSO")
+
+    def review() -> None:
+        while flow.stack.currentWidget() is flow.form:
+            value = _BUDI[flow.form.specs[flow.form.index].key]
+            if value:
+                flow.form.current().set_value(value)
+            flow.form.advance()
+
+    def sent() -> None:
+        flow.submit()
+
+    def status() -> None:
+        code = flow.sent.code if flow.sent is not None else "S-2222222"
+        screen.reset()
+        _wait()
+        screen.open_status_check()
+        screen.status_check.code_edit.setText(code)
+        screen.status_check.check()
+
+    def complaint() -> None:
+        screen.reset()
+        _wait()
+        screen.open_complaints()
+
+    return [("letters", choose), ("letters-nik", nik_typo), ("letters-name", name),
+            ("letters-review", review), ("letters-code", sent), ("status", status),
+            ("complaint", complaint)]

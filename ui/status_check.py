@@ -118,6 +118,7 @@ class StatusCheck(Screen):
         self.message = MessageLine()     # fixed height: a message never moves the keys
         outer.addWidget(self.message)
         self.keyboard = OnScreenKeyboard(self.code_edit, caps=True)
+        self.keyboard.setFixedHeight(self.keyboard.minimumSizeHint().height())  # see FormSteps
         outer.addWidget(self.keyboard)
         row = QHBoxLayout()
         self.back_button = theme.touch_button("", "secondary", "back")
