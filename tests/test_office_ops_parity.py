@@ -119,6 +119,7 @@ SCENARIO: list[tuple[str, str, Any]] = [
     ("requests", "list_letter_types", lambda t: ((), {})),
     ("requests", "submit_request", lambda t: (("SKU", SKU["applicant"], SKU["details"]), {})),
     ("requests", "lookup_status", lambda t: ((t["request"],), {})),
+    ("requests", "list_requests", lambda t: ((), {"status": "submitted"})),
     ("requests", "request_status", lambda t: ((t["request"],), {})),
     ("requests", "change_request_status", lambda t: ((t["request"], "checking"),
                                                      {"staff_id": "emp-2002"})),

@@ -28,6 +28,7 @@ from ui.errors import error_text
 from ui.ops import run_op
 from ui.context import ScreenContext
 from ui.queue_watch import QueueWatcher
+from ui.counter_requests import RequestsPanel
 from ui.counter_sign_in import Employee, SignInPage, clear_layout, service_name
 from ui.screen import Coalesced, Screen
 
@@ -81,6 +82,9 @@ class CounterScreen(Screen):
         self.stack.addWidget(self.sign_in)
         self._build_console()
         self._build_transfer()
+        self.requests_page = RequestsPanel(ctx, staff_id=lambda: self.staff.id if self.staff else None)
+        self.requests_page.back.connect(lambda: self.stack.setCurrentWidget(self.console_page))
+        self.stack.addWidget(self.requests_page)
         self.stack.setCurrentWidget(self.sign_in)
         self.ready()
 
@@ -115,6 +119,11 @@ class CounterScreen(Screen):
         run_op(self, lambda: self.queue.set_counter(counter["id"], service_ids=services,
                                                     staff_id=staff.id or None, paused=False),
                done, failed)
+
+    def open_requests(self) -> None:
+        """The office's letter requests ("Permohonan"), processed from this counter."""
+        self.requests_page.refresh()
+        self.stack.setCurrentWidget(self.requests_page)
 
     @property
     def service_list(self) -> list:
@@ -152,6 +161,11 @@ class CounterScreen(Screen):
         self.sign_out_button.setStyleSheet("min-height: 44px; padding: 8px 16px;")
         self.sign_out_button.setMinimumHeight(theme.TOUCH_MIN)
         self.sign_out_button.clicked.connect(self.sign_out)
+        self.requests_button = _button("", "secondary", "document")
+        self.requests_button.setStyleSheet("min-height: 44px; padding: 8px 16px;")
+        self.requests_button.setMinimumHeight(theme.TOUCH_MIN)
+        self.requests_button.clicked.connect(self.open_requests)
+        header.addWidget(self.requests_button)
         header.addWidget(self.sign_out_button)
         layout.addLayout(header)
 
@@ -269,6 +283,7 @@ class CounterScreen(Screen):
         self.banner_text.setText(self.tr("Koneksi ke server kantor terputus. Menyambung "
                                          "kembali…"))
         self.sign_out_button.setText(self.tr("Selesai Bertugas"))
+        self.requests_button.setText(self.tr("Permohonan"))
         self.call_button.setText(self.tr("Panggil Berikutnya"))
         self.start_service_button.setText(self.tr("Mulai Layani"))
         self.finish_button.setText(self.tr("Selesai"))
@@ -690,6 +705,7 @@ class CounterScreen(Screen):
         expected, so only transient things go (the transfer picker, an old message)."""
         self.close_transfer()
         self.message.hide()
+        self.requests_page.reset()
 
     def stop(self) -> None:
         self.watcher.stop()

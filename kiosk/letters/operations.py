@@ -165,6 +165,28 @@ def request_status(rt, code: str) -> StatusView:
     return _view(rt, store.get_row(rt.db, _canonical(code)))
 
 
+#: The statuses staff still work on, in the order of the work.
+OPEN_STATUSES = ("submitted", "checking", "awaiting_signature", "ready")
+
+
+def list_requests(rt, status: str | None = None, limit: int = 100) -> list[dict]:
+    """Requests for the counter's "Permohonan" list, oldest first: one ``status``, or every
+    open one. Only what a list shows (code, letter, status, name, masked NIK, times): the
+    full answers are read one request at a time (:func:`get_request`)."""
+    statuses = OPEN_STATUSES if status is None else (status,)
+    if status is not None and status not in STATUSES:
+        raise ValidationError("status", f"unknown status {status!r}; use one of "
+                              f"{', '.join(STATUSES)}", code="not_choice")
+    limit = max(1, min(int(limit), 1000))
+    marks = ", ".join("?" * len(statuses))
+    rows = rt.db.conn.execute(
+        "SELECT code, type_code, status, json_extract(applicant, '$.name'), nik_masked,"
+        f" created_ms, updated_ms FROM requests WHERE status IN ({marks})"
+        " ORDER BY created_ms, rowid LIMIT ?", [*statuses, limit]).fetchall()
+    keys = ("code", "type_code", "status", "name", "nik_masked", "created_ms", "updated_ms")
+    return [dict(zip(keys, row)) for row in rows]
+
+
 def get_request(rt, code: str) -> LetterRequest:
     """Everything the citizen typed, for the staff who make the letter."""
     return store.request_from_row(store.get_row(rt.db, _canonical(code)))

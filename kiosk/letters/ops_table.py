@@ -24,6 +24,9 @@ from kiosk.tracking import StatusView
 
 REQUEST_OPS: tuple[Op, ...] = (
     Op(letters.list_letter_types, "GET", "/types", list[LetterType]),
+    # before "/{code}": routes match in order, and "list" is not a code
+    Op(letters.list_requests, "GET", "/list", list[dict],
+       wire_limits={"limit": {"ge": 1, "le": 1000}}),
     Op(letters.submit_request, "POST", "", Submitted, writes=True),
     Op(lookup_status, "GET", "/lookup/{code}", StatusView),
     Op(letters.request_status, "GET", "/{code}/status", StatusView),

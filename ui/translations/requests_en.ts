@@ -347,4 +347,107 @@
             <translation>An anonymous complaint has no phone number. Remove the number, or send it with your name.</translation>
         </message>
     </context>
+    <context>
+        <name>CounterScreen</name>
+        <message>
+            <source>Permohonan</source>
+            <translation>Requests</translation>
+        </message>
+    </context>
+    <context>
+        <name>RequestsPanel</name>
+        <message numerus="yes">
+            <source>%n hari</source>
+            <translation>
+                <numerusform>%n day</numerusform>
+                <numerusform>%n days</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n jam</source>
+            <translation>
+                <numerusform>%n hour</numerusform>
+                <numerusform>%n hours</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n menit</source>
+            <translation>
+                <numerusform>%n minute</numerusform>
+                <numerusform>%n minutes</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Alasan (wajib bila menolak)</source>
+            <translation>Reason (required to reject)</translation>
+        </message>
+        <message>
+            <source>Baru masuk</source>
+            <translation>New</translation>
+        </message>
+        <message>
+            <source>Centang setiap isian dan dokumen yang sudah diperiksa dulu.</source>
+            <translation>Tick each answer and document you have checked first.</translation>
+        </message>
+        <message>
+            <source>Dibatalkan</source>
+            <translation>Cancelled</translation>
+        </message>
+        <message>
+            <source>Ditolak</source>
+            <translation>Rejected</translation>
+        </message>
+        <message>
+            <source>Dokumen: %1</source>
+            <translation>Document: %1</translation>
+        </message>
+        <message>
+            <source>Kembali ke antrian</source>
+            <translation>Back to the queue</translation>
+        </message>
+        <message>
+            <source>Menunggu tanda tangan</source>
+            <translation>Awaiting signature</translation>
+        </message>
+        <message>
+            <source>Mulai periksa</source>
+            <translation>Start checking</translation>
+        </message>
+        <message>
+            <source>Permohonan surat</source>
+            <translation>Letter requests</translation>
+        </message>
+        <message>
+            <source>Pilih permohonan di kiri.</source>
+            <translation>Choose a request on the left.</translation>
+        </message>
+        <message>
+            <source>Sedang diperiksa</source>
+            <translation>Being checked</translation>
+        </message>
+        <message>
+            <source>Setujui</source>
+            <translation>Approve</translation>
+        </message>
+        <message>
+            <source>Siap diambil</source>
+            <translation>Ready for pickup</translation>
+        </message>
+        <message>
+            <source>Sudah diambil</source>
+            <translation>Collected</translation>
+        </message>
+        <message>
+            <source>Tidak ada permohonan.</source>
+            <translation>No requests.</translation>
+        </message>
+        <message>
+            <source>Tolak</source>
+            <translation>Reject</translation>
+        </message>
+        <message>
+            <source>Tulis alasan penolakan dulu; pemohon akan membacanya.</source>
+            <translation>Write the reason for rejecting first; the applicant will read it.</translation>
+        </message>
+    </context>
 </TS>

@@ -1,0 +1,116 @@
+"""The counter's "Permohonan" page, tapped as staff would: the open requests by status and
+age, one opened with its answers masked and ticked, the steps of its life (and a refusal
+needs its reason), on the edge and across the LAN."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from kiosk.cli.compose import office_features
+from kiosk.letters import operations as letters
+from sync.lan.client import RemoteOffice
+from tests.lan_support import TOKEN, edge_in_thread
+from ui import ops
+from ui.counter import CounterScreen
+from ui_support import make_context, tap
+from test_ui_letters import _applicant, _details
+
+
+@pytest.fixture
+def open_counter(qtbot):
+    screens = []
+
+    def _open(ctx) -> CounterScreen:
+        screen = CounterScreen(ctx)
+        qtbot.addWidget(screen)
+        screen.resize(1280, 720)
+        screen.show()
+        screens.append(screen)
+        qtbot.waitUntil(lambda: len(screen.sign_in.staff_buttons) == 4, timeout=5000)
+        tap(qtbot, screen.sign_in.staff_buttons["emp-2002"])
+        tap(qtbot, screen.sign_in.counter_buttons["counter-1"])
+        tap(qtbot, screen.sign_in.start_button)
+        qtbot.waitUntil(lambda: screen.stack.currentWidget() is screen.console_page, timeout=5000)
+        return screen
+
+    yield _open
+    for screen in screens:
+        screen.stop()
+    ops.wait_idle()
+
+
+def _requests(runtime, n: int = 2) -> list[str]:
+    return [letters.submit_request(runtime, "SKU", _applicant(), _details()).code for _ in range(n)]
+
+
+def _process(qtbot, screen, runtime, first: str, staff: str = "emp-2002") -> None:
+    tap(qtbot, screen.requests_button)
+    panel = screen.requests_page
+    qtbot.waitUntil(lambda: f"request-{first}" in [b.objectName() for b in _list(panel)],
+                    timeout=5000)
+    assert [b.objectName() for b in _list(panel)][0] == f"request-{first}"  # oldest first
+    tap(qtbot, next(b for b in _list(panel) if b.objectName() == f"request-{first}"))
+    qtbot.waitUntil(lambda: panel.request is not None and panel.request.code == first,
+                    timeout=5000)
+    texts = [box.text() for box in panel.checks]
+    assert "NIK: 6472********0003" in texts                      # masked for staff too
+    assert not any("6472081508950003" in t for t in texts)
+    assert any(t.startswith("Dokumen: KTP asli") for t in texts)
+    assert not panel.action_buttons["ready"].isEnabled()          # not before it is approved
+    tap(qtbot, panel.action_buttons["checking"])
+    qtbot.waitUntil(lambda: panel.request.status == "checking", timeout=5000)
+    tap(qtbot, panel.action_buttons["rejected"])                  # no reason: refused here
+    assert panel.message.text().startswith("Tulis alasan penolakan")
+    assert letters.request_status(runtime, first).status == "checking"
+    panel.reason_edit.setText("Fotokopi KK tidak terbaca")
+    tap(qtbot, panel.action_buttons["rejected"])
+    qtbot.waitUntil(lambda: panel.request.status == "rejected", timeout=5000)
+    view = letters.request_status(runtime, first)
+    assert view.status == "rejected" and view.reason == "Fotokopi KK tidak terbaca"
+    history = letters.request_history(runtime, first)
+    assert [(e.to_status, e.staff_id) for e in history][-2:] == [("checking", staff),
+                                                                 ("rejected", staff)]
+
+
+def _list(panel):
+    from PySide6.QtWidgets import QPushButton
+
+    return [w for w in panel.findChildren(QPushButton) if w.objectName().startswith("request-")
+            and w.isVisible()]
+
+
+def test_staff_check_and_refuse_a_request_on_the_edge(qtbot, runtime, open_counter):
+    first, _ = _requests(runtime)
+    screen = open_counter(make_context(runtime))
+    _process(qtbot, screen, runtime, first)
+
+
+def test_the_same_from_a_staff_pc_across_the_lan(qtbot, runtime, open_counter):
+    first, _ = _requests(runtime)
+    with edge_in_thread(runtime) as edge:
+        office = RemoteOffice(edge.url, TOKEN, office_features())
+        try:
+            screen = open_counter(make_context(runtime, office=office))
+            _process(qtbot, screen, runtime, first)
+        finally:
+            screen.stop()
+            ops.wait_idle()
+            office.close()
+
+
+def test_approve_needs_every_tick(qtbot, runtime, open_counter):
+    (code,) = _requests(runtime, 1)
+    letters.change_request_status(runtime, code, "checking", staff_id="emp-2002")
+    screen = open_counter(make_context(runtime))
+    tap(qtbot, screen.requests_button)
+    panel = screen.requests_page
+    tap(qtbot, panel.tab_buttons["checking"])
+    qtbot.waitUntil(lambda: len(_list(panel)) == 1, timeout=5000)
+    tap(qtbot, _list(panel)[0])
+    qtbot.waitUntil(lambda: panel.request is not None, timeout=5000)
+    for box in panel.checks[:-1]:
+        box.setChecked(True)
+    tap(qtbot, panel.action_buttons["approve"])
+    assert panel.message.text().startswith("Centang setiap isian")
+    assert letters.request_status(runtime, code).status == "checking"
