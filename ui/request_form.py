@@ -132,7 +132,10 @@ class FormSteps(Screen):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.specs: list[Any] = []
-        self.fields: list[FormField] = []
+        self.fields: list[FormField | None] = []   # built on first show (see start)
+        self._pages: dict[int, QWidget] = {}
+        self._given: dict[str, str] = {}
+        self._today: date | None = None
         self.index = 0
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 4, 32, 8)
@@ -172,39 +175,56 @@ class FormSteps(Screen):
     # --- the form --------------------------------------------------------------------------
     def start(self, title: Bilingual | str, specs: Sequence[Any], today: date | None = None,
               values: dict[str, str] | None = None) -> None:
-        """Ask ``specs`` from the first question (answers in ``values`` filled in)."""
+        """Ask ``specs`` from the first question (answers in ``values`` filled in). A
+        question's page is built when it is first shown: a birth certificate has 26, and
+        building them all at the tap on its card made that one tap slow."""
         self._clear_pages()
         self._title_words = title
+        self._today = today
+        self._given = dict(values or {})
         self.specs = list(specs)
-        for spec in self.specs:
-            field = make_field(spec, today)
+        self.fields = [None] * len(self.specs)
+        self.go_to(0)
+
+    def _field(self, index: int) -> FormField:
+        """The question at ``index``, built on first use."""
+        field = self.fields[index]
+        if field is None:
+            spec = self.specs[index]
+            field = make_field(spec, self._today)
             field.next_requested.connect(lambda f=field: self._asked(f))
-            if values and spec.key in values:
-                field.set_value(screen_value(spec.kind, values[spec.key]))
-            self.fields.append(field)
+            if spec.key in self._given:
+                field.set_value(screen_value(spec.kind, self._given[spec.key]))
             page = QWidget()
             layout = QVBoxLayout(page)
             layout.setContentsMargins(0, 0, 0, 0)
             layout.addWidget(field)
             layout.addStretch()
             self.pages.addWidget(page)
-        self.go_to(0)
+            self.fields[index] = field
+            self._pages[index] = page
+        return field
 
     def values(self) -> dict[str, str]:
         """Every answer so far, as the domain reads it (empty optional ones left out)."""
-        return {spec.key: wire_value(spec.kind, field.value())
-                for spec, field in zip(self.specs, self.fields) if field.value()}
+        answers = {}
+        for spec, field in zip(self.specs, self.fields):
+            value = (wire_value(spec.kind, field.value()) if field is not None
+                     else self._given.get(spec.key, ""))
+            if value:
+                answers[spec.key] = value
+        return answers
 
     def go_to(self, index: int) -> None:
         self.index = index
         # Only the page on screen claims room: a keypad page must not make a keyboard page
         # (which has the keyboard below the stack) taller than the screen.
-        for number in range(self.pages.count()):
+        field = self._field(index)
+        for number, page in self._pages.items():
             policy = (QSizePolicy.Policy.Preferred if number == index
                       else QSizePolicy.Policy.Ignored)
-            self.pages.widget(number).setSizePolicy(policy, policy)
-        self.pages.setCurrentIndex(index)
-        field = self.fields[index]
+            page.setSizePolicy(policy, policy)
+        self.pages.setCurrentWidget(self._pages[index])
         typed = isinstance(field.input, QLineEdit)
         self.keyboard.bind(field.input if typed else None)
         self.keyboard.setVisible(typed)
@@ -216,14 +236,14 @@ class FormSteps(Screen):
         return self.fields[self.index]
 
     def _asked(self, field: FormField) -> None:
-        if self.fields and field is self.current():
+        if self.specs and field is self.current():
             self.advance()
 
     def advance(self) -> None:
         """Lanjut: on only when this answer is right (a warning does not stop)."""
-        if not self.fields or not self.current().validate():
+        if not self.specs or not self.current().validate():
             return
-        if self.index == len(self.fields) - 1:
+        if self.index == len(self.specs) - 1:
             self.completed.emit(self.values())
         else:
             self.go_to(self.index + 1)
@@ -237,12 +257,15 @@ class FormSteps(Screen):
     def _clear_pages(self) -> None:
         self.keyboard.bind(None)
         for field in self.fields:
-            field.clear()        # now, not when Qt gets round to deleting the page
+            if field is not None:
+                field.clear()    # now, not when Qt gets round to deleting the page
         while self.pages.count():
             page = self.pages.widget(0)
             self.pages.removeWidget(page)
             page.deleteLater()
         self.fields = []
+        self._pages = {}
+        self._given = {}
         self.specs = []
         self.index = 0
 
@@ -250,7 +273,7 @@ class FormSteps(Screen):
     def retranslate(self) -> None:
         title = self._title_words
         self.title.setText(title.text() if isinstance(title, Bilingual) else title)
-        total = len(self.fields)
+        total = len(self.specs)
         self.progress.setText(self.tr("Langkah %1 dari %2").replace("%1", str(self.index + 1))
                               .replace("%2", str(total)) if total else "")
         self.back_button.setText(self.tr("Kembali"))
