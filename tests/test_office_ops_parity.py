@@ -101,6 +101,7 @@ SCENARIO: list[tuple[str, str, Any]] = [
     ("queue", "recall", lambda t: ((t["b"],), {})),
     ("queue", "start_service", lambda t: ((t["b"],), {})),
     ("queue", "finish", lambda t: ((t["b"],), {})),
+    ("queue", "call_ticket", lambda t: (("counter-2", t["d"]), {})),
     ("queue", "reprint_ticket", lambda t: ((t["b"],), {})),
     ("queue", "waiting", lambda t: ((["svc-a"],), {})),
     ("queue", "no_show", lambda t: ((t["a"],), {})),
@@ -180,7 +181,8 @@ def test_every_operation_round_trips_over_the_lan(edge, runtime):
     c = queue.issue_ticket("svc-c").ticket.id
     queue.set_counter("counter-3", service_ids=["svc-c"], staff_id=None, paused=False)
     assert queue.call_next("counter-3").id == c
-    ids = {"a": a, "c": c, "job": issued.print_job_id, "day": date.fromisoformat(
+    d = queue.issue_ticket("svc-c").ticket.number      # called by its number, over the LAN
+    ids = {"a": a, "c": c, "d": d, "job": issued.print_job_id, "day": date.fromisoformat(
         queue.status()["business_day"])}
 
     with RemoteOffice(server.url, TOKEN, FEATURES) as remote:

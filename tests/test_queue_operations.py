@@ -434,3 +434,20 @@ def _wait(condition, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return condition()
+
+
+def test_call_ticket_calls_one_waiting_number_out_of_turn(runtime):
+    """The counter's "Permohonan" page calls the citizen whose request is open, by the number
+    on their ticket: out of the fairness order, announced like any call."""
+    first = q.issue_ticket(runtime, "svc-b").ticket
+    second = q.issue_ticket(runtime, "svc-b").ticket
+    called = q.call_ticket(runtime, "counter-1", second.number.lower(), "emp-2002")
+    assert (called.id, called.status, called.counter_number) == (second.id, "called", 1)
+    assert [t.id for t in q.waiting(runtime)] == [first.id]
+    assert q.board_state(runtime).current.number == second.number
+    with pytest.raises(NotFoundError) as missing:
+        q.call_ticket(runtime, "counter-2", second.number)   # no longer waiting
+    assert missing.value.code == "ticket_not_waiting"
+    with pytest.raises(NotFoundError):
+        q.call_ticket(runtime, "counter-2", "Z-999")
+    assert q.waiting(runtime)[0].id == first.id                # nothing changed by a refusal

@@ -114,3 +114,26 @@ def test_approve_needs_every_tick(qtbot, runtime, open_counter):
     tap(qtbot, panel.action_buttons["approve"])
     assert panel.message.text().startswith("Centang setiap isian")
     assert letters.request_status(runtime, code).status == "checking"
+
+
+def test_the_citizen_with_a_queue_number_is_called_from_the_request(qtbot, runtime, open_counter):
+    from kiosk import queue
+
+    (code,) = _requests(runtime, 1)
+    earlier = queue.issue_ticket(runtime, "svc-b").ticket      # waits first
+    mine = queue.issue_ticket(runtime, "svc-b").ticket         # Pak Budi's number
+    screen = open_counter(make_context(runtime))
+    tap(qtbot, screen.requests_button)
+    panel = screen.requests_page
+    qtbot.waitUntil(lambda: len(_list(panel)) == 1, timeout=5000)
+    tap(qtbot, _list(panel)[0])
+    qtbot.waitUntil(lambda: panel.request is not None, timeout=5000)
+    panel.ticket_edit.setText("Z-404")
+    tap(qtbot, panel.call_button)
+    qtbot.waitUntil(lambda: panel.message.isVisible(), timeout=5000)
+    assert panel.message.text() == "Nomor Z-404 tidak sedang menunggu hari ini. Periksa nomor pada tiket."
+    panel.ticket_edit.setText(mine.number)
+    tap(qtbot, panel.call_button)
+    qtbot.waitUntil(lambda: screen.stack.currentWidget() is screen.console_page, timeout=5000)
+    assert screen.ticket_number.text() == mine.number
+    assert [t.id for t in queue.waiting(runtime)] == [earlier.id]

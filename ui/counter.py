@@ -82,8 +82,11 @@ class CounterScreen(Screen):
         self.stack.addWidget(self.sign_in)
         self._build_console()
         self._build_transfer()
-        self.requests_page = RequestsPanel(ctx, staff_id=lambda: self.staff.id if self.staff else None)
+        self.requests_page = RequestsPanel(
+            ctx, staff_id=lambda: self.staff.id if self.staff else None,
+            counter_id=lambda: self.counter["id"] if self.counter else None)
         self.requests_page.back.connect(lambda: self.stack.setCurrentWidget(self.console_page))
+        self.requests_page.called.connect(self._called_from_requests)
         self.stack.addWidget(self.requests_page)
         self.stack.setCurrentWidget(self.sign_in)
         self.ready()
@@ -119,6 +122,12 @@ class CounterScreen(Screen):
         run_op(self, lambda: self.queue.set_counter(counter["id"], service_ids=services,
                                                     staff_id=staff.id or None, paused=False),
                done, failed)
+
+    def _called_from_requests(self, ticket) -> None:
+        """A citizen called by number from the Permohonan page: back to the console with it."""
+        self._set_ticket(ticket)
+        self.stack.setCurrentWidget(self.console_page)
+        self.refresh()
 
     def open_requests(self) -> None:
         """The office's letter requests ("Permohonan"), processed from this counter."""

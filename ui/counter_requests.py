@@ -39,12 +39,15 @@ class RequestsPanel(Screen):
     """``back`` when the staff member returns to the queue console."""
 
     back = Signal()
+    #: a ticket was called from here (the console shows it)
+    called = Signal(object)
 
-    def __init__(self, ctx: ScreenContext, staff_id: Any = None,
+    def __init__(self, ctx: ScreenContext, staff_id: Any = None, counter_id: Any = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.staff_id = staff_id            # a callable giving the signed-in staff id, or None
+        self.counter_id = counter_id        # a callable giving this counter's id, or None
         self.status = TABS[0]
         self.rows: list[dict] = []
         self.request: Any | None = None
@@ -107,6 +110,17 @@ class RequestsPanel(Screen):
         self.reason_edit.setMinimumHeight(theme.TOUCH_MIN)
         self.reason_edit.setMaxLength(300)
         right.addWidget(self.reason_edit)
+        # The citizen came with a queue number: call exactly that one to this counter.
+        call_row = QHBoxLayout()
+        self.ticket_edit = QLineEdit()
+        self.ticket_edit.setMinimumHeight(theme.TOUCH_MIN)
+        self.ticket_edit.setMaxLength(8)
+        self.ticket_edit.returnPressed.connect(self.call_citizen)
+        call_row.addWidget(self.ticket_edit, 1)
+        self.call_button = theme.touch_button("", "primary", "people")
+        self.call_button.clicked.connect(self.call_citizen)
+        call_row.addWidget(self.call_button)
+        right.addLayout(call_row)
         self.message = theme.text_label("", "error")
         self.message.hide()
         right.addWidget(self.message)
@@ -201,6 +215,30 @@ class RequestsPanel(Screen):
         self._fill_actions()
         self._say(error_text(exc))
 
+    def call_citizen(self) -> None:
+        """Call the ticket number the staff member typed (the citizen whose request is open)
+        to this counter, out of turn; the console then shows it."""
+        number = self.ticket_edit.text().strip()
+        counter = self.counter_id() if callable(self.counter_id) else self.counter_id
+        if not number or counter is None or self.busy:
+            return
+        queue = self.ctx.office.queue
+        staff = self.staff_id() if callable(self.staff_id) else self.staff_id
+        self.busy = True
+
+        def done(ticket: Any) -> None:
+            self.busy = False
+            self.ticket_edit.clear()
+            self._fill_actions()
+            self.called.emit(ticket)
+
+        def failed(exc: Exception) -> None:
+            self.busy = False
+            self._fill_actions()
+            self._say(error_text(exc))
+
+        run_op(self, lambda: queue.call_ticket(counter, number, staff), done, failed)
+
     def _say(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
@@ -289,6 +327,8 @@ class RequestsPanel(Screen):
         for status, button in self.tab_buttons.items():
             button.setText(self._status_words(status))
         self.reason_edit.setPlaceholderText(self.tr("Alasan (wajib bila menolak)"))
+        self.ticket_edit.setPlaceholderText(self.tr("Nomor antrian pemohon, misalnya B-014"))
+        self.call_button.setText(self.tr("Panggil"))
         labels = {"checking": self.tr("Mulai periksa"), "approve": self.tr("Setujui"),
                   "rejected": self.tr("Tolak"), "ready": self.tr("Siap diambil"),
                   "collected": self.tr("Sudah diambil")}

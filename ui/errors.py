@@ -45,6 +45,8 @@ WORDS: dict[str, str] = {
     "recall_first": QT_TRANSLATE_NOOP("errors", "Tiket {number} baru dipanggil ulang {recalls} "
                                                 "kali. Panggil ulang dulu (minimal {needed} "
                                                 "kali) sebelum menandai tidak hadir."),
+    "ticket_not_waiting": QT_TRANSLATE_NOOP("errors", "Nomor {number} tidak sedang menunggu "
+                                                      "hari ini. Periksa nomor pada tiket."),
     "not_served_yet": QT_TRANSLATE_NOOP("errors", "Nomor {number} belum dilayani. Mulai "
                                                   "layani, selesaikan, atau tandai tidak "
                                                   "hadir dulu."),

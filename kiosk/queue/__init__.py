@@ -6,7 +6,7 @@ statistics. No Qt and no HTTP: the screens and the LAN API call these functions 
 from kiosk.queue.errors import InvalidTransition, NotServedYet, QuotaExhausted
 from kiosk.queue.models import (EVENT_KINDS, PRIORITY_KINDS, STATUSES, BoardState, Call, Issued,
                                 QueueEvent, Service, Ticket)
-from kiosk.queue.operations import (call_next, finish, issue_ticket, no_show, recall,
+from kiosk.queue.operations import (call_next, call_ticket, finish, issue_ticket, no_show, recall,
                                     reprint_ticket, set_counter, start_service, transfer)
 from kiosk.queue.stats import export_csv, stats
 from kiosk.queue.views import (board_state, counters, current_ticket, events_since, list_services,
@@ -16,7 +16,7 @@ __all__ = [
     "EVENT_KINDS", "PRIORITY_KINDS", "STATUSES",
     "BoardState", "Call", "Issued", "QueueEvent", "Service", "Ticket",
     "InvalidTransition", "NotServedYet", "QuotaExhausted",
-    "board_state", "call_next", "counters", "current_ticket", "events_since", "export_csv",
+    "board_state", "call_next", "call_ticket", "counters", "current_ticket", "events_since", "export_csv",
     "finish", "issue_ticket", "list_services", "no_show", "recall",
     "reprint_ticket", "set_counter", "start_service", "stats", "status", "transfer", "waiting",
 ]

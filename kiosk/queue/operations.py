@@ -12,7 +12,7 @@ from __future__ import annotations
 from kiosk import print_queue
 from kiosk.clock import Stamp, business_day_at, local_time
 from kiosk.db import write_tx
-from kiosk.errors import ValidationError
+from kiosk.errors import NotFoundError, ValidationError
 from kiosk.ids import new_id
 from kiosk.queue import fairness, settings as settings_mod, store
 from kiosk.queue.errors import InvalidTransition, NotServedYet, QuotaExhausted
@@ -160,6 +160,40 @@ def call_next(rt, counter_id: str, service_ids: list[str] | None = None,
         if chosen is None:
             return None
         row = heads[1] if chosen.priority else heads[0]
+        call_order = db.execute("SELECT coalesce(max(call_order), 0) + 1 FROM tickets"
+                                " WHERE business_day = ? AND call_order IS NOT NULL",
+                                [day]).fetchone()[0]
+        row.update(status="called", counter_id=counter["id"], counter_number=counter["number"],
+                   staff_id=staff, called_ms=stamp.wall_ms, call_order=call_order)
+        store.update_ticket(db, row, stamp)
+        ticket = store.ticket_from_row(row)
+        _announce(db, ticket, counter, "call", day, stamp)
+    return ticket
+
+
+def call_ticket(rt, counter_id: str, number: str, staff_id: str | None = None) -> Ticket:
+    """Close the counter's current ticket and call one waiting ticket of today by its number
+    (``B-014``), out of the fairness order: the staff member has that citizen's letter
+    request open (the counter's "Permohonan" page) and the citizen holds that number.
+    NotFoundError when no such ticket waits today."""
+    db = rt.db
+    stamp = rt.now()
+    day = store.day_of(stamp, rt)
+    wanted = str(number).strip().upper()
+    with write_tx(db):
+        counter = store.get_counter(db, counter_id)
+        session = store.open_session(db, counter["id"])
+        if session and session["paused"]:
+            raise _paused_error(counter)
+        rows = store.select_tickets(db, "business_day = ? AND number = ? AND status = 'waiting'"
+                                        " LIMIT 1", [day, wanted])
+        if not rows:
+            raise NotFoundError(f"no ticket {wanted!r} waits today", code="ticket_not_waiting",
+                                fields={"number": wanted})
+        conf = settings_mod.load(db)
+        _close_current(rt, db, counter["id"], stamp, conf)
+        staff = staff_id or (session["staff_id"] if session else None)
+        row = rows[0]
         call_order = db.execute("SELECT coalesce(max(call_order), 0) + 1 FROM tickets"
                                 " WHERE business_day = ? AND call_order IS NOT NULL",
                                 [day]).fetchone()[0]

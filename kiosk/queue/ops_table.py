@@ -23,6 +23,7 @@ QUEUE_OPS: tuple[Op, ...] = (
     Op(operations.issue_ticket, "POST", "/tickets", Issued, writes=True),
     Op(operations.call_next, "POST", "/counters/{counter_id}/next", Ticket | None, writes=True,
        answer_key="ticket"),
+    Op(operations.call_ticket, "POST", "/counters/{counter_id}/call", Ticket, writes=True),
     Op(operations.set_counter, "PUT", "/counters/{counter_id}", None, writes=True,
        wire_defaults={"staff_id": None, "paused": False}),
     Op(views.counters, "GET", "/counters", list[dict]),

@@ -247,6 +247,10 @@
     <context>
         <name>errors</name>
         <message>
+            <source>Nomor {number} tidak sedang menunggu hari ini. Periksa nomor pada tiket.</source>
+            <translation>Number {number} is not waiting today. Check the number on the ticket.</translation>
+        </message>
+        <message>
             <source>NIK terdiri dari 16 angka. Periksa kembali KTP Anda.</source>
             <translation>A NIK has 16 digits. Check your ID card (KTP).</translation>
         </message>
@@ -356,6 +360,14 @@
     </context>
     <context>
         <name>RequestsPanel</name>
+        <message>
+            <source>Nomor antrian pemohon, misalnya B-014</source>
+            <translation>The applicant's queue number, for example B-014</translation>
+        </message>
+        <message>
+            <source>Panggil</source>
+            <translation>Call</translation>
+        </message>
         <message numerus="yes">
             <source>%n hari</source>
             <translation>
