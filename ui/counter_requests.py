@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 TABS = ("submitted", "checking", "awaiting_signature", "ready")
 #: Rows shown at once (oldest first: the ones waiting longest).
 LIST_ROWS = 8
+#: The row of statuses: still a full touch target, with words that fit five across.
+_COMPACT = (f"QPushButton {{ font-size: {theme.FONT_BODY}px; padding: 4px 10px; }}"
+            f" QPushButton:checked {{ background: {theme.PRIMARY}; color: {theme.ON_PRIMARY}; }}")
 
 
 class RequestsPanel(Screen):
@@ -59,27 +62,24 @@ class RequestsPanel(Screen):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 10, 24, 12)
         outer.setSpacing(8)
-        head = QHBoxLayout()
-        self.title = theme.text_label("", "large")
-        self.title.setWordWrap(False)
-        head.addWidget(self.title)
-        head.addStretch()
-        self.back_button = theme.touch_button("", "secondary", "back")
-        self.back_button.clicked.connect(self.back)
-        head.addWidget(self.back_button)
-        outer.addLayout(head)
+        # One row: the statuses to list, and the way back (the page's room is for the request).
         tabs = QHBoxLayout()
         tabs.setSpacing(10)
         self.tab_group = QButtonGroup(self)
         self.tab_buttons: dict[str, QPushButton] = {}
         for status in TABS:
             button = theme.touch_button("", "secondary")
+            button.setStyleSheet(_COMPACT)
             button.setCheckable(True)
             button.clicked.connect(lambda _=False, s=status: self.show_status(s))
             self.tab_group.addButton(button)
             tabs.addWidget(button)
             self.tab_buttons[status] = button
         self.tab_buttons[self.status].setChecked(True)
+        self.back_button = theme.touch_button("", "secondary", "back")
+        self.back_button.setStyleSheet(_COMPACT)
+        self.back_button.clicked.connect(self.back)
+        tabs.addWidget(self.back_button)
         outer.addLayout(tabs)
 
         body = QHBoxLayout()
@@ -109,14 +109,14 @@ class RequestsPanel(Screen):
         self.reason_edit = QLineEdit()
         self.reason_edit.setMinimumHeight(theme.TOUCH_MIN)
         self.reason_edit.setMaxLength(300)
-        right.addWidget(self.reason_edit)
         # The citizen came with a queue number: call exactly that one to this counter.
         call_row = QHBoxLayout()
+        call_row.addWidget(self.reason_edit, 3)
         self.ticket_edit = QLineEdit()
         self.ticket_edit.setMinimumHeight(theme.TOUCH_MIN)
         self.ticket_edit.setMaxLength(8)
         self.ticket_edit.returnPressed.connect(self.call_citizen)
-        call_row.addWidget(self.ticket_edit, 1)
+        call_row.addWidget(self.ticket_edit, 2)
         self.call_button = theme.touch_button("", "primary", "people")
         self.call_button.clicked.connect(self.call_citizen)
         call_row.addWidget(self.call_button)
@@ -322,12 +322,11 @@ class RequestsPanel(Screen):
 
     # --- Screen ----------------------------------------------------------------------------
     def retranslate(self) -> None:
-        self.title.setText(self.tr("Permohonan surat"))
         self.back_button.setText(self.tr("Kembali ke antrian"))
         for status, button in self.tab_buttons.items():
             button.setText(self._status_words(status))
         self.reason_edit.setPlaceholderText(self.tr("Alasan (wajib bila menolak)"))
-        self.ticket_edit.setPlaceholderText(self.tr("Nomor antrian pemohon, misalnya B-014"))
+        self.ticket_edit.setPlaceholderText(self.tr("Nomor antrian, mis. B-014"))
         self.call_button.setText(self.tr("Panggil"))
         labels = {"checking": self.tr("Mulai periksa"), "approve": self.tr("Setujui"),
                   "rejected": self.tr("Tolak"), "ready": self.tr("Siap diambil"),

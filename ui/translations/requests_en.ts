@@ -361,8 +361,8 @@
     <context>
         <name>RequestsPanel</name>
         <message>
-            <source>Nomor antrian pemohon, misalnya B-014</source>
-            <translation>The applicant's queue number, for example B-014</translation>
+            <source>Nomor antrian, mis. B-014</source>
+            <translation>Queue number, e.g. B-014</translation>
         </message>
         <message>
             <source>Panggil</source>
@@ -424,10 +424,6 @@
         <message>
             <source>Mulai periksa</source>
             <translation>Start checking</translation>
-        </message>
-        <message>
-            <source>Permohonan surat</source>
-            <translation>Letter requests</translation>
         </message>
         <message>
             <source>Pilih permohonan di kiri.</source>
