@@ -273,3 +273,21 @@ def test_a_nik_that_disagrees_with_the_typed_sex_is_a_kind_warning(qtbot, runtim
     tap(qtbot, flow.submit_button)                    # a warning never blocks
     qtbot.waitUntil(lambda: flow.stack.currentWidget() is flow.sent_page, timeout=5000)
     assert flow.warning_label.isVisible() and "Jenis kelamin" in flow.warning_label.text()
+
+
+def test_a_usb_qr_scanner_reads_the_receipt_into_the_status_check(qtbot, runtime):
+    """A USB QR scanner is a keyboard: it types the receipt QR's link and presses Enter."""
+    from PySide6.QtCore import Qt as QtKeys
+
+    from kiosk import tracking
+
+    submitted = letters.submit_request(runtime, "SKU", _applicant(), _details())
+    link = tracking.status_link(runtime.config, submitted.code, server="https://kota.example")
+    shell, screen = citizen(qtbot, runtime)
+    tap(qtbot, screen.status_button)
+    check = screen.status_check
+    qtbot.waitUntil(lambda: shell.focusWidget() is check.code_edit, timeout=2000)
+    qtbot.keyClicks(check.code_edit, link)
+    qtbot.keyClick(check.code_edit, QtKeys.Key.Key_Return)
+    qtbot.waitUntil(lambda: check.stack.currentWidget() is check.answer_page, timeout=5000)
+    assert check.answer_code.text() == submitted.code

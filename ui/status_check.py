@@ -5,7 +5,8 @@ The answer says the status in plain words, when it last changed ("diperbarui 5 D
 and what to do next ("Siap diambil di loket 1, bawa KTP asli"). A complaint's text and the
 city's answer never show on this shared screen; the citizen hears that there is an answer
 and asks for it at the counter. Scanning the receipt's QR with the kiosk camera comes with
-the camera pipeline (attendance issue); the code is typed until then.
+the camera pipeline (attendance issue); until then the code is typed, or read by a USB QR
+scanner, which types the receipt's link into the code box and presses Enter.
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ class StatusCheck(Screen):
         outer.addWidget(self.hint)
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("statusCode")
-        self.code_edit.setMaxLength(12)
+        # Long enough for the receipt QR's whole link: a USB QR scanner (a keyboard to the
+        # kiosk) types it here and presses Enter; code_from_scan takes the code out of it.
+        self.code_edit.setMaxLength(300)
         self.code_edit.setMinimumHeight(72)
         self.code_edit.setStyleSheet(
             f"QLineEdit {{ font-size: {theme.FONT_TITLE}px; font-weight: 700; letter-spacing: 3px;"
@@ -167,6 +170,11 @@ class StatusCheck(Screen):
 
     def start(self) -> None:
         self.reset()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        # The code box has the keys: the on-screen keyboard's and a USB QR scanner's.
+        self.code_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def check(self) -> None:
         """Look the typed code up (on the worker; local data, well inside a second)."""
