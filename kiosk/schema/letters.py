@@ -56,3 +56,5 @@ def m0010_letters(db: sqlite_utils.Database) -> None:
             active INTEGER NOT NULL DEFAULT 1,
             updated_ms INTEGER
         )""")
+    # The ticks of a verification (which fields and documents staff checked), on its event.
+    db.execute("ALTER TABLE request_events ADD COLUMN checklist TEXT")
