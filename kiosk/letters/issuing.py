@@ -111,6 +111,12 @@ def verify_request(rt, code: str, checklist: dict[str, bool], *,
     return view
 
 
+def checklist_of(rt, code: str) -> list[str]:
+    """What staff tick to verify request ``code`` (fields filled, then documents)."""
+    request = store.request_from_row(store.get_row(rt.db, _canonical(code)))
+    return checklist_items(rt.db, request.type_code, request.applicant, request.details)
+
+
 def checklist_items(db: sqlite_utils.Database, type_code: str, applicant: dict[str, Any],
                     details: dict[str, Any]) -> list[str]:
     """What a verification ticks: each field the citizen filled, then each document."""
