@@ -46,7 +46,7 @@ def approve_request(rt, code: str, *, staff_id: str | None) -> IssuedLetter:
     and issue its letter: number, seal and ``issued_letters`` row, one transaction."""
     canonical = _canonical(code)
     db = rt.db
-    pattern = numbering.pattern_of(db)
+    pattern = numbering.pattern_of(db, store.get_row(db, canonical)["type_code"])
     key = identity.load_or_create(rt.data_dir)
     public = seal.b64u(identity.public_bytes(key))
     with write_tx(db):

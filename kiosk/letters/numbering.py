@@ -1,7 +1,9 @@
 """Letter numbers: the office's pattern and the gapless sequence behind it.
 
-The pattern is setting ``letters.number_pattern`` (city-owned, pulled), default
-:data:`DEFAULT_PATTERN`, with these placeholders (Python format syntax, so ``{seq:03d}``
+The pattern is setting ``letters.number_pattern.<TYPE>`` (e.g. ``letters.number_pattern.SKU``,
+for a letter type's own classification code: 503/... for a business letter), else
+``letters.number_pattern`` (city-owned, pulled), else :data:`DEFAULT_PATTERN`, with these
+placeholders (Python format syntax, so ``{seq:03d}``
 pads the sequence to three digits):
 
     seq          the sequence number, per letter type and year, from 1
@@ -14,7 +16,10 @@ pads the sequence to three digits):
 An unknown placeholder or a malformed pattern is a ConfigError naming the setting, raised
 before anything is written. The sequence is a ``letter_counters`` row bumped inside the
 caller's write transaction: numbers are taken in commit order, and a rolled-back approval
-gives its number back, so the numbers of a year have no gaps.
+gives its number back, so the numbers of a year have no gaps. Sequences count per letter
+type, so two types may share a number (a letter is its type and number; the seal covers
+both); a pattern with ``{type}``, or a different classification code per type, tells them
+apart on paper too.
 """
 
 from __future__ import annotations
@@ -36,26 +41,26 @@ def roman_month(month: int) -> str:
     return _ROMAN[month - 1]
 
 
-def validate_pattern(pattern: str) -> str:
-    """The pattern as given, or ConfigError naming ``letters.number_pattern``."""
+def validate_pattern(pattern: str, key: str = PATTERN_KEY) -> str:
+    """The pattern as given, or ConfigError naming the setting ``key``."""
     if not isinstance(pattern, str) or not pattern.strip():
-        raise ConfigError(PATTERN_KEY, "empty; e.g. " + DEFAULT_PATTERN)
+        raise ConfigError(key, "empty; e.g. " + DEFAULT_PATTERN)
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
     except ValueError as exc:
-        raise ConfigError(PATTERN_KEY, f"{pattern!r} is not a valid pattern ({exc}); "
+        raise ConfigError(key, f"{pattern!r} is not a valid pattern ({exc}); "
                           f"e.g. {DEFAULT_PATTERN}") from None
     unknown = [n for n in names if n not in PLACEHOLDERS]
     if unknown:
-        raise ConfigError(PATTERN_KEY, f"unknown placeholder {{{unknown[0]}}} in {pattern!r}; "
+        raise ConfigError(key, f"unknown placeholder {{{unknown[0]}}} in {pattern!r}; "
                           f"known: {', '.join(PLACEHOLDERS)}")
     if "seq" not in names:
-        raise ConfigError(PATTERN_KEY, f"{pattern!r} has no {{seq}}: two letters would share "
+        raise ConfigError(key, f"{pattern!r} has no {{seq}}: two letters would share "
                           "a number")
     try:
         format_number(pattern, seq=1, office="X", type_code="X", issued=date(2000, 1, 1))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise ConfigError(PATTERN_KEY, f"{pattern!r} cannot be filled in ({exc})") from None
+        raise ConfigError(key, f"{pattern!r} cannot be filled in ({exc})") from None
     return pattern
 
 
@@ -65,9 +70,13 @@ def format_number(pattern: str, *, seq: int, office: str, type_code: str, issued
                           year=issued.year)
 
 
-def pattern_of(db: sqlite_utils.Database) -> str:
-    row = db.conn.execute("SELECT value FROM settings WHERE key = ?", [PATTERN_KEY]).fetchone()
-    return validate_pattern(row[0] if row and row[0] else DEFAULT_PATTERN)
+def pattern_of(db: sqlite_utils.Database, type_code: str) -> str:
+    """The letter type's own pattern, else the office's, else the default; checked."""
+    for key in (f"{PATTERN_KEY}.{type_code}", PATTERN_KEY):
+        row = db.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        if row and row[0]:
+            return validate_pattern(row[0], key)
+    return DEFAULT_PATTERN
 
 
 def take_next(db: sqlite_utils.Database, type_code: str, year: int) -> int:

@@ -40,7 +40,9 @@ def m0010_letters(db: sqlite_utils.Database) -> None:
             time_uncertain INTEGER NOT NULL DEFAULT 0
         )""")
     db.execute("CREATE UNIQUE INDEX issued_letters_request ON issued_letters (request_id)")
-    db.execute("CREATE UNIQUE INDEX issued_letters_number ON issued_letters (number)")
+    # Numbers count per letter type (Surat Keterangan Usaha 470/001 and Surat Keterangan
+    # Domisili 470/001 are different letters), so a number is unique within its type.
+    db.execute("CREATE UNIQUE INDEX issued_letters_number ON issued_letters (type_code, number)")
     db.execute(
         """CREATE TABLE letter_counters (
             type_code TEXT NOT NULL,
