@@ -131,16 +131,20 @@ def register(main: click.Group) -> None:
     @printer.command()
     @pass_ctx
     def jobs(ctx: Ctx) -> None:
-        """List pending print jobs (oldest first) as JSON."""
+        """List pending print jobs (oldest first) as JSON: receipts and A4 letters."""
         from kiosk import print_queue as pq
 
         db = _db(ctx)
         if db is None:
             raise click.ClickException(f"no kiosk database in {ctx.data_dir}; run 'kiosk init' first")
         try:
-            _echo([{"id": j.id, "kind": j.kind, "ref_id": j.ref_id, "big_number": j.receipt.big_number,
+            jobs = sorted(pq.pending_jobs(db) + pq.pending_jobs(db, documents=True),
+                          key=lambda j: j.created_ms)
+            _echo([{"id": j.id, "kind": j.kind, "ref_id": j.ref_id,
+                    "big_number": j.document.get("number") if j.is_document
+                    else j.receipt.big_number,
                     "attempts": j.attempts, "last_error": j.last_error, "created_ms": j.created_ms}
-                   for j in pq.pending_jobs(db)])
+                   for j in jobs])
         finally:
             db.close()
 

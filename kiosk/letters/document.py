@@ -2,7 +2,7 @@
 the verification QR.
 
 Rendered with Typst through the PyPI package ``typst`` (Apache-2.0, aarch64 wheels, no
-system packages; ~20 ms a letter, bench/letters.py), the QR as SVG with ``segno`` (pure
+system packages; bench/letters.py), the QR as SVG with ``segno`` (pure
 Python, vector, so it prints sharp at any size). The layout below is this module's; the
 body is the letter type's template (kiosk.letters.templates), evaluated in a scope that
 holds only the functions it documents.
@@ -143,7 +143,10 @@ def render_letter(db: sqlite_utils.Database, config: Config,
     if office["logo_svg"]:
         inputs["logo"] = office["logo_svg"]
     try:
-        pdf = typst.compile(LAYOUT.encode(), sys_inputs=inputs)
+        # Only typst's embedded fonts (Libertinus Serif, New Computer Modern): a letter
+        # looks the same on every edge, and scanning the system's fonts on every compile
+        # cost 35 ms of the 42 (bench/letters.py).
+        pdf = typst.compile(LAYOUT.encode(), sys_inputs=inputs, ignore_system_fonts=True)
     except Exception as exc:   # typst.TypstError and its kin: the template or the logo
         raise LetterRenderError(f"surat {letter.number} ({letter.type_code}) cannot be "
                                 f"rendered: {str(exc).strip()[:300]}; check letter_templates "
