@@ -13,8 +13,9 @@ the same public half): approving works offline from the first day.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlite_utils
@@ -26,7 +27,8 @@ from kiosk.errors import NotFoundError, ValidationError
 from kiosk.ids import new_id
 from kiosk.letters import catalogue, numbering, seal, store
 from kiosk.letters.models import IssuedLetter
-from kiosk.letters.operations import _canonical, change_request_status
+from kiosk.letters.operations import (_canonical, change_request_status, move_request,
+                                     request_status)
 from kiosk.tracking import StatusView
 
 TABLE = outbox.syncable("issued_letters")
@@ -98,17 +100,8 @@ def verify_request(rt, code: str, checklist: dict[str, bool], *,
         raise ValidationError("checklist", f"{missing[0]!r} is not ticked; tick every field "
                               "and document, or reject the request with a reason",
                               code="not_ticked", fields={"item": missing[0]})
-    db = rt.db
-    with write_tx(db):
-        view = change_request_status(rt, canonical, "checking", staff_id=staff_id)
-        row = store.get_row(db, canonical)
-        event = db.conn.execute("SELECT id FROM request_events WHERE request_id = ?"
-                                " ORDER BY rowid DESC LIMIT 1", [row["id"]]).fetchone()
-        ticks = {k: True for k in needed}
-        db.conn.execute("UPDATE request_events SET checklist = ? WHERE id = ?",
-                        [store.dumps(ticks), event[0]])
-        outbox.save(db, store.EVENTS, dict(db[store.EVENTS].get(event[0])), rt.now())
-    return view
+    return move_request(rt, canonical, "checking", staff_id=staff_id,
+                        checklist={k: True for k in needed})
 
 
 def checklist_of(rt, code: str) -> list[str]:
@@ -164,8 +157,6 @@ def process_request(rt, code: str, action: str, *, staff_id: str | None = None,
         mark_ready(rt, code, staff_id=staff_id)
     else:
         mark_collected(rt, code, staff_id=staff_id)
-    from kiosk.letters.operations import request_status
-
     view = request_status(rt, code)
     return {"code": view.code, "action": action, "status": view.status,
             "updated": view.updated, "reason": view.reason,
@@ -206,16 +197,10 @@ def signer_of(db: sqlite_utils.Database, staff_id: str | None) -> dict[str, str]
 
 
 def letter_dict(letter: IssuedLetter) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(letter)
+    return dataclasses.asdict(letter)
 
 
 def _letter(row: dict[str, Any]) -> IssuedLetter:
     known = {c: row[c] for c in COLUMNS if c in IssuedLetter.__dataclass_fields__}
     known["revoked"] = bool(known["revoked"])
     return IssuedLetter(**known)
-
-
-def issued_on(letter: IssuedLetter) -> date:
-    return date.fromisoformat(letter.issued_date)
