@@ -44,7 +44,7 @@ APPLICANT = {"nik": NIK, "kk": "6472081203150007", "name": "Budi Santoso",
              "marital_status": "kawin", "occupation": "Wiraswasta"}
 SKU = {"business_name": "Warung Budi", "business_address": "Jl. Pahlawan 3",
        "business_since": "2019-01-01", "purpose": "Pinjaman modal bank"}
-HOSTILE = 'Budi #exit() *tebal* $x^2$ \\ [kurung] _miring_ `kode` <lbl> @ref // "k"'
+HOSTILE = 'Budi #panic("boom") *tebal* $x^2$ \\ [kurung] _mi_ `kode` <l> @ref // "k"'
 SERVER = "https://kota.example.go.id"
 
 
