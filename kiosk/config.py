@@ -57,6 +57,7 @@ class Device:
 class Printer:
     uri: str = "dummy://"
     paper_width_mm: int = 80
+    a4_uri: str = ""      # the A4 printer for letters: cups://QUEUE or file:///DIR ("": none)
 
 
 @dataclass

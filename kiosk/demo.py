@@ -11,6 +11,7 @@ from kiosk import config as config_mod
 from kiosk.complaints import categories as complaint_categories
 from kiosk.db import open_db, write_tx
 from kiosk.letters import catalogue
+from kiosk.letters import templates as letter_templates
 
 DEMO_PIN = "1234"
 OFFICE_ID = "office-demo"
@@ -66,17 +67,33 @@ def init_demo(data_dir: Path) -> config_mod.Config:
                                "Layanan buka Senin–Jumat pukul 08.00–15.00 WITA."}, pk="key")
         db["settings"].upsert({"key": "office.hours", "updated_ms": 0,
                                "value": "Senin-Jumat 08.00-15.00 WITA"}, pk="key")
+        for key, value in LETTER_SETTINGS:
+            db["settings"].upsert({"key": key, "value": value, "updated_ms": 0}, pk="key")
         write_default_catalogue(db)
     db.close()
     config_mod.save(cfg, data_dir)
     return cfg
 
 
+#: The letterhead and signer of the demo office's letters (kiosk.letters.document).
+LETTER_SETTINGS = (
+    ("office.regency", "Kota Samarinda"),
+    ("office.kecamatan", "Sungai Pinang"),
+    ("office.kelurahan", "Sungai Pinang Dalam"),
+    ("office.address", "Jl. Contoh No. 1, Samarinda 75117"),
+    ("letters.signer_name", "Drs. Ahmad Rifai"),
+    ("letters.signer_position", "Lurah"),
+    ("letters.signer_nip", "196805121990031005"),
+)
+
+
 def write_default_catalogue(db) -> None:
-    """The demo's letter catalogue and complaint categories, as a city server would send
+    """The demo's letter catalogue, its templates and complaint categories, as a city server would send
     them (``letter_types`` and ``complaint_categories`` rows); the caller's transaction."""
     for order, letter in enumerate(catalogue.DEFAULT_CATALOGUE):
         db["letter_types"].upsert(catalogue.to_row(letter, sort_order=order), pk="id")
+        body = letter_templates.DEFAULT_TEMPLATES.get(letter.code, letter_templates.GENERIC)
+        db["letter_templates"].upsert(letter_templates.to_row(letter.code, body), pk="id")
     for order, category in enumerate(complaint_categories.DEFAULT_CATEGORIES):
         db["complaint_categories"].upsert(complaint_categories.to_row(category, sort_order=order),
                                           pk="id")

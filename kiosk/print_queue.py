@@ -7,6 +7,13 @@ observed, so any screen or the LAN API reads both from the database. See docs/PR
 for the delivery guarantee (at-least-once to the printer; a duplicate only when the printer
 dies in the middle of a job).
 
+Two kinds of job share the queue: receipts (tickets, request and complaint receipts: the
+``receipt`` column holds the Receipt, printed by the thermal worker) and documents
+(:data:`DOCUMENT_KINDS`, e.g. an issued letter on A4: the column holds what to render, e.g.
+``{"document": "letter", "letter_id": ...}``, and devices/printer/a4.py prints it through
+CUPS). Each worker takes only its own kind, so neither blocks the other and a letter
+waits in the queue while the office printer is off.
+
 Job states: ``pending`` (waiting or being retried) -> ``done`` (bytes written and the
 printer answered afterwards), ``cancelled`` (staff gave up on it) or ``failed`` (the receipt
 cannot be rendered at all: a bug; recorded, so one bad job never blocks the queue). Nothing else ever
@@ -39,6 +46,11 @@ JOB_STATES = ("pending", "done", "cancelled", "failed")
 #: writing every poll would mean an fsync every few seconds on an SD card.
 STATE_REFRESH_MS = 60_000
 
+#: Jobs that are documents for the office's A4 printer, not thermal receipts.
+DOCUMENT_KINDS = ("letter",)
+_KIND_FILTER = {False: f" AND kind NOT IN ({', '.join(repr(k) for k in DOCUMENT_KINDS)})",
+                True: f" AND kind IN ({', '.join(repr(k) for k in DOCUMENT_KINDS)})"}
+
 
 @dataclass(frozen=True)
 class PrintJob:
@@ -59,9 +71,20 @@ class PrintJob:
         """Parsed on use, so one corrupt row cannot stop listing or printing the others."""
         return Receipt.from_dict(json.loads(self.receipt_json))
 
+    @property
+    def is_document(self) -> bool:
+        return self.kind in DOCUMENT_KINDS
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """What a document job renders (``{"document": "letter", "letter_id": ...}``)."""
+        return dict(json.loads(self.receipt_json))
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "ref_id": self.ref_id,
-                "reprint_of": self.reprint_of, "receipt": self.receipt.to_dict(),
+                "reprint_of": self.reprint_of,
+                "receipt": None if self.is_document else self.receipt.to_dict(),
+                "document": self.document if self.is_document else None,
                 "status": self.status, "attempts": self.attempts, "last_error": self.last_error,
                 "created_ms": self.created_ms, "last_attempt_ms": self.last_attempt_ms,
                 "printed_ms": self.printed_ms}
@@ -96,6 +119,24 @@ def enqueue(db: sqlite_utils.Database, receipt: Receipt, stamp: Stamp, *, kind: 
     return job_id
 
 
+def enqueue_document(db: sqlite_utils.Database, document: dict[str, Any], stamp: Stamp, *,
+                     kind: str, ref_id: str | None = None, reprint_of: str | None = None) -> str:
+    """Add a pending document job (``kind`` one of DOCUMENT_KINDS): ``document`` says what
+    to render when it prints, so the queue holds a reference, not the PDF. The caller's
+    write transaction must be open."""
+    if kind not in DOCUMENT_KINDS:
+        raise ValidationError("kind", f"{kind!r} is not a document kind; "
+                              f"kinds: {', '.join(DOCUMENT_KINDS)}")
+    job_id = new_id()
+    row = {"id": job_id, "kind": kind, "ref_id": ref_id, "reprint_of": reprint_of,
+           "receipt": jsontext.dumps(document), "status": "pending", "attempts": 0,
+           "last_error": None, "created_ms": stamp.wall_ms, "last_attempt_ms": None,
+           "printed_ms": None}
+    db.conn.execute(_INSERT, list(row.values()))
+    outbox.append(db, TABLE, job_id, row, stamp)
+    return job_id
+
+
 def get_job(db: sqlite_utils.Database, job_id: str) -> PrintJob:
     row = db.execute(f"SELECT {_COLUMNS} FROM print_jobs WHERE id = ?", [job_id]).fetchone()
     if row is None:
@@ -111,9 +152,12 @@ def job_status(db: sqlite_utils.Database, job_id: str) -> str:
     return row[0]
 
 
-def pending_jobs(db: sqlite_utils.Database, *, limit: int | None = None) -> list[PrintJob]:
-    """Jobs still to print, in the order they will print (the order they were committed)."""
-    sql = f"SELECT {_COLUMNS} FROM print_jobs WHERE status = 'pending' ORDER BY rowid"
+def pending_jobs(db: sqlite_utils.Database, *, limit: int | None = None,
+                 documents: bool = False) -> list[PrintJob]:
+    """Jobs still to print, in the order they will print (the order they were committed):
+    the thermal printer's receipts, or with ``documents`` the A4 printer's documents."""
+    sql = (f"SELECT {_COLUMNS} FROM print_jobs WHERE status = 'pending'"
+           f"{_KIND_FILTER[documents]} ORDER BY rowid")
     params: list[Any] = []
     if limit is not None:
         sql += " LIMIT ?"
@@ -121,13 +165,14 @@ def pending_jobs(db: sqlite_utils.Database, *, limit: int | None = None) -> list
     return [_job(r) for r in db.execute(sql, params).fetchall()]
 
 
-def next_pending(db: sqlite_utils.Database) -> PrintJob | None:
-    jobs = pending_jobs(db, limit=1)
+def next_pending(db: sqlite_utils.Database, *, documents: bool = False) -> PrintJob | None:
+    jobs = pending_jobs(db, limit=1, documents=documents)
     return jobs[0] if jobs else None
 
 
-def pending_count(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT count(*) FROM print_jobs WHERE status = 'pending'").fetchone()[0]
+def pending_count(db: sqlite_utils.Database, *, documents: bool = False) -> int:
+    return db.execute("SELECT count(*) FROM print_jobs WHERE status = 'pending'"
+                      f"{_KIND_FILTER[documents]}").fetchone()[0]
 
 
 def jobs_for(db: sqlite_utils.Database, ref_id: str) -> list[PrintJob]:
@@ -143,6 +188,9 @@ def reprint(db: sqlite_utils.Database, job_id: str, stamp: Stamp) -> str:
     """
     with write_tx(db):
         original = get_job(db, job_id)
+        if original.is_document:
+            return enqueue_document(db, original.document, stamp, kind=original.kind,
+                                    ref_id=original.ref_id, reprint_of=original.id)
         return enqueue(db, original.receipt.as_reprint(), stamp, kind=original.kind,
                        ref_id=original.ref_id, reprint_of=original.id)
 

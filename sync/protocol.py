@@ -59,13 +59,14 @@ OPS = ("upsert", "delete")
 PUSH_TABLES: frozenset[str] = frozenset({
     "tickets", "queue_calls", "counter_sessions", "ticket_events", "print_jobs", "attendance",
     "requests", "request_events", "letter_requests", "feedback", "complaints",
-    "complaint_events",
+    "complaint_events", "issued_letters",
 })
 
 #: Pull scopes and the server-owned tables each one carries.
 SCOPE_TABLES: dict[str, frozenset[str]] = {
     "reference": frozenset({"offices", "services", "counters", "employees", "settings",
-                            "letter_types", "complaint_categories"}),
+                            "letter_types", "complaint_categories",
+                            "letter_templates"}),
     # A letter request's status is the office's (it is processed on the edge); a complaint's
     # status and answer are the city's, sent to the office that took the complaint.
     "requests": frozenset({"complaint_status"}),

@@ -1,8 +1,10 @@
-"""Receipt printers: URIs, ESC/POS rendering, status, and the print worker.
+"""Receipt printers (and the office's A4 printer for letters): URIs, ESC/POS rendering, status, and the print worker.
 
     open_printer(uri, timeout=5.0, paper_width_mm=80) -> EscposPrinter
     start_print_worker(runtime_or_db_path, printer, clock) -> PrintWorker (.wake(), .stop())
     render_receipt(receipt, layout) -> bytes
+    open_a4_printer(uri) / start_document_worker(...): the A4 printer for issued letters
+        (cups://QUEUE through lp, or file:///DIR), devices/printer/a4.py
     ReplayPrinter: an in-memory printer with scripted status, for tests without sockets
 
 Library: python-escpos (device classes, capability profiles, command encoding), with

@@ -131,16 +131,20 @@ def register(main: click.Group) -> None:
     @printer.command()
     @pass_ctx
     def jobs(ctx: Ctx) -> None:
-        """List pending print jobs (oldest first) as JSON."""
+        """List pending print jobs (oldest first) as JSON: receipts and A4 letters."""
         from kiosk import print_queue as pq
 
         db = _db(ctx)
         if db is None:
             raise click.ClickException(f"no kiosk database in {ctx.data_dir}; run 'kiosk init' first")
         try:
-            _echo([{"id": j.id, "kind": j.kind, "ref_id": j.ref_id, "big_number": j.receipt.big_number,
+            jobs = sorted(pq.pending_jobs(db) + pq.pending_jobs(db, documents=True),
+                          key=lambda j: j.created_ms)
+            _echo([{"id": j.id, "kind": j.kind, "ref_id": j.ref_id,
+                    "big_number": j.document.get("number") if j.is_document
+                    else j.receipt.big_number,
                     "attempts": j.attempts, "last_error": j.last_error, "created_ms": j.created_ms}
-                   for j in pq.pending_jobs(db)])
+                   for j in jobs])
         finally:
             db.close()
 
@@ -205,3 +209,61 @@ def register(main: click.Group) -> None:
             pass
         finally:
             worker.stop()
+
+    @printer.command("letters")
+    @click.option("--printer", "uri", default=None,
+                  help="A4 printer URI instead of printer.a4_uri from config.toml: "
+                       "cups://QUEUE, cups:// (the default printer) or file:///DIR.")
+    @click.option("--poll", type=click.FloatRange(0.05, 300), default=5.0, show_default=True,
+                  help="Seconds between looks at the queue when idle (and between retries).")
+    @click.option("--once", is_flag=True, help="Print what is pending, then stop.")
+    @pass_ctx
+    def letters(ctx: Ctx, uri: str | None, poll: float, once: bool) -> None:
+        """Print queued letters on the office's A4 printer (CUPS) until interrupted."""
+        from devices.printer.a4 import open_a4_printer, start_document_worker
+        from kiosk import config as config_mod
+        from kiosk import print_queue as pq
+        from kiosk.clock import SystemClock
+        from kiosk.errors import ConfigError
+        from kiosk.letters.printing import renderer
+
+        if not (Path(ctx.data_dir) / config_mod.CONFIG_NAME).exists():
+            raise click.ClickException(f"no kiosk database in {ctx.data_dir}; run 'kiosk init' first")
+        cfg = _config(ctx)
+        if not (uri or cfg.printer.a4_uri):
+            raise click.ClickException("no A4 printer: set printer.a4_uri in config.toml "
+                                       "(cups://QUEUE) or give --printer")
+        try:
+            device = open_a4_printer(uri or cfg.printer.a4_uri)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        db_path = config_mod.db_path(ctx.data_dir)
+        worker = start_document_worker(db_path, device, SystemClock(), renderer(cfg),
+                                       poll_s=poll, retry_s=poll)
+        click.echo(f"printing letters to {device.uri}; Ctrl+C to stop", err=True)
+        try:
+            while worker.alive:
+                time.sleep(min(poll, 0.5))
+                if once and worker.has_lock:
+                    db = _db(ctx)
+                    try:
+                        left = pq.pending_count(db, documents=True)
+                    finally:
+                        db.close()
+                    if left == 0 or _stuck(db_path):
+                        break
+        except KeyboardInterrupt:
+            pass
+        finally:
+            worker.stop()
+        _echo({"printed": worker.printed})
+
+
+def _stuck(db_path) -> bool:
+    """Every pending letter has been tried and refused: --once stops instead of retrying."""
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        row = conn.execute("SELECT count(*) FROM print_jobs WHERE status = 'pending' AND"
+                           " kind = 'letter' AND attempts = 0").fetchone()
+    return row[0] == 0

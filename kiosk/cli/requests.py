@@ -109,6 +109,53 @@ def register(main: click.Group) -> None:
 
         _echo(_run(ctx, change_request_status, code, status, staff_id=staff_id, reason=reason))
 
+    @request.command("process")
+    @click.argument("code")
+    @click.option("--action", required=True, metavar="verify|approve|reject|ready|collected",
+                  help="What staff do: verify (every field and document checked), approve "
+                       "(issues the letter and its number), reject (needs --reason), ready, "
+                       "collected.")
+    @click.option("--reason", default=None, help="Why (required to reject).")
+    @click.option("--staff", "staff_id", default=None, help="Employee id of who does it.")
+    @pass_ctx
+    def process(ctx: Ctx, code: str, action: str, reason: str | None,
+                staff_id: str | None) -> None:
+        """Process request CODE as the counter's Permohonan tab does; prints its status and,
+        for approve, the letter issued (number, seal). verify here ticks every field and
+        document: the caller vouches for all of them."""
+        from kiosk.letters.issuing import process_request
+
+        _echo(_run(ctx, process_request, code, action, staff_id=staff_id, reason=reason))
+
+    @request.command("letter")
+    @click.argument("code")
+    @click.option("--out", "out", required=True, metavar="FILE.pdf",
+                  help="Where to write the letter's PDF.")
+    @pass_ctx
+    def letter(ctx: Ctx, code: str, out: str) -> None:
+        """Write the A4 PDF of the letter issued for request CODE (approved first); prints
+        the file, the letter number and the verification link its QR holds."""
+        from kiosk.letters.document import render_letter
+        from kiosk.letters.issuing import issued_letter
+
+        rt = ctx.runtime()
+        try:
+            issued = issued_letter(rt, code)
+            rendered = render_letter(rt.db, rt.config, issued)
+        finally:
+            rt.close()
+        path = Path(out)
+        try:
+            path.write_bytes(rendered.pdf)
+        except OSError as exc:
+            raise Failure(f"--out {out}: {exc.strerror or exc}") from exc
+        answer = {"file": str(path), "bytes": len(rendered.pdf), "number": issued.number,
+                  "letter_id": issued.id, "verify_url": rendered.verify_url}
+        if rendered.server_missing:
+            answer["note"] = ("no city server known ([sync] server or enrollment): the QR "
+                              "holds a relative /v/... link")
+        _echo(answer)
+
     @main.group()
     def complaint() -> None:
         """Complaints (pengaduan): categories, submit, status (JSON output)."""

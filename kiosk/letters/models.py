@@ -187,3 +187,37 @@ class LetterRequest:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     created_ms: int = 0
     updated_ms: int = 0
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    """A letter approved: its number, the facts its seal covers (kiosk.letters.seal), who
+    signs it and the seal. A row of ``issued_letters``; ``public_key`` is the base64url of
+    the sealing key's public half (the device's enrolled identity)."""
+
+    id: str
+    request_id: str
+    code: str
+    office_code: str
+    number: str
+    seq: int
+    type_code: str
+    applicant_name: str
+    nik_masked: str
+    issued_date: str                 # ISO date, office-local
+    valid_until: str                 # ISO date, or "" for no limit
+    staff_id: str | None
+    signer_name: str
+    signer_position: str
+    signer_nip: str
+    seal: str
+    public_key: str
+    revoked: bool = False
+    created_ms: int = 0
+
+    def sealed_facts(self) -> dict[str, Any]:
+        """What kiosk.letters.seal signs and verifies."""
+        return {"letter_id": self.id, "office_code": self.office_code, "number": self.number,
+                "type_code": self.type_code, "applicant_name": self.applicant_name,
+                "nik_masked": self.nik_masked, "issued_date": self.issued_date,
+                "valid_until": self.valid_until}

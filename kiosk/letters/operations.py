@@ -124,6 +124,14 @@ def change_request_status(rt, code: str, status: str, *, staff_id: str | None,
     ``request_status_change``), a rejection or cancellation without a reason (``reason``
     required). A letter that needs verification cannot skip ``checking``.
     """
+    return move_request(rt, code, status, staff_id=staff_id, reason=reason)
+
+
+def move_request(rt, code: str, status: str, *, staff_id: str | None,
+                 reason: str | None = None,
+                 checklist: dict[str, bool] | None = None) -> StatusView:
+    """change_request_status, with the verification's ``checklist`` stored on the event
+    (kiosk.letters.issuing.verify_request)."""
     canonical = _canonical(code)
     if status not in STATUSES:
         raise ValidationError("status", f"{status!r} is not one of {', '.join(STATUSES)}",
@@ -155,7 +163,8 @@ def change_request_status(rt, code: str, status: str, *, staff_id: str | None,
                    status_reason=reason if status in NEEDS_REASON else None,
                    time_uncertain=int(bool(row["time_uncertain"]) or stamp.uncertain))
         store.update_request(db, row, stamp)
-        store.add_event(db, row, current, status, staff_id, reason, stamp, rt.device_id)
+        store.add_event(db, row, current, status, staff_id, reason, stamp, rt.device_id,
+                        checklist)
     return _view(rt, row)
 
 

@@ -22,7 +22,7 @@ REQUEST_COLUMNS = ("id", "code", "office_code", "type_code", "status", "status_r
                    "applicant", "details", "nik_masked", "warnings", "print_job_id",
                    "device_id", "created_ms", "updated_ms", "time_uncertain")
 EVENT_COLUMNS = ("id", "request_id", "code", "from_status", "to_status", "staff_id", "reason",
-                 "at_ms", "device_id", "time_uncertain")
+                 "at_ms", "device_id", "time_uncertain", "checklist")
 _SELECT = f"SELECT {', '.join(REQUEST_COLUMNS)} FROM requests"
 
 
@@ -51,11 +51,12 @@ def update_request(db: sqlite_utils.Database, row: dict[str, Any], stamp: Stamp)
 
 def add_event(db: sqlite_utils.Database, request: dict[str, Any], from_status: str | None,
               to_status: str, staff_id: str | None, reason: str | None, stamp: Stamp,
-              device_id: str) -> RequestEvent:
+              device_id: str, checklist: dict[str, bool] | None = None) -> RequestEvent:
     row = {"id": new_id(), "request_id": request["id"], "code": request["code"],
            "from_status": from_status, "to_status": to_status, "staff_id": staff_id,
            "reason": reason, "at_ms": stamp.wall_ms, "device_id": device_id,
-           "time_uncertain": int(stamp.uncertain)}
+           "time_uncertain": int(stamp.uncertain),
+           "checklist": None if checklist is None else dumps(checklist)}
     _insert(db, EVENTS, EVENT_COLUMNS, row, stamp)
     return RequestEvent(*(row[c] for c in EVENT_COLUMNS[:8]))
 

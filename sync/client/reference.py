@@ -23,6 +23,7 @@ REFERENCE_TABLES: dict[str, str] = {
     "employees": "id",
     "settings": "key",
     "letter_types": "id",
+    "letter_templates": "id",
     "complaint_categories": "id",
     # The city's status and answer of a complaint this office took (scope ``requests``),
     # kept beside the office-owned ``complaints`` row, never written into it.
