@@ -58,6 +58,10 @@ def _process(qtbot, screen, runtime, first: str, staff: str = "emp-2002") -> Non
     assert not any("6472081508950003" in t for t in texts)
     assert any(t.startswith("Dokumen: KTP asli") for t in texts)
     assert not panel.action_buttons["ready"].isEnabled()          # not before it is approved
+    tap(qtbot, panel.action_buttons["checking"])                  # nothing ticked yet
+    assert panel.message.text().startswith("Centang setiap isian")
+    for box in panel.checks:
+        box.setChecked(True)
     tap(qtbot, panel.action_buttons["checking"])
     qtbot.waitUntil(lambda: panel.request.status == "checking", timeout=5000)
     tap(qtbot, panel.action_buttons["rejected"])                  # no reason: refused here
@@ -99,21 +103,35 @@ def test_the_same_from_a_staff_pc_across_the_lan(qtbot, runtime, open_counter):
             office.close()
 
 
-def test_approve_needs_every_tick(qtbot, runtime, open_counter):
+def test_verified_approved_ready_collected(qtbot, runtime, open_counter):
+    """The whole life from the counter: verification needs every tick; approval issues the
+    letter (its number, sealed); ready; collected."""
+    from kiosk.letters import issuing
+
     (code,) = _requests(runtime, 1)
-    letters.change_request_status(runtime, code, "checking", staff_id="emp-2002")
     screen = open_counter(make_context(runtime))
     tap(qtbot, screen.requests_button)
     panel = screen.requests_page
-    tap(qtbot, panel.tab_buttons["checking"])
     qtbot.waitUntil(lambda: len(_list(panel)) == 1, timeout=5000)
     tap(qtbot, _list(panel)[0])
     qtbot.waitUntil(lambda: panel.request is not None, timeout=5000)
     for box in panel.checks[:-1]:
         box.setChecked(True)
-    tap(qtbot, panel.action_buttons["approve"])
+    tap(qtbot, panel.action_buttons["checking"])
     assert panel.message.text().startswith("Centang setiap isian")
-    assert letters.request_status(runtime, code).status == "checking"
+    assert letters.request_status(runtime, code).status == "submitted"
+    panel.checks[-1].setChecked(True)
+    tap(qtbot, panel.action_buttons["checking"])
+    qtbot.waitUntil(lambda: panel.request.status == "checking", timeout=5000)
+    for action, status in (("approve", "awaiting_signature"), ("ready", "ready"),
+                           ("collected", "collected")):
+        qtbot.waitUntil(lambda: panel.action_buttons[action].isEnabled(), timeout=5000)
+        tap(qtbot, panel.action_buttons[action])
+        qtbot.waitUntil(lambda s=status: panel.request.status == s, timeout=5000)
+    letter = issuing.issued_letter(runtime, code)
+    assert letter.number and letter.staff_id == "emp-2002"
+    assert [e.to_status for e in letters.request_history(runtime, code)] == [
+        "submitted", "checking", "awaiting_signature", "ready", "collected"]
 
 
 def test_the_citizen_with_a_queue_number_is_called_from_the_request(qtbot, runtime, open_counter):

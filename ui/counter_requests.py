@@ -2,8 +2,8 @@
 
 The list shows the open requests of one status, oldest first, with their age. Opening one
 shows every answer (NIK and KK masked, as on every screen) and the documents to bring, each
-with a tick: "Setujui" is possible only when all are ticked (the letter is checked before it
-is valid). Each step goes through the office client (``office.requests`` /
+with a tick: "Sudah diperiksa" (verified) needs all of them ticked, and a letter is approved
+(numbered, sealed) only after that: it is checked before it is valid. Each step goes through the office client (``office.requests`` /
 ``office.letters``), so a staff PC across the LAN works as the edge does, and each is an
 event written through the outbox on the edge. Staff PCs have a keyboard: the reason of a
 refusal is typed there.
@@ -187,17 +187,23 @@ class RequestsPanel(Screen):
             self._say(self.tr("Tulis alasan penolakan dulu; pemohon akan membacanya."))
             self.reason_edit.setFocus()
             return
-        if action == "approve" and not all(box.isChecked() for box in self.checks):
+        if action == "checking" and not all(box.isChecked() for box in self.checks):
             self._say(self.tr("Centang setiap isian dan dokumen yang sudah diperiksa dulu."))
             return
-        office, code = self.ctx.office, self.request.code
+        letters, code = self.ctx.office.letters, self.request.code
         staff = self.staff_id() if callable(self.staff_id) else self.staff_id
+        ticks = {box.property("item"): True for box in self.checks}
 
         def step():
-            if action == "approve":
-                return office.letters.approve_request(code, staff_id=staff)
-            return office.requests.change_request_status(code, action, staff_id=staff,
-                                                         reason=reason)
+            if action == "checking":          # verified: every answer and document ticked
+                return letters.verify_request(code, ticks, staff_id=staff)
+            if action == "approve":           # the letter is issued: number, seal, PDF
+                return letters.approve_request(code, staff_id=staff)
+            if action == "rejected":
+                return letters.reject_request(code, reason, staff_id=staff)
+            if action == "ready":
+                return letters.mark_ready(code, staff_id=staff)
+            return letters.mark_collected(code, staff_id=staff)
 
         self.busy = True
         self._fill_actions()
@@ -292,6 +298,7 @@ class RequestsPanel(Screen):
             box = QCheckBox(f"{Bilingual(spec.label_id, spec.label_en).text()}: "
                             f"{shown_value(spec, str(answers[spec.key]))}")
             box.setObjectName(f"check-{spec.key}")
+            box.setProperty("item", spec.key)           # kiosk.letters.issuing.checklist_of
             self.checks_grid.addWidget(box, row, 0)
             self.checks.append(box)
             row += 1
@@ -299,6 +306,7 @@ class RequestsPanel(Screen):
         for index, document in enumerate(documents):
             box = QCheckBox(self.tr("Dokumen: %1").replace("%1", document))
             box.setObjectName(f"check-document-{index}")
+            box.setProperty("item", document)
             self.checks_grid.addWidget(box, row, 0)
             self.checks.append(box)
             row += 1
@@ -328,7 +336,7 @@ class RequestsPanel(Screen):
         self.reason_edit.setPlaceholderText(self.tr("Alasan (wajib bila menolak)"))
         self.ticket_edit.setPlaceholderText(self.tr("Nomor antrian, mis. B-014"))
         self.call_button.setText(self.tr("Panggil"))
-        labels = {"checking": self.tr("Mulai periksa"), "approve": self.tr("Setujui"),
+        labels = {"checking": self.tr("Sudah diperiksa"), "approve": self.tr("Setujui"),
                   "rejected": self.tr("Tolak"), "ready": self.tr("Siap diambil"),
                   "collected": self.tr("Sudah diambil")}
         for action, button in self.action_buttons.items():

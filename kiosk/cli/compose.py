@@ -38,12 +38,13 @@ def is_edge(runtime: Runtime) -> bool:
 def office_features() -> tuple[Feature, ...]:
     """Every feature of the office client, in the order the LAN API lists them. The one list:
     the local and remote office clients and the LAN routes all follow it."""
+    from kiosk.letters.letter_ops import LETTERS
     from kiosk.letters.ops_table import COMPLAINTS, REQUESTS
     from kiosk.print_ops import PRINTING
     from kiosk.queue.ops_table import QUEUE, REPORTS
     from sync.client.office_ops import SYNC_STATUS
 
-    return (QUEUE, PRINTING, REPORTS, SYNC_STATUS, REQUESTS, COMPLAINTS)
+    return (QUEUE, PRINTING, REPORTS, SYNC_STATUS, REQUESTS, COMPLAINTS, LETTERS)
 
 
 def make_office(runtime: Runtime, on_change: Callable[[], None] | None = None) -> Any:
@@ -81,6 +82,23 @@ def start_printer_worker(runtime: Runtime) -> Any | None:
         return start_print_worker(runtime, printer, runtime.clock)
     except Exception as exc:  # noqa: BLE001 - the screen reports the printer problem itself
         log.error("print worker did not start (%s); tickets show on screen only", exc)
+        return None
+
+
+def start_letter_printer_worker(runtime: Runtime) -> Any | None:
+    """The edge's A4 worker for letters on ``printer.a4_uri`` (cups://QUEUE or file:///DIR),
+    or None when none is set or it cannot start (the letter jobs wait in the print queue)."""
+    uri = runtime.config.printer.a4_uri
+    if not uri:
+        return None
+    try:
+        from devices.printer.a4 import open_a4_printer, start_document_worker
+        from kiosk.letters.printing import renderer
+
+        return start_document_worker(runtime, open_a4_printer(uri), runtime.clock,
+                                     renderer(runtime.config))
+    except Exception as exc:  # noqa: BLE001 - letters wait in the queue; `kiosk printer jobs` shows them
+        log.error("A4 letter printer did not start (%s); letter jobs wait in the queue", exc)
         return None
 
 
@@ -123,21 +141,24 @@ class Workers:
 
     printer: Any | None = None
     sync: Any | None = None
+    letters: Any | None = None       # the A4 worker for letters (printer.a4_uri)
 
     def wake(self) -> None:
         """The queue just changed: a print job may be waiting and the outbox has a record.
         Print now, not at the worker's next poll; ask for a sync round (a round already
         running takes the poke as "one more after this", so a busy office is not a storm)."""
-        if self.printer is not None:
-            self.printer.wake()
+        for worker in (self.printer, self.letters):
+            if worker is not None and hasattr(worker, "wake"):
+                worker.wake()
         if self.sync is not None:
             self.sync.poke()
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop what was started. A sync round on a slow link is not waited for beyond
         ``timeout_s`` (a daemon thread; what it sent unacknowledged goes again next time)."""
-        if self.printer is not None:
-            self.printer.stop()
+        for worker in (self.printer, self.letters):
+            if worker is not None:
+                worker.stop()
         if self.sync is not None:
             from sync.client.office_ops import attach_worker
 
@@ -154,7 +175,8 @@ def start_workers(runtime: Runtime, *, printing: bool = True, syncing: bool = Tr
     # sync first: the check for credentials reads the database before any worker shares it
     syncer = start_sync_worker(runtime) if syncing else None
     printer = start_printer_worker(runtime) if printing else None
-    return Workers(printer=printer, sync=syncer)
+    letters = start_letter_printer_worker(runtime) if printing else None
+    return Workers(printer=printer, sync=syncer, letters=letters)
 
 
 @dataclass

@@ -422,8 +422,8 @@
             <translation>Awaiting signature</translation>
         </message>
         <message>
-            <source>Mulai periksa</source>
-            <translation>Start checking</translation>
+            <source>Sudah diperiksa</source>
+            <translation>Checked</translation>
         </message>
         <message>
             <source>Pilih permohonan di kiri.</source>
