@@ -59,7 +59,7 @@ OPS = ("upsert", "delete")
 PUSH_TABLES: frozenset[str] = frozenset({
     "tickets", "queue_calls", "counter_sessions", "ticket_events", "print_jobs", "attendance",
     "requests", "request_events", "letter_requests", "feedback", "complaints",
-    "complaint_events",
+    "complaint_events", "issued_letters",
 })
 
 #: Pull scopes and the server-owned tables each one carries.
