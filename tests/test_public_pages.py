@@ -140,6 +140,11 @@ def test_a_letter_pushed_by_another_office_is_judged_by_that_office_key(client):
     assert (verdict["status"], verdict["office_name"]) == ("genuine", "Kelurahan Dua")
     # K1's key does not make a K2 letter genuine
     assert check(client, row["letter_id"], seal.sign(k1.key, row))["status"] == "forged"
+    # nor does K1 pushing its own sealed letter under K2's letter id
+    copy = {**row, "office_code": "K1"}
+    copy["signature"] = seal.sign(k1.key, copy)
+    push(k1, "issued_letters", copy)
+    assert client.get(f"/v/{row['letter_id']}.json").json()["status"] == "forged"
 
 
 def _request(office: str = "K1", status: str = "ready", **over) -> dict:

@@ -163,6 +163,9 @@ def letter_verdict(found: dict[str, Any] | None, letter_id: str,
         intact = seal.verify(key, row, stored)
     except ValueError:
         intact = False
+    if found.get("offices", 1) > 1:
+        return {"status": "forged", "letter_id": letter_id,
+                "reason": "more than one office pushed a letter with this id"}
     if not intact:
         return {"status": "forged", "letter_id": letter_id,
                 "reason": "the office's record of this letter does not carry a valid seal"}

@@ -39,9 +39,15 @@ def _latest(execute: Execute, where: str, params: tuple) -> dict[str, Any] | Non
 
 
 def issued_letter(execute: Execute, field: Field, letter_id: str) -> dict[str, Any] | None:
-    """The newest pushed state of the letter ``letter_id`` (index ``changes_letter``)."""
-    return _latest(execute, f"c.table_name = 'issued_letters' AND {field('letter_id')} = ?",
-                   (letter_id,))
+    """The newest pushed state of the letter ``letter_id`` (index ``changes_letter``), and
+    how many offices pushed a letter of that id (``offices``: more than one means one of
+    them pushed a letter it did not issue; the page says "not genuine" then)."""
+    where = f"c.table_name = 'issued_letters' AND {field('letter_id')} = ?"
+    found = _latest(execute, where, (letter_id,))
+    if found is not None:
+        found["offices"] = execute(f"SELECT count(DISTINCT c.office_id) FROM changes c"
+                                   f" WHERE {where}", (letter_id,)).fetchone()[0]
+    return found
 
 
 def citizen_by_code(execute: Execute, field: Field, table: str,
