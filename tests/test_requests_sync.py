@@ -119,10 +119,22 @@ def test_offline_request_and_complaint_reach_the_city_once_and_the_answer_comes_
     assert (after["status"], after["answer"]) == ("answered", "Jalan diperbaiki pekan depan.")
     assert after["next_step"] == {"code": "complaint_answered", "fields": {"has_answer": True}}
     # the admin command says the same through the database
-    rc, closed, err = run(tmp_path / "admin", "server", "complaint", "answer", complaint["code"],
-                          "--status", "closed", "--note", "Selesai", "--db", srv.db_url)
+    rc, listed, err = run(tmp_path / "admin", "server", "complaint", "list", "--db", srv.db_url)
     assert rc == 0, err
-    assert closed["status"] == "closed"
+    assert [(c["code"], c["city_status"], c["city_answer"]) for c in listed] == [
+        (complaint["code"], "answered", "Jalan diperbaiki pekan depan.")]
+    rc, closed, err = run(tmp_path / "admin", "server", "complaint", "close", complaint["code"],
+                          "--note", "Selesai", "--db", srv.db_url)
+    assert rc == 0, err
+    assert (closed["status"], closed["answer"]) == ("closed", "Jalan diperbaiki pekan depan.")
+    # the close flows down too, and the citizen still has the answer
+    assert procs.kiosk(k, "sync", "--once", "--server", srv.url)["ok"]
+    _, after, _ = run(k, "complaint", "status", complaint["code"])
+    assert (after["status"], after["answer"]) == ("closed", "Jalan diperbaiki pekan depan.")
+    assert after["next_step"]["code"] == "complaint_closed"
+    rc, _, err = run(tmp_path / "admin", "server", "complaint", "close", complaint["code"],
+                     "--db", srv.db_url, check=False)
+    assert rc == 2 and "closed" in err and "\n" not in err.strip()
     rc, _, err = run(tmp_path / "admin", "server", "complaint", "answer", complaint["code"],
                      "--status", "forwarded", "--db", srv.db_url, check=False)
     assert rc == 2 and "closed" in err and "\n" not in err.strip()

@@ -218,6 +218,10 @@ from kiosk.cli import requests as _requests_commands  # noqa: E402
 
 _requests_commands.register(main)
 
+from kiosk.cli import verify as _verify_command  # noqa: E402
+
+_verify_command.register(main)
+
 
 def entry() -> None:
     """Console entry point: one line and exit code 2 for every error, never a traceback

@@ -404,6 +404,28 @@ def complaint_answer(ctx: click.Context, code: str, status: str, answer: str | N
                      db: str | None) -> None:
     """Set complaint CODE's status (and answer); the office's kiosk shows it after its next
     sync. Refused (exit 2) for an unknown code or a step its life does not allow."""
+    _complaint_step(ctx, code, status, answer, note, staff, office_code, db)
+
+
+@complaint_group.command("close")
+@click.argument("code")
+@click.option("--note", default=None, help="A short note for the citizen (e.g. why closed).")
+@click.option("--staff", default=None, help="Who closes it (name or id), kept with the step.")
+@click.option("--office", "office_code", default=None,
+              help="The office that took it, when two offices gave out the same code.")
+@_db_option
+@click.pass_context
+def complaint_close(ctx: click.Context, code: str, note: str | None, staff: str | None,
+                    office_code: str | None, db: str | None) -> None:
+    """Close complaint CODE (from any open status; its answer, if any, stays); the office's
+    kiosk shows it closed after its next sync. Refused (exit 2) when already closed."""
+    _complaint_step(ctx, code, "closed", None, note, staff, office_code, db)
+
+
+def _complaint_step(ctx: click.Context, code: str, status: str, answer: str | None,
+                    note: str | None, staff: str | None, office_code: str | None,
+                    db: str | None) -> None:
+    """The city's step of a complaint, as ``POST /admin/complaints/{code}/status`` does it."""
     from kiosk.tracking import code_from_scan, kind_of
 
     canonical = code_from_scan(code)

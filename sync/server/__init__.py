@@ -6,9 +6,11 @@ Start it with ``kiosk server --db URL``; the protocol is sync/PROTOCOL.md, the d
 Layers, each importing only those below it (an import-linter contract in pyproject.toml)::
 
     serve, app            HTTP: uvicorn processes, FastAPI routes
+    public                the public pages (/v/, /s/, Open311): what a stranger may see
     engines               chooses an engine from the URL; the only importer of the engines
     store_pg, store_sqlite the two engines
-    store, admin_sql      the Store protocol; the admin SQL both engines share
+    store, public_sql     the Store protocol; the public pages' SQL both engines share
+    admin_sql             the admin SQL both engines share
     rules                 what every push, enrollment and office follows
     wire                  reading a push off the wire (msgspec)
     auth, errors          credentials; every refusal with its HTTP status

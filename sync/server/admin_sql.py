@@ -117,8 +117,29 @@ def citizen_records(execute: Execute, table: str, office_code: str | None,
         f"SELECT device_id, record_id, max(device_seq) AS seq FROM changes WHERE {where}"
         " GROUP BY device_id, record_id) m ON c.device_id = m.device_id AND c.device_seq = m.seq"
         " ORDER BY c.corrected_ms DESC, c.record_id LIMIT ?", (*params, limit)).fetchall()
-    return [{"record_id": r[0], "office_code": r[1], "corrected_ms": r[3], **_payload(r[2])}
-            for r in rows]
+    records = [{"record_id": r[0], "office_code": r[1], "corrected_ms": r[3], **_payload(r[2])}
+               for r in rows]
+    if table == "complaints" and records:
+        steps = _city_steps(execute, [r["record_id"] for r in records])
+        for record in records:   # the city's side: what is still to answer or close
+            step = steps.get(record["record_id"], {})
+            record["city_status"] = step.get("status", "received")
+            record["city_answer"] = step.get("answer")
+            record["city_updated_ms"] = step.get("updated_ms")
+    return records
+
+
+def _city_steps(execute: Execute, complaint_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The newest ``complaint_status`` row of each complaint (index ref_changes_record)."""
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(complaint_ids), 500):
+        chunk = complaint_ids[start:start + 500]
+        for record_id, payload in execute(
+                "SELECT record_id, payload FROM ref_changes WHERE table_name ="
+                f" 'complaint_status' AND record_id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY seq", tuple(chunk)).fetchall():
+            out[record_id] = _payload(payload)
+    return out
 
 
 def complaint_status_change(execute: Execute, code_expr: str, code: str,
@@ -148,8 +169,11 @@ def complaint_status_change(execute: Execute, code_expr: str, code: str,
     (office_id, complaint_id), = found
     row = execute("SELECT payload FROM ref_changes WHERE table_name = 'complaint_status'"
                   " AND record_id = ? ORDER BY seq DESC LIMIT 1", (complaint_id,)).fetchone()
-    current = _payload(row[0]).get("status", "received") if row else "received"
+    before = _payload(row[0]) if row else {}
+    current = before.get("status", "received")
     complaint_step(current, status, answer)
+    if answer is None:   # a later step (closing) keeps the answer the citizen was given
+        answer = before.get("answer")
     return office_id, complaint_id, {
         "id": complaint_id, "code": code, "status": status, "answer": answer, "note": note,
         "staff": staff, "updated_ms": now_ms}

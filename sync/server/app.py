@@ -30,6 +30,7 @@ from kiosk.clock import Clock, SystemClock
 from sync import protocol
 from sync.server import auth
 from sync.server.engines import open_store
+from sync.server.public import add_public_routes
 from sync.server.errors import (
     RETRY_AFTER_S, BadBody, DeviceBusy, Invalid, Overloaded, ServerError, Unauthorized,
     UpgradeRequired,
@@ -214,6 +215,7 @@ def create_app(db_url: str, *, admin_token: str | None = None, clock: Clock | No
         return answer if answer is not None else await run_db(store.push, *args)
 
     _routes(app, state, run_db, push_db)
+    add_public_routes(app, store, run_db, state.now_ms)
     _document_push_body(app)
     return app
 

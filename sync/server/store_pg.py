@@ -32,7 +32,7 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 from kiosk.ids import new_id
 from sync import protocol
 from sync.server import auth
-from sync.server import admin_sql
+from sync.server import admin_sql, public_sql
 from sync.server.errors import Conflict, DeviceBusy, Overloaded, Unauthorized
 from sync.server.rules import (
     Device, Office, PreparedPush, PushPolicy, admit, checked_items, classify,
@@ -42,6 +42,11 @@ from sync.server.wire import ItemAnswer, WireBatch, encode_payload, offices_of, 
 
 #: A pushed complaint's tracking code (the expression of its index: queries spell it so).
 PG_CODE = "payload->>'code'"
+
+
+def pg_field(key: str) -> str:
+    """A payload field of the changes row ``c`` (sync.server.public_sql)."""
+    return f"c.payload->>'{key}'"
 
 #: First key of the two-key advisory locks this server takes (schema migration, pushes).
 LOCK_SPACE = 0x6B696F  # "kio"
@@ -228,6 +233,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX changes_complaint_code ON changes (({PG_CODE}))
         WHERE table_name = 'complaints';
     CREATE INDEX ref_changes_record ON ref_changes (table_name, record_id, seq);
+    """,
+    # The public pages (docs/PUBLIC.md), as in store_sqlite.
+    """
+    CREATE INDEX changes_letter ON changes ((payload->>'letter_id'))
+        WHERE table_name = 'issued_letters';
+    CREATE INDEX changes_request_code ON changes ((payload->>'code'))
+        WHERE table_name = 'requests';
+    CREATE INDEX changes_ticket ON changes (record_id) WHERE table_name = 'tickets';
     """,
 ]
 
@@ -557,6 +570,20 @@ class PgStore:
             insert_reference(cur, office_id, "complaint_status", complaint_id, "upsert",
                              payload, now_ms)
         return payload
+
+    # -- the public pages (sync.server.public) ---------------------------------------------
+    def issued_letter(self, letter_id: str) -> dict[str, Any] | None:
+        with self._reading() as execute:
+            return public_sql.issued_letter(execute, pg_field, letter_id)
+
+    def public_status(self, kind: str, code: str) -> dict[str, Any] | None:
+        with self._reading() as execute:
+            return public_sql.public_status(execute, pg_field, kind, code)
+
+    def open311(self, since_ms: int) -> dict[str, Any]:
+        with self._tx() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            return public_sql.open311(admin_sql.pg_execute(cur), since_ms)
 
     def stats(self) -> dict[str, Any]:
         with self._tx() as cur:

@@ -20,7 +20,7 @@ from typing import Any
 from kiosk.ids import new_id
 from sync import protocol
 from sync.server import auth
-from sync.server import admin_sql
+from sync.server import admin_sql, public_sql
 from sync.server.errors import Conflict, Overloaded, Unauthorized
 from sync.server.rules import (
     Device, Office, PushPolicy, classify, correct_times, is_enrollment_retry, parse_cursor,
@@ -31,6 +31,11 @@ from sync.server.wire import ItemAnswer, WireBatch, encode_payload
 BUSY_TIMEOUT_S = 10
 #: A pushed complaint's tracking code (the expression of its index: queries spell it so).
 SQLITE_CODE = "json_extract(payload, '$.code')"
+
+
+def sqlite_field(key: str) -> str:
+    """A payload field of the changes row ``c`` (sync.server.public_sql)."""
+    return f"json_extract(c.payload, '$.{key}')"
 
 MIGRATIONS: list[str] = [
     """
@@ -73,6 +78,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX changes_complaint_code ON changes ({SQLITE_CODE})
         WHERE table_name = 'complaints';
     CREATE INDEX ref_changes_record ON ref_changes (table_name, record_id, seq);
+    """,
+    # The public pages (docs/PUBLIC.md): a letter by its id, a request by its tracking code,
+    # a ticket by its id. Partial, so other tables' pushes do not pay for them; the tickets'
+    # one costs each ticket push one more index entry.
+    """
+    CREATE INDEX changes_letter ON changes (json_extract(payload, '$.letter_id'))
+        WHERE table_name = 'issued_letters';
+    CREATE INDEX changes_request_code ON changes (json_extract(payload, '$.code'))
+        WHERE table_name = 'requests';
+    CREATE INDEX changes_ticket ON changes (record_id) WHERE table_name = 'tickets';
     """,
 ]
 
@@ -334,6 +349,21 @@ class SqliteStore:
             self._append_ref(conn, office_id, "complaint_status", complaint_id, "upsert",
                              payload, now_ms)
         return payload
+
+    # -- the public pages (sync.server.public) ---------------------------------------------
+    def issued_letter(self, letter_id: str) -> dict[str, Any] | None:
+        return public_sql.issued_letter(self._conn().execute, sqlite_field, letter_id)
+
+    def public_status(self, kind: str, code: str) -> dict[str, Any] | None:
+        return public_sql.public_status(self._conn().execute, sqlite_field, kind, code)
+
+    def open311(self, since_ms: int) -> dict[str, Any]:
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            return public_sql.open311(conn.execute, since_ms)
+        finally:
+            conn.execute("COMMIT")
 
     # -- stats -------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
