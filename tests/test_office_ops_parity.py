@@ -130,6 +130,16 @@ SCENARIO: list[tuple[str, str, Any]] = [
     ("complaints", "submit_complaint", lambda t: (("jalan", "Lubang besar di jalan",
                                                    "RT 003/005"), {"anonymous": True})),
     ("complaints", "complaint_status", lambda t: ((t["complaint"],), {})),
+    ("letters", "checklist_of", lambda t: ((t["r2"],), {})),
+    ("letters", "verify_request", lambda t: ((t["r2"], t["ticks"]), {"staff_id": "emp-2002"})),
+    ("letters", "approve_request", lambda t: ((t["r2"],), {"staff_id": "emp-2002"})),
+    ("letters", "issued_letter", lambda t: ((t["r2"],), {})),
+    ("letters", "letter_pdf", lambda t: ((t["r2"],), {})),
+    ("letters", "print_letter", lambda t: ((t["r2"],), {})),
+    ("letters", "mark_ready", lambda t: ((t["r2"],), {"staff_id": "emp-2002"})),
+    ("letters", "mark_collected", lambda t: ((t["r2"],), {"staff_id": "emp-2002"})),
+    ("letters", "reject_request", lambda t: ((t["r3"], "Fotokopi KK tidak terbaca"),
+                                             {"staff_id": "emp-2002"})),
 ]
 #: A letter request as Pak Budi makes it (tests/test_requests_sync.py has the same one).
 SKU = {"applicant": {"nik": "6472085508950003", "kk": "6472081203150007", "name": "Budi Santoso",
@@ -182,7 +192,13 @@ def test_every_operation_round_trips_over_the_lan(edge, runtime):
     queue.set_counter("counter-3", service_ids=["svc-c"], staff_id=None, paused=False)
     assert queue.call_next("counter-3").id == c
     d = queue.issue_ticket("svc-c").ticket.number      # called by its number, over the LAN
-    ids = {"a": a, "c": c, "d": d, "job": issued.print_job_id, "day": date.fromisoformat(
+    from kiosk.letters import issuing, operations as letter_ops
+
+    r2, r3 = (letter_ops.submit_request(runtime, "SKU", SKU["applicant"], SKU["details"]).code
+              for _ in range(2))
+    ticks = {item: True for item in issuing.checklist_of(runtime, r2)}
+    ids = {"a": a, "c": c, "d": d, "r2": r2, "r3": r3, "ticks": ticks,
+           "job": issued.print_job_id, "day": date.fromisoformat(
         queue.status()["business_day"])}
 
     with RemoteOffice(server.url, TOKEN, FEATURES) as remote:

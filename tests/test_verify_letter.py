@@ -156,6 +156,9 @@ def _store_locally(data_dir: Path, row: dict) -> None:
                      + ", ".join(f"{name} TEXT" for name in seal.SEALED_FIELDS if name != "id")
                      + ", signature TEXT, revoked INTEGER, revoked_reason TEXT)")
         columns = {r[1]: r for r in conn.execute("PRAGMA table_info(issued_letters)")}
+        # the edge keeps the id and the seal under its own names (the wire says letter_id
+        # and signature: kiosk.letters.verification.as_pushed)
+        row = {**row, "id": row["letter_id"], "seal": row["signature"]}
         values = {name: row.get(name) for name in columns if name in row}
         for name, info in columns.items():   # NOT NULL without default, not in the contract
             if name not in values and info[3] and info[4] is None:

@@ -47,6 +47,13 @@ WORDS: dict[str, str] = {
                                                 "kali) sebelum menandai tidak hadir."),
     "ticket_not_waiting": QT_TRANSLATE_NOOP("errors", "Nomor {number} tidak sedang menunggu "
                                                       "hari ini. Periksa nomor pada tiket."),
+    "not_ticked": QT_TRANSLATE_NOOP("errors", "Belum semua isian dan dokumen dicentang ({item}). "
+                                              "Periksa semuanya, atau tolak dengan alasan."),
+    "letter_not_issued": QT_TRANSLATE_NOOP("errors", "Surat untuk permohonan ini belum "
+                                                     "diterbitkan. Setujui dulu."),
+    "letter_unknown": QT_TRANSLATE_NOOP("errors", "Surat ini tidak ditemukan di kantor ini."),
+    "letter_render": QT_TRANSLATE_NOOP("errors", "Surat tidak dapat dibuat (templat surat "
+                                                 "bermasalah). Silakan hubungi teknisi."),
     "not_served_yet": QT_TRANSLATE_NOOP("errors", "Nomor {number} belum dilayani. Mulai "
                                                   "layani, selesaikan, atau tandai tidak "
                                                   "hadir dulu."),

@@ -29,6 +29,7 @@ from kiosk.letters import catalogue, numbering, seal, store
 from kiosk.letters.models import IssuedLetter
 from kiosk.letters.operations import (_canonical, change_request_status, move_request,
                                      request_status)
+from kiosk.letters.verification import as_pushed
 from kiosk.tracking import StatusView
 
 TABLE = outbox.syncable("issued_letters")
@@ -76,7 +77,7 @@ def approve_request(rt, code: str, *, staff_id: str | None) -> IssuedLetter:
         letter["seal"] = seal.sign(key, {**letter, "letter_id": letter["id"]})
         db.conn.execute(f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES "
                         f"({', '.join('?' * len(COLUMNS))})", [letter[c] for c in COLUMNS])
-        outbox.append(db, TABLE, letter["id"], letter, stamp)
+        outbox.append(db, TABLE, letter["id"], as_pushed(letter), stamp)
     return _letter(letter)
 
 

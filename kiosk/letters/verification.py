@@ -120,9 +120,17 @@ def local_letter(conn: sqlite3.Connection, letter_id: str) -> dict[str, Any] | N
                        " AND name = 'issued_letters'").fetchone()
     if not has:
         return None
-    cur = conn.execute("SELECT * FROM issued_letters WHERE letter_id = ? LIMIT 1", (letter_id,))
+    cur = conn.execute("SELECT * FROM issued_letters WHERE id = ? LIMIT 1", (letter_id,))
     row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
+    if row is None:
+        return None
+    return as_pushed(dict(zip([d[0] for d in cur.description], row)))
+
+
+def as_pushed(row: dict[str, Any]) -> dict[str, Any]:
+    """An ``issued_letters`` row as the city server receives it: the sealed facts under
+    kiosk.letters.seal's names (``letter_id``) and the seal as ``signature`` (sync/PROTOCOL.md)."""
+    return {**row, "letter_id": row["id"], "signature": row["seal"]}
 
 
 def check_offline(letter: dict[str, Any], signature: str,

@@ -35,6 +35,7 @@ def m0010_letters(db: sqlite_utils.Database) -> None:
             seal TEXT NOT NULL,
             public_key TEXT NOT NULL,
             revoked INTEGER NOT NULL DEFAULT 0,
+            revoked_reason TEXT,
             device_id TEXT NOT NULL,
             created_ms INTEGER NOT NULL,
             time_uncertain INTEGER NOT NULL DEFAULT 0

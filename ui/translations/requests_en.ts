@@ -247,6 +247,22 @@
     <context>
         <name>errors</name>
         <message>
+            <source>Belum semua isian dan dokumen dicentang ({item}). Periksa semuanya, atau tolak dengan alasan.</source>
+            <translation>Not every answer and document is ticked ({item}). Check them all, or reject with a reason.</translation>
+        </message>
+        <message>
+            <source>Surat untuk permohonan ini belum diterbitkan. Setujui dulu.</source>
+            <translation>The letter for this request has not been issued. Approve it first.</translation>
+        </message>
+        <message>
+            <source>Surat ini tidak ditemukan di kantor ini.</source>
+            <translation>This letter was not found at this office.</translation>
+        </message>
+        <message>
+            <source>Surat tidak dapat dibuat (templat surat bermasalah). Silakan hubungi teknisi.</source>
+            <translation>The letter cannot be made (its template has a problem). Please call the technician.</translation>
+        </message>
+        <message>
             <source>Nomor {number} tidak sedang menunggu hari ini. Periksa nomor pada tiket.</source>
             <translation>Number {number} is not waiting today. Check the number on the ticket.</translation>
         </message>
