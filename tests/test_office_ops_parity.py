@@ -138,7 +138,9 @@ SCENARIO: list[tuple[str, str, Any]] = [
     ("letters", "print_letter", lambda t: ((t["r2"],), {})),
     ("letters", "mark_ready", lambda t: ((t["r2"],), {"staff_id": "emp-2002"})),
     ("letters", "mark_collected", lambda t: ((t["r2"],), {"staff_id": "emp-2002"})),
-    ("letters", "reject_request", lambda t: ((t["r3"], "Fotokopi KK tidak terbaca"),
+    ("letters", "request_change", lambda t: ((t["r3"], "Fotokopi KK tidak terbaca"),
+                                             {"staff_id": "emp-2002"})),
+    ("letters", "reject_request", lambda t: ((t["r3"], "Tidak datang memperbaiki"),
                                              {"staff_id": "emp-2002"})),
 ]
 #: A letter request as Pak Budi makes it (tests/test_requests_sync.py has the same one).

@@ -65,7 +65,7 @@ def _process(qtbot, screen, runtime, first: str, staff: str = "emp-2002") -> Non
     tap(qtbot, panel.action_buttons["checking"])
     qtbot.waitUntil(lambda: panel.request.status == "checking", timeout=5000)
     tap(qtbot, panel.action_buttons["rejected"])                  # no reason: refused here
-    assert panel.message.text().startswith("Tulis alasan penolakan")
+    assert panel.message.text().startswith("Tulis alasannya dulu")
     assert letters.request_status(runtime, first).status == "checking"
     panel.reason_edit.setText("Fotokopi KK tidak terbaca")
     tap(qtbot, panel.action_buttons["rejected"])
@@ -155,3 +155,27 @@ def test_the_citizen_with_a_queue_number_is_called_from_the_request(qtbot, runti
     qtbot.waitUntil(lambda: screen.stack.currentWidget() is screen.console_page, timeout=5000)
     assert screen.ticket_number.text() == mine.number
     assert [t.id for t in queue.waiting(runtime)] == [earlier.id]
+
+
+def test_a_change_asked_goes_back_to_the_citizen_and_shows_at_the_kiosk(qtbot, runtime,
+                                                                        open_counter):
+    from ui.status_check import next_step_text
+
+    (code,) = _requests(runtime, 1)
+    screen = open_counter(make_context(runtime))
+    tap(qtbot, screen.requests_button)
+    panel = screen.requests_page
+    qtbot.waitUntil(lambda: len(_list(panel)) == 1, timeout=5000)
+    tap(qtbot, _list(panel)[0])
+    qtbot.waitUntil(lambda: panel.request is not None, timeout=5000)
+    tap(qtbot, panel.action_buttons["change"])                 # no reason: refused here
+    assert panel.message.text().startswith("Tulis alasannya dulu")
+    panel.reason_edit.setText("Bawa surat pengantar RT yang sudah ditandatangani")
+    tap(qtbot, panel.action_buttons["change"])
+    qtbot.waitUntil(lambda: panel.request.status_reason is not None, timeout=5000)
+    view = letters.request_status(runtime, code)
+    assert (view.status, view.next_step.code) == ("submitted", "request_change_requested")
+    assert next_step_text(view.next_step) == (
+        "Perlu perbaikan: Bawa surat pengantar RT yang sudah ditandatangani. Silakan datang "
+        "ke loket dengan tanda terima ini.")
+    assert letters.request_history(runtime, code)[-1].reason.startswith("Bawa surat")

@@ -130,6 +130,7 @@ class RequestsPanel(Screen):
         for index, (action, kind, icon) in enumerate((("checking", "secondary", "document"),
                                                       ("approve", "success", "check"),
                                                       ("rejected", "danger", "warning"),
+                                                      ("change", "secondary", "back"),
                                                       ("ready", "primary", "building"),
                                                       ("collected", "secondary", "people"))):
             button = theme.touch_button("", kind, icon)
@@ -183,8 +184,8 @@ class RequestsPanel(Screen):
         if self.busy or self.request is None:
             return
         reason = self.reason_edit.text().strip() or None
-        if action == "rejected" and not reason:
-            self._say(self.tr("Tulis alasan penolakan dulu; pemohon akan membacanya."))
+        if action in ("rejected", "change") and not reason:
+            self._say(self.tr("Tulis alasannya dulu; pemohon akan membacanya."))
             self.reason_edit.setFocus()
             return
         if action == "checking" and not all(box.isChecked() for box in self.checks):
@@ -201,6 +202,8 @@ class RequestsPanel(Screen):
                 return letters.approve_request(code, staff_id=staff)
             if action == "rejected":
                 return letters.reject_request(code, reason, staff_id=staff)
+            if action == "change":            # back to the citizen for a correction
+                return letters.request_change(code, reason, staff_id=staff)
             if action == "ready":
                 return letters.mark_ready(code, staff_id=staff)
             return letters.mark_collected(code, staff_id=staff)
@@ -318,6 +321,9 @@ class RequestsPanel(Screen):
         status = self.request.status if self.request is not None else None
         allowed = set(TRANSITIONS.get(status, ())) if status else set()
         for action, button in self.action_buttons.items():
+            if action == "change":
+                button.setEnabled(not self.busy and status in ("submitted", "checking"))
+                continue
             wanted = "awaiting_signature" if action == "approve" else action
             button.setEnabled(not self.busy and wanted in allowed)
 
@@ -333,11 +339,13 @@ class RequestsPanel(Screen):
         self.back_button.setText(self.tr("Kembali ke antrian"))
         for status, button in self.tab_buttons.items():
             button.setText(self._status_words(status))
-        self.reason_edit.setPlaceholderText(self.tr("Alasan (wajib bila menolak)"))
+        self.reason_edit.setPlaceholderText(self.tr("Alasan (wajib bila menolak atau meminta "
+                                                    "perbaikan)"))
         self.ticket_edit.setPlaceholderText(self.tr("Nomor antrian, mis. B-014"))
         self.call_button.setText(self.tr("Panggil"))
         labels = {"checking": self.tr("Sudah diperiksa"), "approve": self.tr("Setujui"),
-                  "rejected": self.tr("Tolak"), "ready": self.tr("Siap diambil"),
+                  "rejected": self.tr("Tolak"), "change": self.tr("Minta perbaikan"),
+                  "ready": self.tr("Siap diambil"),
                   "collected": self.tr("Sudah diambil")}
         for action, button in self.action_buttons.items():
             button.setText(labels[action])

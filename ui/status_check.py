@@ -44,6 +44,9 @@ NEXT_STEP_WORDS: dict[str, str] = {
     "request_ready": QT_TRANSLATE_NOOP("StatusCheck", "Siap diambil di loket {counter}, bawa "
                                                       "{bring_id}."),
     "request_collected": QT_TRANSLATE_NOOP("StatusCheck", "Surat sudah diambil."),
+    "request_change_requested": QT_TRANSLATE_NOOP("StatusCheck", "Perlu perbaikan: {reason}. "
+                                                                 "Silakan datang ke loket dengan "
+                                                                 "tanda terima ini."),
     "request_rejected": QT_TRANSLATE_NOOP("StatusCheck", "Permohonan tidak dapat diproses: "
                                                          "{reason}. Silakan tanyakan ke petugas."),
     "request_cancelled": QT_TRANSLATE_NOOP("StatusCheck", "Permohonan dibatalkan: {reason}."),

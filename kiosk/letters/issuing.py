@@ -27,8 +27,9 @@ from kiosk.errors import NotFoundError, ValidationError
 from kiosk.ids import new_id
 from kiosk.letters import catalogue, numbering, seal, store
 from kiosk.letters.models import IssuedLetter
-from kiosk.letters.operations import (_canonical, change_request_status, move_request,
-                                     request_status)
+from kiosk.letters.operations import (MAX_REASON, _canonical, change_request_status,
+                                     move_request, request_status)
+from kiosk.queue.errors import InvalidTransition
 from kiosk.letters.verification import as_pushed
 from kiosk.tracking import StatusView
 
@@ -41,7 +42,7 @@ COLUMNS = ("id", "request_id", "code", "office_code", "number", "seq", "type_cod
 SIGNER_KEYS = {"name": "letters.signer_name", "position": "letters.signer_position",
                "nip": "letters.signer_nip"}
 DEFAULT_POSITION = "Lurah"
-ACTIONS = ("verify", "approve", "reject", "ready", "collected")
+ACTIONS = ("verify", "approve", "reject", "ready", "collected", "change")
 
 
 def approve_request(rt, code: str, *, staff_id: str | None) -> IssuedLetter:
@@ -125,6 +126,36 @@ def reject_request(rt, code: str, reason: str, *, staff_id: str | None) -> Statu
     return change_request_status(rt, code, "rejected", staff_id=staff_id, reason=reason)
 
 
+def request_change(rt, code: str, reason: str, *, staff_id: str | None) -> StatusView:
+    """Send a request back to the citizen for a correction (a document missing, a name
+    misspelled): it returns to ``submitted`` with the reason, which the status check shows
+    ("Perlu perbaikan: ..."), and an event records who asked and why. Only before approval;
+    the reason is required. The citizen comes to the counter; staff verify it again."""
+    canonical = _canonical(code)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("reason", "say what the citizen must correct; they are told",
+                              code="required")
+    if len(reason) > MAX_REASON:
+        raise ValidationError("reason", f"at most {MAX_REASON} characters", code="too_long",
+                              fields={"max_length": MAX_REASON, "length": len(reason)})
+    db = rt.db
+    stamp = rt.now()
+    with write_tx(db):
+        row = store.get_row(db, canonical)
+        current = row["status"]
+        if current not in ("submitted", "checking"):
+            raise InvalidTransition(
+                f"Permohonan {canonical} berstatus {current}; a change can be asked only "
+                "before approval", code="request_status_change",
+                fields={"code": canonical, "from": current, "to": "submitted"})
+        row.update(status="submitted", status_reason=reason, updated_ms=stamp.wall_ms,
+                   time_uncertain=int(bool(row["time_uncertain"]) or stamp.uncertain))
+        store.update_request(db, row, stamp)
+        store.add_event(db, row, current, "submitted", staff_id, reason, stamp, rt.device_id)
+    return request_status(rt, canonical)
+
+
 def mark_ready(rt, code: str, *, staff_id: str | None) -> StatusView:
     """The signed letter waits at the pickup counter."""
     return change_request_status(rt, code, "ready", staff_id=staff_id)
@@ -154,6 +185,8 @@ def process_request(rt, code: str, action: str, *, staff_id: str | None = None,
         letter = approve_request(rt, code, staff_id=staff_id)
     elif action == "reject":
         reject_request(rt, code, reason or "", staff_id=staff_id)
+    elif action == "change":
+        request_change(rt, code, reason or "", staff_id=staff_id)
     elif action == "ready":
         mark_ready(rt, code, staff_id=staff_id)
     else:

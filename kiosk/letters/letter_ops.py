@@ -10,7 +10,7 @@ WIRE_DECODERS), IssuedLetter (flat: ``cls(**data)``), dicts, lists of strings an
 from __future__ import annotations
 
 from kiosk.letters.issuing import (approve_request, checklist_of, issued_letter, mark_collected,
-                                   mark_ready, reject_request, verify_request)
+                                   mark_ready, reject_request, request_change, verify_request)
 from kiosk.letters.models import IssuedLetter
 from kiosk.letters.printing import letter_pdf, print_letter
 from kiosk.optable import Feature, Op
@@ -23,6 +23,8 @@ LETTER_OPS: tuple[Op, ...] = (
     Op(approve_request, "POST", "/{code}/approve", IssuedLetter, writes=True,
        wire_defaults={"staff_id": None}),
     Op(reject_request, "POST", "/{code}/reject", StatusView, writes=True,
+       wire_defaults={"staff_id": None}),
+    Op(request_change, "POST", "/{code}/change", StatusView, writes=True,
        wire_defaults={"staff_id": None}),
     Op(mark_ready, "POST", "/{code}/ready", StatusView, writes=True,
        wire_defaults={"staff_id": None}),

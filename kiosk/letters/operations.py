@@ -209,6 +209,8 @@ def request_history(rt, code: str) -> list[RequestEvent]:
 
 def next_step(rt, status: str, type_code: str, reason: str | None) -> NextStep:
     """What the citizen does next, for the screen to word (ui/errors.py style)."""
+    if status == "submitted" and reason:       # staff asked for a correction (issuing.request_change)
+        return NextStep("request_change_requested", {"reason": reason})
     if status == "submitted" or status == "checking" or status == "awaiting_signature":
         return NextStep(f"request_{status}")
     if status == "ready":

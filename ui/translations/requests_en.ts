@@ -137,6 +137,10 @@
     <context>
         <name>StatusCheck</name>
         <message>
+            <source>Perlu perbaikan: {reason}. Silakan datang ke loket dengan tanda terima ini.</source>
+            <translation>A correction is needed: {reason}. Please come to the counter with this receipt.</translation>
+        </message>
+        <message>
             <source>Cek status surat atau pengaduan</source>
             <translation>Check a letter or complaint</translation>
         </message>
@@ -406,8 +410,12 @@
             </translation>
         </message>
         <message>
-            <source>Alasan (wajib bila menolak)</source>
-            <translation>Reason (required to reject)</translation>
+            <source>Alasan (wajib bila menolak atau meminta perbaikan)</source>
+            <translation>Reason (required to reject or ask for a correction)</translation>
+        </message>
+        <message>
+            <source>Minta perbaikan</source>
+            <translation>Ask for a correction</translation>
         </message>
         <message>
             <source>Baru masuk</source>
@@ -470,8 +478,8 @@
             <translation>Reject</translation>
         </message>
         <message>
-            <source>Tulis alasan penolakan dulu; pemohon akan membacanya.</source>
-            <translation>Write the reason for rejecting first; the applicant will read it.</translation>
+            <source>Tulis alasannya dulu; pemohon akan membacanya.</source>
+            <translation>Write the reason first; the applicant will read it.</translation>
         </message>
     </context>
 </TS>
