@@ -96,7 +96,7 @@ def test_call_recall_start_finish(qtbot, runtime, open_counter, clock) -> None:
     wait_status(qtbot, screen, "Sedang dipanggil")
     assert screen.ticket_number.text() == "A-001"
     assert screen.ticket_detail.text() == ("Administrasi Kependudukan · menunggu 10 mnt · "
-                                           "dipanggil baru saja")
+                                           "baru dipanggil")
     qtbot.waitUntil(lambda: screen.waiting_title.text() == "Menunggu (1)", timeout=3000)
     assert not screen.no_show_button.isEnabled()       # offered only after a recall
 

@@ -356,8 +356,9 @@ class CounterScreen(Screen):
             parts += [self.tr("menunggu {t}").format(
                 t=self._minutes((ticket.called_ms or now) - ticket.arrival_ms))]
             if ticket.status == "called":
-                parts.append(self.tr("dipanggil {t}").format(
-                    t=self._minutes(now - (ticket.called_ms or now))))
+                since = now - (ticket.called_ms or now)
+                parts.append(self.tr("baru dipanggil") if since < 60_000 else
+                             self.tr("dipanggil {t}").format(t=self._minutes(since)))
                 if recalls:
                     parts.append(self.tr("dipanggil ulang {n}×").format(n=recalls))
             elif ticket.started_ms:

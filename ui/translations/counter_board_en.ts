@@ -202,6 +202,10 @@
             <translation>called {t} ago</translation>
         </message>
         <message>
+            <source>baru dipanggil</source>
+            <translation>just called</translation>
+        </message>
+        <message>
             <location line="+3" />
             <source>dipanggil ulang {n}×</source>
             <translation>recalled {n}×</translation>
