@@ -236,3 +236,28 @@ def test_camera_section_defaults_and_round_trip(tmp_path):
     cfg.camera.qr_backend = "pyzbar"
     config.save(cfg, tmp_path)
     assert config.load(tmp_path).camera == cfg.camera
+
+
+def test_only_the_headless_opencv_wheel_is_installed():
+    """The full opencv-python wheel bundles its own Qt plugins, which break PySide6."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    assert version("opencv-python-headless")
+    for other in ("opencv-python", "opencv-contrib-python"):
+        with pytest.raises(PackageNotFoundError):
+            version(other)
+
+
+def test_next_frame_times_out_with_none_and_start_twice_keeps_one_thread(tmp_path):
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    camera = open_camera(f"replay:{folder}", retry_s=RETRY)
+    camera.start()
+    thread = camera._thread
+    camera.start()
+    assert camera._thread is thread
+    started = time.monotonic()
+    assert camera.next_frame(0, timeout=0.2) is None          # an empty folder gives nothing
+    assert time.monotonic() - started >= 0.19
+    camera.stop()
+    assert not thread.is_alive() and camera.status().state == "stopped"
