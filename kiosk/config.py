@@ -29,6 +29,9 @@ from kiosk.ids import new_id
 ROLES = ("citizen", "display", "counter", "attendance", "admin")
 LANGUAGES = ("id", "en")
 PRINTER_SCHEMES = ("usb", "tcp", "serial", "file", "dummy")
+QR_BACKENDS = ("zxing", "pyzbar")
+CAMERA_SOURCES = ('"0" (/dev/video0), "/dev/video2", "rtsp://HOST/stream" or '
+                  '"replay:/path/to/images"')
 CONFIG_NAME = "config.toml"
 DB_NAME = "kiosk.db"
 #: Ten years: more is a typo (and a huge number overflows the date arithmetic).
@@ -62,7 +65,10 @@ class Printer:
 
 @dataclass
 class Camera:
-    source: str = "0"
+    source: str = "0"             # "0" = /dev/video0; a device path, rtsp:// URL or replay:DIR
+    qr_backend: str = "zxing"     # zxing (zxing-cpp) or pyzbar (needs libzbar0)
+    width: int = 640
+    height: int = 480
 
 
 @dataclass
@@ -184,6 +190,7 @@ def validate(config: Config) -> None:
                           "tcp://HOST:9100, serial:///dev/ttyUSB0?baudrate=9600, file:///path or dummy://")
     if config.printer.paper_width_mm not in (58, 80):
         raise ConfigError("printer.paper_width_mm", "must be 58 or 80")
+    _check_camera(config.camera)
     if config.ui.language not in LANGUAGES:
         raise ConfigError("ui.language", f"{config.ui.language!r}: use 'id' or 'en'")
     if not 10 <= config.ui.idle_seconds <= 3600:
@@ -200,6 +207,21 @@ def validate(config: Config) -> None:
                           "'auto' (find the edge with zeroconf) or a URL such as http://192.168.1.10:8765")
     if config.lan.edge_url not in ("", "auto"):
         _check_url("lan.edge_url", config.lan.edge_url)
+
+
+def _check_camera(camera: Camera) -> None:
+    """The form of the source (devices.camera.source reads its replay options); the camera
+    itself may be unplugged now: that is its status at run time, not a config mistake."""
+    source = camera.source
+    if not (source.isdigit() or source.startswith(("/", "rtsp://", "http://", "https://"))
+            or (source.startswith("replay:") and len(source) > len("replay:"))):
+        raise ConfigError("camera.source", f"{source!r} is not a camera source; use {CAMERA_SOURCES}")
+    if camera.qr_backend not in QR_BACKENDS:
+        raise ConfigError("camera.qr_backend", f"{camera.qr_backend!r}: use \"zxing\" or \"pyzbar\"")
+    if not 160 <= camera.width <= 4096:
+        raise ConfigError("camera.width", f"{camera.width} must be from 160 to 4096 pixels, e.g. 640")
+    if not 120 <= camera.height <= 4096:
+        raise ConfigError("camera.height", f"{camera.height} must be from 120 to 4096 pixels, e.g. 480")
 
 
 def _check_url(key: str, url: str) -> None:
