@@ -291,3 +291,40 @@ def test_a_usb_qr_scanner_reads_the_receipt_into_the_status_check(qtbot, runtime
     qtbot.keyClick(check.code_edit, QtKeys.Key.Key_Return)
     qtbot.waitUntil(lambda: check.stack.currentWidget() is check.answer_page, timeout=5000)
     assert check.answer_code.text() == submitted.code
+
+
+def test_the_receipt_held_up_to_the_kiosk_camera_is_read(qtbot, runtime, tmp_path):
+    """The status check with a camera (here the replay source playing a photo-sized picture
+    of the receipt's QR): the code is read and answered without a key pressed."""
+    import segno
+
+    from devices.camera import open_camera
+    from devices.qr import open_decoder
+    from kiosk import tracking
+
+    submitted = letters.submit_request(runtime, "SKU", _applicant(), _details())
+    pictures = tmp_path / "camera"
+    pictures.mkdir()
+    link = tracking.status_link(runtime.config, submitted.code, server="https://kota.example")
+    segno.make(link, error="m").save(str(pictures / "receipt.png"), scale=8, border=6)
+    camera = open_camera(f"replay:{pictures}")
+    from ui_support import open_shell
+
+    shell = open_shell(qtbot, _with_camera(runtime, camera, open_decoder("zxing")))
+    screen = shell.role_screen
+    check = screen.status_check
+    assert camera.status().state == "stopped"           # not watched before the page shows
+    tap(qtbot, screen.status_button)
+    qtbot.waitUntil(lambda: check.stack.currentWidget() is check.answer_page, timeout=10_000)
+    assert check.answer_code.text() == submitted.code
+    assert check.hint.text().startswith("Tunjukkan QR tanda terima ke kamera")
+    tap(qtbot, check.answer_done)
+    qtbot.waitUntil(lambda: camera.status().state == "stopped", timeout=5000)
+
+
+def _with_camera(runtime, camera, decoder):
+    from ui.context import ScreenContext
+    from ui_support import make_office
+
+    return ScreenContext(office=make_office(runtime), config=runtime.config, clock=runtime.clock,
+                         export_dir=runtime.data_dir / "exports", camera=camera, qr=decoder)

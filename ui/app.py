@@ -64,10 +64,31 @@ def make_context(runtime: Runtime, role: str, *,
     prints, every role syncs). ``with_devices=False`` (screenshots) starts no printer,
     speaker or sync."""
     composition = compose(runtime, printing=role == "citizen", with_workers=with_devices)
+    camera, qr = make_scanner(runtime, role) if with_devices else (None, None)
     ctx = ScreenContext(office=composition.office, config=runtime.config, clock=runtime.clock,
                         export_dir=runtime.data_dir / "exports",
-                        speaker=make_speaker(role) if with_devices else None)
+                        speaker=make_speaker(role) if with_devices else None,
+                        camera=camera, qr=qr)
     return ctx, composition
+
+
+def make_scanner(runtime: Runtime, role: str) -> tuple[object | None, object | None]:
+    """The camera and QR decoder of the citizen kiosk ([camera] in config.toml), which reads
+    receipts at the status check; (None, None) for other roles or when they cannot be made
+    (the code is then typed). The camera is opened only while the status check shows, and
+    one that is missing then is simply not watched."""
+    if role != "citizen" or not runtime.config.camera.source:
+        return None, None
+    try:
+        from devices.camera import open_camera
+        from devices.qr import open_decoder
+
+        cfg = runtime.config.camera
+        return (open_camera(cfg.source, width=cfg.width, height=cfg.height),
+                open_decoder(cfg.qr_backend))
+    except Exception as exc:  # noqa: BLE001 - codes can still be typed or scanned by USB
+        log.warning("no camera for the status check (%s); codes are typed", exc)
+        return None, None
 
 
 def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> int:

@@ -32,3 +32,7 @@ class ScreenContext:
     export_dir: Path
     #: devices.speech.Speaker, or None where speech is not available (no engine, no audio).
     speaker: Any | None = None
+    #: devices.camera camera and devices.qr decoder of a kiosk that reads QR codes (the
+    #: status check reads receipts with them), or None.
+    camera: Any | None = None
+    qr: Any | None = None

@@ -4,9 +4,9 @@ complaint stands, from the office's own data (no network needed).
 The answer says the status in plain words, when it last changed ("diperbarui 5 Des 14.02")
 and what to do next ("Siap diambil di loket 1, bawa KTP asli"). A complaint's text and the
 city's answer never show on this shared screen; the citizen hears that there is an answer
-and asks for it at the counter. Scanning the receipt's QR with the kiosk camera comes with
-the camera pipeline (attendance issue); until then the code is typed, or read by a USB QR
-scanner, which types the receipt's link into the code box and presses Enter.
+and asks for it at the counter. The code comes three ways: the receipt's QR held up to the
+kiosk's camera (when it has one: ui.scanner), a USB QR scanner (a keyboard to the kiosk: it
+types the link into the code box and presses Enter), or typed on the on-screen keyboard.
 """
 
 from __future__ import annotations
@@ -120,7 +120,24 @@ class StatusCheck(Screen):
             f"QLineEdit {{ font-size: {theme.FONT_TITLE}px; font-weight: 700; letter-spacing: 3px;"
             f" border: 3px solid {theme.BORDER}; border-radius: 14px; padding: 4px 16px; }}")
         self.code_edit.returnPressed.connect(self.check)
-        outer.addWidget(self.code_edit)
+        code_row = QHBoxLayout()
+        code_row.addWidget(self.code_edit, 1)
+        # With a camera: the receipt's QR held up to it is read (ui.scanner).
+        self.preview = QLabel()
+        self.preview.setFixedSize(128, 96)
+        self.preview.setStyleSheet(f"background: {theme.TEXT}; border-radius: 8px;")
+        self.preview.hide()                   # shown while the camera gives pictures
+        code_row.addWidget(self.preview)
+        outer.addLayout(code_row)
+        self.scanner = None
+        if ctx.camera is not None and ctx.qr is not None:
+            from ui.scanner import QrScanner
+
+            self.scanner = QrScanner(ctx.camera, ctx.qr, self)
+            self.scanner.found.connect(self._scanned)
+            self.scanner.preview.connect(self._show_preview)
+            self.scanner.state.connect(self._camera_state)
+        self._camera_ok = False
         self.message = MessageLine()     # fixed height: a message never moves the keys
         outer.addWidget(self.message)
         self.keyboard = OnScreenKeyboard(self.code_edit, caps=True)
@@ -178,6 +195,37 @@ class StatusCheck(Screen):
         super().showEvent(event)
         # The code box has the keys: the on-screen keyboard's and a USB QR scanner's.
         self.code_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.scanner is not None:
+            self.scanner.start()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.scanner is not None:
+            self.scanner.stop()
+        super().hideEvent(event)
+
+    def _scanned(self, text: str) -> None:
+        """A QR held up to the camera: a receipt's link or code is looked up at once."""
+        from kiosk.tracking import code_from_scan
+
+        code = code_from_scan(text)
+        if code is None or self.stack.currentWidget() is not self.ask_page:
+            return
+        self.code_edit.setText(code)
+        self.check()
+
+    def _camera_state(self, state: str) -> None:
+        """Ask for the receipt at the camera only while the camera really gives pictures (a
+        missing one is retried by the camera itself; meanwhile the code is typed)."""
+        self._camera_ok = state == "ok"
+        self.preview.setVisible(self._camera_ok)
+        self.retranslate()
+
+    def _show_preview(self, image) -> None:
+        from PySide6.QtGui import QPixmap
+
+        self.preview.setPixmap(QPixmap.fromImage(image).scaled(
+            self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation))
 
     def check(self) -> None:
         """Look the typed code up (on the worker; local data, well inside a second)."""
@@ -223,7 +271,9 @@ class StatusCheck(Screen):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Cek status surat atau pengaduan"))
-        self.hint.setText(self.tr("Ketik kode pada tanda terima Anda (huruf dan angka)."))
+        self.hint.setText(self.tr("Tunjukkan QR tanda terima ke kamera, atau ketik kodenya.")
+                          if self._camera_ok else
+                          self.tr("Ketik kode pada tanda terima Anda (huruf dan angka)."))
         self.back_button.setText(self.tr("Kembali"))
         self.check_button.setText(self.tr("Cek"))
         self.answer_done.setText(self.tr("Selesai"))
@@ -243,3 +293,5 @@ class StatusCheck(Screen):
 
     def stop(self) -> None:
         self.home_timer.stop()
+        if self.scanner is not None:
+            self.scanner.stop()

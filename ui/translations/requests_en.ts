@@ -137,6 +137,10 @@
     <context>
         <name>StatusCheck</name>
         <message>
+            <source>Tunjukkan QR tanda terima ke kamera, atau ketik kodenya.</source>
+            <translation>Hold the receipt's QR up to the camera, or type its code.</translation>
+        </message>
+        <message>
             <source>Perlu perbaikan: {reason}. Silakan datang ke loket dengan tanda terima ini.</source>
             <translation>A correction is needed: {reason}. Please come to the counter with this receipt.</translation>
         </message>
