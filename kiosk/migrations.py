@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from kiosk.schema import checks, clock, core, printing, queue, requests, sync_state
+from kiosk.schema import attendance, checks, clock, core, printing, queue, requests, sync_state
 
 STEPS = [
     core.m0001_core,
@@ -23,6 +23,7 @@ STEPS = [
     clock.m0007_clock_anchors,
     queue.m0008_arrival_order,
     requests.m0009_requests,
+    attendance.m0010_attendance,
 ]
 
 SCHEMA_VERSION = len(STEPS)
