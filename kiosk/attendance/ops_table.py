@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.attendance import operations, report
+from kiosk.attendance import operations, reports
 from kiosk.attendance.operations import AttendanceEvent, ScanResult
 from kiosk.optable import Feature, Op
 
@@ -15,7 +15,7 @@ ATTENDANCE_OPS: tuple[Op, ...] = (
     Op(operations.record_scan, "POST", "/scans", ScanResult, writes=True),
     Op(operations.correct_event, "POST", "/events/{event_id}/correct", AttendanceEvent,
        writes=True),
-    Op(report.report, "GET", "/report", dict),
+    Op(reports.report, "GET", "/report", dict),
 )
 
 #: Staff attendance: a badge scan, its one-tap correction, the month's report.
