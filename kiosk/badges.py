@@ -139,7 +139,7 @@ def issue_badge(private_key: Ed25519PrivateKey, employee_id: str, office_code: s
 
 def parse_badge(text: str) -> Badge:
     """The badge's fields, unchecked; ValueError for anything that is not one."""
-    raw = b45decode(text.strip())
+    raw = b45decode(text)   # never strip: a space is a base45 character
     if len(raw) < 1 + KEY_ID_LEN + 4 + 2 + 2 + SIG_LEN or raw[0] != VERSION:
         raise ValueError("not a version-1 badge")
     body, signature = raw[:-SIG_LEN], raw[-SIG_LEN:]
