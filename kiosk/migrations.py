@@ -11,7 +11,8 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from kiosk.schema import checks, clock, core, letters, printing, queue, requests, sync_state
+from kiosk.schema import (attendance, checks, clock, core, letters, printing, queue, requests,
+                          sync_state)
 
 STEPS = [
     core.m0001_core,
@@ -24,6 +25,7 @@ STEPS = [
     queue.m0008_arrival_order,
     requests.m0009_requests,
     letters.m0010_letters,
+    attendance.m0011_attendance,
 ]
 
 SCHEMA_VERSION = len(STEPS)

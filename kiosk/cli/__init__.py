@@ -214,9 +214,11 @@ def _add_feature_commands() -> None:
 _add_feature_commands()
 
 # Registered plainly: a missing module here is a broken install, not an optional feature.
+from kiosk.cli import attendance as _attendance_commands  # noqa: E402
 from kiosk.cli import requests as _requests_commands  # noqa: E402
 
 _requests_commands.register(main)
+_attendance_commands.register(main)
 
 from kiosk.cli import verify as _verify_command  # noqa: E402
 

@@ -2,8 +2,8 @@
 
 ``kiosk server --db URL [--host H --port P]`` runs it (uvicorn; ``kiosk server run`` is the
 same). The other commands work on the database directly (no running server needed):
-``office add``, ``office list``, ``enroll-token``, ``revoke``, ``stats``, ``admin-token``,
-``new-epoch``. The database is ``--db`` on the command, else ``--db`` on the group, else
+``office add``, ``office list``, ``enroll-token``, ``revoke``, ``badge``, ``stats``,
+``admin-token``, ``new-epoch``. The database is ``--db`` on the command, else ``--db`` on the group, else
 ``$KIOSK_SERVER_DB``, else ``sqlite:///<data dir>/server.db``.
 
 sync/ (FastAPI, psycopg, uvicorn) is imported inside each command, so ``kiosk --help`` on a
@@ -270,6 +270,43 @@ def revoke(ctx: click.Context, device_id: str, db: str | None) -> None:
     finally:
         store.close()
     _echo({"device_id": device_id, "revoked": True})
+
+
+@server.command("badge")
+@click.argument("employee_id")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the printable badge here: .png or .pdf.")
+@click.option("--revoke", "do_revoke", is_flag=True,
+              help="Instead: refuse every badge of this employee issued up to now.")
+@_db_option
+@click.pass_context
+def badge(ctx: click.Context, employee_id: str, out: Path | None, do_revoke: bool,
+          db: str | None) -> None:
+    """Print an employee's signed attendance badge (--out badge.png|pdf), or revoke the
+    employee's badges (--revoke). JSON on stdout (docs/ATTENDANCE.md)."""
+    if do_revoke == (out is not None):
+        raise Failure("give either --out FILE (.png or .pdf) or --revoke")
+    if out is not None and out.suffix.lower() not in (".png", ".pdf"):
+        raise Failure(f"--out {out}: the badge is written as .png or .pdf")
+    store = _open(ctx, db)
+    try:
+        from sync.server import badges
+
+        if do_revoke:
+            _echo(_store_call(badges.revoke, store, employee_id, _now_ms()))
+            return
+        issued = _store_call(badges.issue, store, employee_id, _now_ms())
+    finally:
+        store.close()
+    from sync.server.badge_card import save_card
+
+    try:
+        save_card(out, issued.badge, issued.name, issued.office_code, issued.employee_id)
+    except OSError as exc:
+        raise Failure(f"--out {out}: {exc.strerror or exc}") from exc
+    import dataclasses
+
+    _echo({**dataclasses.asdict(issued), "out": str(out)})
 
 
 @server.command("stats")

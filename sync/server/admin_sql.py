@@ -177,3 +177,17 @@ def complaint_status_change(execute: Execute, code_expr: str, code: str,
     return office_id, complaint_id, {
         "id": complaint_id, "code": code, "status": status, "answer": answer, "note": note,
         "staff": staff, "updated_ms": now_ms}
+
+
+def reference_row(execute: Execute, table: str, record_id: str
+                  ) -> tuple[str | None, dict[str, Any]] | None:
+    """The newest state of one server-owned record: (its office's code or None for every
+    office, its payload); None when it was never sent or its newest change deletes it."""
+    row = execute("SELECT r.op, r.payload, o.code FROM ref_changes r"
+                  " LEFT JOIN offices o ON o.id = r.office_id"
+                  " WHERE r.table_name = ? AND r.record_id = ? ORDER BY r.seq DESC LIMIT 1",
+                  (table, record_id)).fetchone()
+    if row is None or row[0] == "delete":
+        return None
+    payload = row[1] if isinstance(row[1], dict) else json.loads(row[1])  # jsonb | text
+    return row[2], payload

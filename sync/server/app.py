@@ -541,6 +541,27 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
                             body.status, (body.answer or "").strip() or None,
                             (body.note or "").strip() or None, body.staff, state.now_ms())
 
+    @app.post("/admin/badges/{employee_id}", tags=["admin"], dependencies=Admin,
+              status_code=201, responses=answers(400, 401, 404, 503))
+    async def issue_badge(employee_id: str) -> dict[str, Any]:
+        """Sign a staff badge for an employee of an office's roster: the base45 text its QR
+        holds (docs/ATTENDANCE.md). The city's public key goes down to every office."""
+        from sync.server import badges
+
+        _plain_text(employee_id)
+        issued = await run_db(badges.issue, store, employee_id, state.now_ms())
+        return dataclasses.asdict(issued)
+
+    @app.post("/admin/badges/{employee_id}/revoke", tags=["admin"], dependencies=Admin,
+              responses=answers(400, 401, 404, 503))
+    async def revoke_badge(employee_id: str) -> dict[str, Any]:
+        """Refuse every badge of this employee issued up to now, at the employee's office
+        after its next pull; a badge printed afterwards is good."""
+        from sync.server import badges
+
+        _plain_text(employee_id)
+        return await run_db(badges.revoke, store, employee_id, state.now_ms())
+
     @app.get("/admin/stats", tags=["admin"], dependencies=Admin,
              responses=answers(401, 503))
     async def stats() -> dict[str, Any]:

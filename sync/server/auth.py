@@ -29,6 +29,16 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_badge_key() -> str:
+    """The city's staff-badge signing key (sync/server/badges.py): base64 of a raw Ed25519
+    private key, made once when the database is created and kept with the other secrets."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode()
+
+
 def hash_token(token: str) -> str:
     """Only hashes of enrollment tokens are stored: a leaked database enrolls nothing."""
     return hashlib.sha256(token.encode()).hexdigest()

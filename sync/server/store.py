@@ -23,6 +23,7 @@ class Store(Protocol):
 
     token_secret: str
     admin_token: str
+    badge_key: str          # base64 of the raw Ed25519 private key that signs staff badges
     schema_version: int
 
     def close(self) -> None: ...
@@ -51,6 +52,8 @@ class Store(Protocol):
              ) -> tuple[list[dict[str, Any]], str, bool, str]: ...
     def put_reference(self, office_code: str | None,
                       changes: Sequence[protocol.ReferenceChange], now_ms: int) -> list[int]: ...
+    def reference_row(self, table: str, record_id: str
+                      ) -> tuple[str | None, dict[str, Any]] | None: ...
     def stats(self) -> dict[str, Any]: ...
     # Citizens' requests and complaints (docs/REQUESTS.md).
     def citizen_records(self, table: str, office_code: str | None,

@@ -260,6 +260,7 @@ class PgStore:
         meta = dict(self._read("SELECT key, value FROM server_meta"))
         self.token_secret = meta["token_secret"]
         self.admin_token = meta["admin_token"]
+        self.badge_key = meta["badge_key"]
 
     # -- connections and schema ----------------------------------------------------------
     @contextlib.contextmanager
@@ -319,7 +320,8 @@ class PgStore:
                     conn.execute("INSERT INTO server_migrations VALUES"
                                  " (%s, (extract(epoch FROM now()) * 1000)::bigint)", (step,))
             for key, value in (("epoch", str(uuid.uuid4())), ("token_secret", auth.new_secret()),
-                               ("admin_token", secrets.token_urlsafe(24))):
+                               ("admin_token", secrets.token_urlsafe(24)),
+                               ("badge_key", auth.new_badge_key())):
                 conn.execute("INSERT INTO server_meta VALUES (%s, %s) ON CONFLICT DO NOTHING",
                              (key, value))
             # Code more than schema: defined anew on every start, so it always matches the
@@ -529,6 +531,11 @@ class PgStore:
         return prepared.results(), epoch
 
     # -- pull and reference data ------------------------------------------------------------
+    def reference_row(self, table: str, record_id: str
+                      ) -> tuple[str | None, dict[str, Any]] | None:
+        with self._reading() as execute:
+            return admin_sql.reference_row(execute, table, record_id)
+
     def put_reference(self, office_code: str | None,
                       changes: Sequence[protocol.ReferenceChange], now_ms: int) -> list[int]:
         with self._tx() as cur:

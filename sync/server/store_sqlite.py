@@ -108,6 +108,7 @@ class SqliteStore:
         meta = dict(self._conn().execute("SELECT key, value FROM server_meta"))
         self.token_secret = meta["token_secret"]
         self.admin_token = meta["admin_token"]
+        self.badge_key = meta["badge_key"]
 
     # -- connections -------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -168,7 +169,8 @@ class SqliteStore:
                              (step,))
             for key, make in (("epoch", lambda: str(uuid.uuid4())),
                               ("token_secret", auth.new_secret),
-                              ("admin_token", lambda: secrets.token_urlsafe(24))):
+                              ("admin_token", lambda: secrets.token_urlsafe(24)),
+                              ("badge_key", auth.new_badge_key)):
                 conn.execute("INSERT OR IGNORE INTO server_meta VALUES (?, ?)", (key, make()))
         return len(MIGRATIONS)
 
@@ -305,6 +307,10 @@ class SqliteStore:
             (protocol.scope_of(table), office_id, table, record_id, op,
              encode_payload(payload).decode(), now_ms))
         return int(cur.lastrowid)
+
+    def reference_row(self, table: str, record_id: str
+                      ) -> tuple[str | None, dict[str, Any]] | None:
+        return admin_sql.reference_row(self._conn().execute, table, record_id)
 
     def put_reference(self, office_code: str | None,
                       changes: Sequence[protocol.ReferenceChange], now_ms: int) -> list[int]:

@@ -1,0 +1,165 @@
+"""Recording a badge scan and correcting an event (docs/ATTENDANCE.md).
+
+A scan is verified (kiosk.badges) against the keys and revocations the city sent; a good
+badge writes one ``attendance`` row through the outbox in one transaction. The same
+employee's badge again within the duplicate window answers "already recorded" with the
+first event and writes nothing. In or out is chosen by the local time of day
+(``attendance.out_from``); a wrong choice is fixed by :func:`correct_event`, which writes a
+correction event and never edits the scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from kiosk import badges, outbox
+from kiosk.attendance import settings as settings_mod
+from kiosk.clock import local_time
+from kiosk.db import write_tx
+from kiosk.errors import NotFoundError, ValidationError
+from kiosk.ids import new_id
+
+TABLE = outbox.syncable("attendance")
+KINDS = ("in", "out")
+ACCEPTED, REFUSED = "accepted", "refused"
+#: A scan refused after the badge checked out: the roster says the employee left.
+INACTIVE = "inactive"
+
+_COLUMNS = ("id", "employee_id", "kind", "source", "corrects_id", "badge_key_id", "wall_ms",
+            "mono_ns", "boot_id", "time_uncertain", "device_id")
+
+
+@dataclass(frozen=True)
+class AttendanceEvent:
+    id: str
+    employee_id: str
+    kind: str                  # in | out
+    source: str                # badge | correction
+    corrects_id: str | None
+    badge_key_id: str | None
+    wall_ms: int
+    mono_ns: int
+    boot_id: str
+    time_uncertain: bool
+    device_id: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> AttendanceEvent:
+        return cls(**{**{c: row[c] for c in _COLUMNS},
+                      "time_uncertain": bool(row["time_uncertain"])})
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What the terminal shows: a greeting (``part_of_day`` pagi/siang/sore/malam,
+    ``local_time`` "07.28") or a refusal's ``reason`` (kiosk.badges.REASONS or inactive)."""
+
+    result: str                        # accepted | refused
+    reason: str | None
+    employee_id: str | None
+    name: str | None
+    event: AttendanceEvent | None
+    already_recorded: bool
+    part_of_day: str
+    local_time: str
+    time_uncertain: bool
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScanResult:
+        event = data.get("event")
+        return cls(**{**data, "event": AttendanceEvent(**event) if event else None})
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def part_of_day(hour: int, minute: int = 0) -> str:
+    """Indonesian greeting time: pagi until 10.59, siang until 14.59, sore until 18.29."""
+    at = hour * 60 + minute
+    if 4 * 60 <= at < 11 * 60:
+        return "pagi"
+    if at < 15 * 60 and at >= 11 * 60:
+        return "siang"
+    if 15 * 60 <= at < 18 * 60 + 30:
+        return "sore"
+    return "malam"
+
+
+def _employee(db, employee_id: str) -> dict[str, Any] | None:
+    row = db.execute("SELECT name, active FROM employees WHERE id = ?", [employee_id]).fetchone()
+    return None if row is None else {"name": row[0], "active": bool(row[1])}
+
+
+def _recent_scan(db, employee_id: str, stamp, window_s: int) -> dict[str, Any] | None:
+    """The employee's last badge event if it lies within the window: by monotonic time in
+    the same boot (immune to clock steps), else by wall time."""
+    cur = db.execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM attendance WHERE employee_id = ? AND source = 'badge'"
+        " ORDER BY wall_ms DESC, rowid DESC LIMIT 1", [employee_id])
+    found = cur.fetchone()
+    if found is None:
+        return None
+    row = dict(zip(_COLUMNS, found))
+    if row["boot_id"] == stamp.boot_id:
+        near = 0 <= stamp.mono_ns - row["mono_ns"] < window_s * 1_000_000_000
+    else:
+        near = abs(stamp.wall_ms - row["wall_ms"]) < window_s * 1000
+    return row if near else None
+
+
+def record_scan(rt, badge_text: str) -> ScanResult:
+    """Verify a scanned badge and record the employee's in or out."""
+    db = rt.db
+    stamp = rt.now()
+    local = local_time(stamp, rt.office_tz)
+    greeting = dict(part_of_day=part_of_day(local.hour, local.minute),
+                    local_time=local.strftime("%H.%M"), time_uncertain=stamp.uncertain)
+    conf = settings_mod.load(db)
+    check = badges.verify_badge(badge_text, settings_mod.badge_keys(db), settings_mod.revoked(db),
+                                rt.config.office.code, local.date(), conf.badge_max_age_days)
+    employee = _employee(db, check.employee_id) if check.employee_id else None
+    name = employee["name"] if employee else None
+    if check.ok and employee is not None and not employee["active"]:
+        check = badges.BadgeCheck(False, INACTIVE, check.employee_id, check.key_id)
+    if not check.ok:
+        return ScanResult(REFUSED, check.reason, check.employee_id, name, None, False,
+                          **greeting)
+    with write_tx(db):
+        first = _recent_scan(db, check.employee_id, stamp, conf.duplicate_window_s)
+        if first is not None:
+            return ScanResult(ACCEPTED, None, check.employee_id, name,
+                              AttendanceEvent.from_row(first), True, **greeting)
+        kind = "out" if local.time() >= conf.out_from else "in"
+        row = {"id": new_id(), "employee_id": check.employee_id, "kind": kind,
+               "source": "badge", "corrects_id": None, "badge_key_id": check.key_id,
+               "wall_ms": stamp.wall_ms, "mono_ns": stamp.mono_ns, "boot_id": stamp.boot_id,
+               "time_uncertain": int(stamp.uncertain), "device_id": rt.device_id}
+        outbox.save(db, TABLE, row, stamp)
+    return ScanResult(ACCEPTED, None, check.employee_id, name, AttendanceEvent.from_row(row),
+                      False, **greeting)
+
+
+def correct_event(rt, event_id: str, kind: str) -> AttendanceEvent:
+    """Record that event ``event_id`` was really a clock-``kind`` (the one-tap correction).
+    The scan stays as it was; reports read the newest correction of an event."""
+    if kind not in KINDS:
+        raise ValidationError("kind", f"{kind!r} is not one of in, out", code="attendance_kind")
+    db = rt.db
+    stamp = rt.now()
+    with write_tx(db):
+        found = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM attendance WHERE id = ?",
+                           [event_id]).fetchone()
+        if found is None:
+            raise NotFoundError(f"no attendance event {event_id!r}", code="attendance_event",
+                                fields={"event_id": event_id})
+        original = dict(zip(_COLUMNS, found))
+        if original["source"] != "badge":
+            raise ValidationError("event_id", "a correction is corrected by correcting the scan"
+                                  " it names", code="attendance_correct_correction")
+        row = {"id": new_id(), "employee_id": original["employee_id"], "kind": kind,
+               "source": "correction", "corrects_id": event_id, "badge_key_id": None,
+               "wall_ms": stamp.wall_ms, "mono_ns": stamp.mono_ns, "boot_id": stamp.boot_id,
+               "time_uncertain": int(stamp.uncertain), "device_id": rt.device_id}
+        outbox.save(db, TABLE, row, stamp)
+    return AttendanceEvent.from_row(row)

@@ -1,0 +1,24 @@
+"""The office client's ``attendance`` feature (kiosk.optable; docs/ARCHITECTURE.md "How to
+add an operation"). Declared only: wiring it into the office client and the LAN server is
+the lead's step. ``ScanResult`` nests an event, so it has a ``from_dict`` for wire.decode
+(:data:`WIRE_DECODERS`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.attendance import operations, reports
+from kiosk.attendance.operations import AttendanceEvent, ScanResult
+from kiosk.optable import Feature, Op
+
+ATTENDANCE_OPS: tuple[Op, ...] = (
+    Op(operations.record_scan, "POST", "/scans", ScanResult, writes=True),
+    Op(operations.correct_event, "POST", "/events/{event_id}/correct", AttendanceEvent,
+       writes=True),
+    Op(reports.report, "GET", "/report", dict),
+)
+
+#: Staff attendance: a badge scan, its one-tap correction, the month's report.
+ATTENDANCE = Feature("attendance", "/attendance", ATTENDANCE_OPS)
+
+WIRE_DECODERS: dict[Any, Any] = {ScanResult: ScanResult.from_dict}
