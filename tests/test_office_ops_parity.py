@@ -140,6 +140,9 @@ SCENARIO: list[tuple[str, str, Any]] = [
     ("letters", "mark_collected", lambda t: ((t["r2"],), {"staff_id": "emp-2002"})),
     ("letters", "request_change", lambda t: ((t["r3"], "Fotokopi KK tidak terbaca"),
                                              {"staff_id": "emp-2002"})),
+    ("attendance", "record_scan", lambda t: ((t["badge"],), {})),
+    ("attendance", "correct_event", lambda t: ((t["event"], "out"), {})),
+    ("attendance", "report", lambda t: ((t["day"].strftime("%Y-%m"),), {})),
     ("letters", "reject_request", lambda t: ((t["r3"], "Tidak datang memperbaiki"),
                                              {"staff_id": "emp-2002"})),
 ]
@@ -199,7 +202,23 @@ def test_every_operation_round_trips_over_the_lan(edge, runtime):
     r2, r3 = (letter_ops.submit_request(runtime, "SKU", SKU["applicant"], SKU["details"]).code
               for _ in range(2))
     ticks = {item: True for item in issuing.checklist_of(runtime, r2)}
-    ids = {"a": a, "c": c, "d": d, "r2": r2, "r3": r3, "ticks": ticks,
+    # a staff badge the office's keys know (the city's key comes down as a setting)
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from kiosk import badges
+    from kiosk.db import write_tx
+
+    key = Ed25519PrivateKey.generate()
+    public = badges.public_bytes(key)
+    with write_tx(runtime.db):
+        runtime.db["settings"].upsert({"key": f"badge_key.{badges.key_id(public)}",
+                                       "value": base64.b64encode(public).decode(),
+                                       "updated_ms": 0}, pk="key")
+    badge = badges.issue_badge(key, "emp-2002", runtime.config.office.code,
+                               runtime.clock.now().wall_ms - 86_400_000)
+    ids = {"a": a, "c": c, "d": d, "r2": r2, "r3": r3, "ticks": ticks, "badge": badge,
            "job": issued.print_job_id, "day": date.fromisoformat(
         queue.status()["business_day"])}
 
@@ -218,6 +237,8 @@ def test_every_operation_round_trips_over_the_lan(edge, runtime):
                 ids["request"] = answer.code
             if name == "submit_complaint":
                 ids["complaint"] = answer.code
+            if name == "record_scan":
+                ids["event"] = answer.event.id
             op = next(f for f in FEATURES if f.name == feature).op(name)
             if not op.writes:     # a read: the same as asking here
                 assert answer == getattr(getattr(local, feature), name)(*args, **kwargs), name

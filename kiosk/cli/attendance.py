@@ -24,20 +24,17 @@ def _echo(value: Any) -> None:
 
 
 def decode_qr(path: Path) -> str | None:
-    """The text of the first QR code in the image file, None when there is none.
+    """The text of the first QR code in the image file, None when there is none: the door
+    terminal's own decoder (devices.qr, zxing-cpp restricted to QR codes)."""
+    import cv2
 
-    zxing-cpp restricted to QR codes (the issue measured 7.6 ms on an empty frame instead of
-    115 ms with all formats). The one place this command decodes: it moves to devices.qr
-    when that module lands."""
-    import zxingcpp
-    from PIL import Image, UnidentifiedImageError
+    from devices.qr import decode
 
-    try:
-        with Image.open(path) as img:
-            found = zxingcpp.read_barcodes(img.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
-    except (OSError, UnidentifiedImageError) as exc:
-        raise Failure(f"{path}: not a readable image ({exc})") from exc
-    return found[0].text if found else None
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise Failure(f"{path}: not a readable image (PNG, JPEG, WebP, ...)")
+    found = decode(image)
+    return found[0] if found else None
 
 
 def register(main: click.Group) -> None:

@@ -38,13 +38,14 @@ def is_edge(runtime: Runtime) -> bool:
 def office_features() -> tuple[Feature, ...]:
     """Every feature of the office client, in the order the LAN API lists them. The one list:
     the local and remote office clients and the LAN routes all follow it."""
+    from kiosk.attendance.ops_table import ATTENDANCE
     from kiosk.letters.letter_ops import LETTERS
     from kiosk.letters.ops_table import COMPLAINTS, REQUESTS
     from kiosk.print_ops import PRINTING
     from kiosk.queue.ops_table import QUEUE, REPORTS
     from sync.client.office_ops import SYNC_STATUS
 
-    return (QUEUE, PRINTING, REPORTS, SYNC_STATUS, REQUESTS, COMPLAINTS, LETTERS)
+    return (QUEUE, PRINTING, REPORTS, SYNC_STATUS, REQUESTS, COMPLAINTS, LETTERS, ATTENDANCE)
 
 
 def make_office(runtime: Runtime, on_change: Callable[[], None] | None = None) -> Any:

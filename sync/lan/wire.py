@@ -14,6 +14,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 from kiosk.errors import DiskFullError, KioskError, NotFoundError, StoreError, ValidationError
 from kiosk.queue.errors import InvalidTransition, NotServedYet, QuotaExhausted
+from kiosk.attendance.ops_table import WIRE_DECODERS as ATTENDANCE_DECODERS
 from kiosk.letters.ops_table import WIRE_DECODERS
 from kiosk.queue.models import BoardState, Call, Issued, Ticket
 
@@ -80,7 +81,8 @@ def board_state(data: dict[str, Any]) -> BoardState:
 
 
 #: The queue's types that need more than ``_build`` (nested values, int keys).
-_DECODERS: dict[Any, Any] = {Issued: issued, BoardState: board_state, **WIRE_DECODERS}
+_DECODERS: dict[Any, Any] = {Issued: issued, BoardState: board_state, **WIRE_DECODERS,
+                             **ATTENDANCE_DECODERS}
 
 
 def decode(shape: Any, data: Any) -> Any:
