@@ -156,12 +156,12 @@ def test_every_role_opens_its_screen(qtbot, runtime, role):
     shell.close()
 
 
-def test_attendance_placeholder_is_honest(qtbot, runtime):
+def test_attendance_without_a_camera_says_so(qtbot, runtime):
     shell = open_shell(qtbot, make_context(runtime), role="attendance")
     screen = shell.role_screen
     assert screen.title.text() == "Presensi Pegawai"
-    assert "belum aktif" in screen.notice.text()
-    assert "Tidak ada kehadiran yang dicatat" in screen.hint.text()
+    assert screen.guide.text() == "Kamera belum dipasang di perangkat ini. Hubungi teknisi."
+    assert screen.feedback.text() == ""
 
 
 @pytest.mark.parametrize("name,fg,bg", theme.CONTRAST_PAIRS)

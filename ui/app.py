@@ -73,11 +73,11 @@ def make_context(runtime: Runtime, role: str, *,
 
 
 def make_scanner(runtime: Runtime, role: str) -> tuple[object | None, object | None]:
-    """The camera and QR decoder of the citizen kiosk ([camera] in config.toml), which reads
-    receipts at the status check; (None, None) for other roles or when they cannot be made
-    (the code is then typed). The camera is opened only while the status check shows, and
-    one that is missing then is simply not watched."""
-    if role != "citizen" or not runtime.config.camera.source:
+    """The camera and QR decoder ([camera] in config.toml) of the citizen kiosk, which reads
+    receipts at the status check, and of the attendance terminal, which reads staff badges;
+    (None, None) for other roles or when they cannot be made. The camera is opened only while
+    a screen that reads shows; one that is missing then says so and is retried by itself."""
+    if role not in ("citizen", "attendance") or not runtime.config.camera.source:
         return None, None
     try:
         from devices.camera import open_camera

@@ -486,4 +486,99 @@
             <translation>Write the reason first; the applicant will read it.</translation>
         </message>
     </context>
+    <context>
+        <name>AttendanceScreen</name>
+        <message>
+            <source>%1, %2 — %3 tercatat (%4).</source>
+            <translation>%1, %2 — %3 recorded (%4).</translation>
+        </message>
+        <message>
+            <source>%1, %2 — sudah tercatat %3.</source>
+            <translation>%1, %2 — already recorded at %3.</translation>
+        </message>
+        <message>
+            <source>Dibetulkan: %1 tercatat sebagai %2.</source>
+            <translation>Corrected: %1 recorded as %2.</translation>
+        </message>
+        <message>
+            <source>Jam perangkat belum dicocokkan: waktu dicatat bertanda tidak pasti. Hubungi teknisi.</source>
+            <translation>The device clock is not confirmed: times are recorded as uncertain. Contact the technician.</translation>
+        </message>
+        <message>
+            <source>Kamera belum dipasang di perangkat ini. Hubungi teknisi.</source>
+            <translation>No camera is set up on this device. Contact the technician.</translation>
+        </message>
+        <message>
+            <source>Kamera tidak terbaca. Periksa kabel kamera; perangkat mencoba lagi sendiri.</source>
+            <translation>The camera cannot be read. Check its cable; the device keeps trying by itself.</translation>
+        </message>
+        <message>
+            <source>Kartu ini belum dikenal perangkat. Minta admin menyinkronkan perangkat.</source>
+            <translation>This device does not know this badge yet. Ask the admin to sync the device.</translation>
+        </message>
+        <message>
+            <source>Kartu ini sudah dicabut. Minta kartu baru ke admin.</source>
+            <translation>This badge was revoked. Ask the admin for a new one.</translation>
+        </message>
+        <message>
+            <source>Kartu ini sudah kedaluwarsa. Minta kartu baru ke admin.</source>
+            <translation>This badge has expired. Ask the admin for a new one.</translation>
+        </message>
+        <message>
+            <source>Kartu ini tidak sah. Hubungi admin kantor.</source>
+            <translation>This badge is not valid. Contact the office admin.</translation>
+        </message>
+        <message>
+            <source>Kartu ini untuk kantor lain.</source>
+            <translation>This badge is for another office.</translation>
+        </message>
+        <message>
+            <source>Kartu tidak dapat dipakai. Hubungi admin kantor.</source>
+            <translation>This badge cannot be used. Contact the office admin.</translation>
+        </message>
+        <message>
+            <source>Pegawai ini tidak aktif di kantor ini. Hubungi admin.</source>
+            <translation>This employee is not active at this office. Contact the admin.</translation>
+        </message>
+        <message>
+            <source>QR ini bukan kartu pegawai. Tunjukkan kartu pegawai Anda.</source>
+            <translation>This QR is not a staff badge. Show your staff badge.</translation>
+        </message>
+        <message>
+            <source>Sebenarnya masuk</source>
+            <translation>Actually arriving</translation>
+        </message>
+        <message>
+            <source>Sebenarnya pulang</source>
+            <translation>Actually leaving</translation>
+        </message>
+        <message>
+            <source>Selamat malam</source>
+            <translation>Good evening</translation>
+        </message>
+        <message>
+            <source>Selamat pagi</source>
+            <translation>Good morning</translation>
+        </message>
+        <message>
+            <source>Selamat siang</source>
+            <translation>Good afternoon</translation>
+        </message>
+        <message>
+            <source>Selamat sore</source>
+            <translation>Good afternoon</translation>
+        </message>
+        <message>
+            <source>Tunjukkan QR kartu pegawai ke kamera</source>
+            <translation>Hold your staff badge QR up to the camera</translation>
+        </message>
+        <message>
+            <source>masuk</source>
+            <translation>arriving</translation>
+        </message>
+        <message>
+            <source>pulang</source>
+            <translation>leaving</translation>
+        </message>
+    </context>
 </TS>
