@@ -184,3 +184,38 @@ def test_statistics_are_fresh_each_time_admin_is_entered(qtbot, busy_morning):
     type_pin(qtbot, shell, "1234")
     qtbot.waitUntil(lambda: shell.current_page() is admin, timeout=5000)
     qtbot.waitUntil(lambda: admin.tiles["issued"][0].text() == "5", timeout=5000)
+
+
+def test_the_month_of_attendance_and_its_csv(qtbot, runtime, clock, tmp_path):
+    """Admin > Presensi: the month per employee from the edge's records, and the CSV."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from kiosk import badges
+    from kiosk.attendance.operations import record_scan
+    from kiosk.db import write_tx
+
+    key = Ed25519PrivateKey.generate()
+    public = badges.public_bytes(key)
+    with write_tx(runtime.db):
+        runtime.db["settings"].upsert({"key": f"badge_key.{badges.key_id(public)}",
+                                       "value": base64.b64encode(public).decode(),
+                                       "updated_ms": 0}, pk="key")
+    card = badges.issue_badge(key, "emp-1001", runtime.config.office.code,
+                              clock.now().wall_ms - 86_400_000)
+    assert record_scan(runtime, card).result == "accepted"
+    shell, admin = open_admin(qtbot, runtime)
+    tap(qtbot, admin.attendance_button)
+    panel = admin.attendance_panel
+    qtbot.waitUntil(lambda: panel.data is not None, timeout=5000)
+    names = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
+    assert "Andi Pratama" in names
+    andi = names.index("Andi Pratama")
+    assert panel.table.horizontalHeaderItem(2).text() == "Hadir"
+    panel.ctx.export_dir = tmp_path / "usb"
+    tap(qtbot, panel.export_button)
+    qtbot.waitUntil(lambda: panel.last_export is not None, timeout=5000)
+    text = panel.last_export.read_text(encoding="utf-8")
+    assert "emp-1001" in text and panel.last_export.name == f"presensi_{panel.month}.csv"
+    assert panel.table.item(andi, 0).text() == "Andi Pratama"

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGridLayout, QHBoxL
 from kiosk.clock import business_day
 from kiosk.errors import KioskError
 from ui import i18n, taps, theme
+from ui.admin_attendance import AttendancePanel
 from ui.admin_sync import HEADER_BUTTON, SyncPanel
 from ui.errors import error_text
 from ui.ops import run_op
@@ -133,14 +134,21 @@ class AdminScreen(Screen):
         self.sync_button.setStyleSheet(HEADER_BUTTON)
         self.sync_button.clicked.connect(self.show_sync)
         bottom.addWidget(self.sync_button, 1, 2, Qt.AlignmentFlag.AlignRight)
+        self.attendance_button = theme.touch_button("", "secondary", "badge")
+        self.attendance_button.setStyleSheet(HEADER_BUTTON)
+        self.attendance_button.clicked.connect(self.show_attendance)
+        bottom.addWidget(self.attendance_button, 1, 3, Qt.AlignmentFlag.AlignRight)
         bottom.setColumnStretch(1, 1)
         outer.addLayout(bottom)
 
         self.sync_panel = SyncPanel(ctx)
         self.sync_panel.back_requested.connect(self.show_stats)
         self.sync_panel.loaded.connect(self._sync_loaded)
+        self.attendance_panel = AttendancePanel(ctx)
+        self.attendance_panel.back_requested.connect(self.show_stats)
         self.pages.addWidget(self.stats_page)
         self.pages.addWidget(self.sync_panel)
+        self.pages.addWidget(self.attendance_panel)
 
         self.ready()
 
@@ -186,6 +194,7 @@ class AdminScreen(Screen):
         self.refresh_button.setText(self.tr("Perbarui"))
         self.export_button.setText(self.tr("Ekspor CSV"))
         self.sync_button.setText(self.sync_panel.tr("Detail sinkronisasi"))
+        self.attendance_button.setText(self.tr("Presensi"))
         captions = {"issued": self.tr("Nomor diambil"), "served": self.tr("Selesai dilayani"),
                     "no_show": self.tr("Tidak hadir"), "waiting_now": self.tr("Menunggu sekarang")}
         for key, (_, caption) in self.tiles.items():
@@ -203,6 +212,10 @@ class AdminScreen(Screen):
     def show_sync(self) -> None:
         self.pages.setCurrentWidget(self.sync_panel)
         self.sync_panel.refresh()
+
+    def show_attendance(self) -> None:
+        self.pages.setCurrentWidget(self.attendance_panel)
+        self.attendance_panel.refresh()
 
     def show_stats(self) -> None:
         self.pages.setCurrentWidget(self.stats_page)
@@ -437,6 +450,7 @@ class AdminScreen(Screen):
         self._export_state = ("", None)
         self.show_stats()
         self.sync_panel.reset()
+        self.attendance_panel.reset()
         self.from_edit.setDate(self._today())
         self.to_edit.setDate(self._today())
         self._fill()

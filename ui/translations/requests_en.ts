@@ -581,4 +581,74 @@
             <translation>leaving</translation>
         </message>
     </context>
+    <context>
+        <name>AdminScreen</name>
+        <message>
+            <source>Presensi</source>
+            <translation>Attendance</translation>
+        </message>
+    </context>
+    <context>
+        <name>AttendancePanel</name>
+        <message>
+            <source>Berikutnya</source>
+            <translation>Next</translation>
+        </message>
+        <message>
+            <source>Diekspor ke %1</source>
+            <translation>Exported to %1</translation>
+        </message>
+        <message>
+            <source>Ekspor CSV</source>
+            <translation>Export CSV</translation>
+        </message>
+        <message>
+            <source>Ekspor gagal: %1</source>
+            <translation>Export failed: %1</translation>
+        </message>
+        <message>
+            <source>Hadir</source>
+            <translation>Present</translation>
+        </message>
+        <message>
+            <source>Hari kerja</source>
+            <translation>Working days</translation>
+        </message>
+        <message>
+            <source>Jam tidak pasti</source>
+            <translation>Uncertain time</translation>
+        </message>
+        <message>
+            <source>Kembali</source>
+            <translation>Back</translation>
+        </message>
+        <message>
+            <source>Pegawai</source>
+            <translation>Employee</translation>
+        </message>
+        <message>
+            <source>Presensi bulanan</source>
+            <translation>Monthly attendance</translation>
+        </message>
+        <message>
+            <source>Pulang awal</source>
+            <translation>Left early</translation>
+        </message>
+        <message>
+            <source>Sebelumnya</source>
+            <translation>Previous</translation>
+        </message>
+        <message>
+            <source>Tepat waktu</source>
+            <translation>On time</translation>
+        </message>
+        <message>
+            <source>Terlambat</source>
+            <translation>Late</translation>
+        </message>
+        <message>
+            <source>Tidak hadir</source>
+            <translation>Absent</translation>
+        </message>
+    </context>
 </TS>
