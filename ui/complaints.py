@@ -20,7 +20,7 @@ from ui import taps, theme
 from ui.context import ScreenContext
 from ui.errors import error_text
 from ui.input_parts import Bilingual
-from ui.letters import SENT_HOME_MS, card_button
+from ui.letters import SENT_HOME_MS, fill_cards
 from ui.ops import run_op
 from ui.request_form import FormSteps
 from ui.screen import Screen
@@ -159,19 +159,8 @@ class ComplaintFlow(Screen):
         self.choose_message.show()
 
     def _fill_cards(self) -> None:
-        while self.cards.count():
-            item = self.cards.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        self.card_buttons = {}
-        columns = 3 if len(self.categories) > 6 else 2
-        for index, category in enumerate(self.categories):
-            button = card_button(Bilingual(category.name_id, category.name_en).text(), "",
-                                 category.icon)
-            button.setObjectName(f"category-{category.code}")
-            button.clicked.connect(lambda _=False, c=category: self.choose(c))
-            self.cards.addWidget(button, index // columns, index % columns)
-            self.card_buttons[category.code] = button
+        self.card_buttons = fill_cards(self.cards, self.categories, "category", self.choose,
+                                       wide_from=7)
 
     def choose(self, category: Any) -> None:
         from kiosk.complaints.operations import COMPLAINT_FIELDS

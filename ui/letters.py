@@ -98,6 +98,25 @@ def card_button(words: str, detail: str, icon: str) -> QPushButton:
     return button
 
 
+def fill_cards(grid: QGridLayout, entries: list[Any], kind: str, choose,
+               wide_from: int) -> dict[str, QPushButton]:
+    """The grid of cards for ``entries`` (letter types or complaint categories: ``code``,
+    ``name_id``/``name_en``, ``icon``), three columns from ``wide_from`` entries on, else two;
+    a card's tap calls ``choose(entry)``. Returns the cards by code."""
+    from ui.counter_sign_in import clear_layout
+
+    clear_layout(grid)
+    columns = 3 if len(entries) >= wide_from else 2
+    buttons = {}
+    for index, entry in enumerate(entries):
+        button = card_button(Bilingual(entry.name_id, entry.name_en).text(), "", entry.icon)
+        button.setObjectName(f"{kind}-{entry.code}")
+        button.clicked.connect(lambda _=False, e=entry: choose(e))
+        grid.addWidget(button, index // columns, index % columns)
+        buttons[entry.code] = button
+    return buttons
+
+
 class LetterFlow(Screen):
     """The whole request, from choosing the letter to the receipt. ``finished`` when the
     citizen is done or leaves (the citizen screen goes home)."""
@@ -247,19 +266,8 @@ class LetterFlow(Screen):
         self.choose_message.show()
 
     def _fill_cards(self) -> None:
-        while self.cards.count():
-            item = self.cards.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        self.card_buttons = {}
-        columns = 3 if len(self.letter_types) > 8 else 2
-        for index, letter in enumerate(self.letter_types):
-            name = Bilingual(letter.name_id, letter.name_en).text()
-            button = card_button(name, "", letter.icon)
-            button.setObjectName(f"letter-{letter.code}")
-            button.clicked.connect(lambda _=False, t=letter: self.choose(t))
-            self.cards.addWidget(button, index // columns, index % columns)
-            self.card_buttons[letter.code] = button
+        self.card_buttons = fill_cards(self.cards, self.letter_types, "letter", self.choose,
+                                       wide_from=9)
 
     def choose(self, letter: Any) -> None:
         self.letter = letter

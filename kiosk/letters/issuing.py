@@ -27,7 +27,7 @@ from kiosk.errors import NotFoundError, ValidationError
 from kiosk.ids import new_id
 from kiosk.letters import catalogue, numbering, seal, store
 from kiosk.letters.models import IssuedLetter
-from kiosk.letters.operations import (MAX_REASON, _canonical, change_request_status,
+from kiosk.letters.operations import (_canonical, change_request_status, clean_reason,
                                      move_request, request_status)
 from kiosk.queue.errors import InvalidTransition
 from kiosk.letters.verification import as_pushed
@@ -132,13 +132,8 @@ def request_change(rt, code: str, reason: str, *, staff_id: str | None) -> Statu
     ("Perlu perbaikan: ..."), and an event records who asked and why. Only before approval;
     the reason is required. The citizen comes to the counter; staff verify it again."""
     canonical = _canonical(code)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("reason", "say what the citizen must correct; they are told",
-                              code="required")
-    if len(reason) > MAX_REASON:
-        raise ValidationError("reason", f"at most {MAX_REASON} characters", code="too_long",
-                              fields={"max_length": MAX_REASON, "length": len(reason)})
+    reason = clean_reason(reason, required=True,
+                          why="say what the citizen must correct; they are told")
     db = rt.db
     stamp = rt.now()
     with write_tx(db):

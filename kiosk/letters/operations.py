@@ -136,13 +136,8 @@ def move_request(rt, code: str, status: str, *, staff_id: str | None,
     if status not in STATUSES:
         raise ValidationError("status", f"{status!r} is not one of {', '.join(STATUSES)}",
                               code="not_choice")
-    reason = (reason or "").strip() or None
-    if status in NEEDS_REASON and reason is None:
-        raise ValidationError("reason", f"say why the request is {status}; the citizen is told",
-                              code="required")
-    if reason is not None and len(reason) > MAX_REASON:
-        raise ValidationError("reason", f"at most {MAX_REASON} characters", code="too_long",
-                              fields={"max_length": MAX_REASON, "length": len(reason)})
+    reason = clean_reason(reason, required=status in NEEDS_REASON,
+                          why=f"say why the request is {status}; the citizen is told")
     db = rt.db
     stamp = rt.now()
     with write_tx(db):
@@ -166,6 +161,18 @@ def move_request(rt, code: str, status: str, *, staff_id: str | None,
         store.add_event(db, row, current, status, staff_id, reason, stamp, rt.device_id,
                         checklist)
     return _view(rt, row)
+
+
+def clean_reason(reason: str | None, *, required: bool, why: str) -> str | None:
+    """A staff member's reason as stored and shown to the citizen: trimmed, at most
+    MAX_REASON characters; ``required`` refuses an empty one with ``why``."""
+    reason = (reason or "").strip() or None
+    if required and reason is None:
+        raise ValidationError("reason", why, code="required")
+    if reason is not None and len(reason) > MAX_REASON:
+        raise ValidationError("reason", f"at most {MAX_REASON} characters", code="too_long",
+                              fields={"max_length": MAX_REASON, "length": len(reason)})
+    return reason
 
 
 def request_status(rt, code: str) -> StatusView:

@@ -160,15 +160,7 @@ def call_next(rt, counter_id: str, service_ids: list[str] | None = None,
         if chosen is None:
             return None
         row = heads[1] if chosen.priority else heads[0]
-        call_order = db.execute("SELECT coalesce(max(call_order), 0) + 1 FROM tickets"
-                                " WHERE business_day = ? AND call_order IS NOT NULL",
-                                [day]).fetchone()[0]
-        row.update(status="called", counter_id=counter["id"], counter_number=counter["number"],
-                   staff_id=staff, called_ms=stamp.wall_ms, call_order=call_order)
-        store.update_ticket(db, row, stamp)
-        ticket = store.ticket_from_row(row)
-        _announce(db, ticket, counter, "call", day, stamp)
-    return ticket
+        return _call(db, row, counter, staff, day, stamp)
 
 
 def call_ticket(rt, counter_id: str, number: str, staff_id: str | None = None) -> Ticket:
@@ -193,15 +185,20 @@ def call_ticket(rt, counter_id: str, number: str, staff_id: str | None = None) -
         conf = settings_mod.load(db)
         _close_current(rt, db, counter["id"], stamp, conf)
         staff = staff_id or (session["staff_id"] if session else None)
-        row = rows[0]
-        call_order = db.execute("SELECT coalesce(max(call_order), 0) + 1 FROM tickets"
-                                " WHERE business_day = ? AND call_order IS NOT NULL",
-                                [day]).fetchone()[0]
-        row.update(status="called", counter_id=counter["id"], counter_number=counter["number"],
-                   staff_id=staff, called_ms=stamp.wall_ms, call_order=call_order)
-        store.update_ticket(db, row, stamp)
-        ticket = store.ticket_from_row(row)
-        _announce(db, ticket, counter, "call", day, stamp)
+        return _call(db, rows[0], counter, staff, day, stamp)
+
+
+def _call(db, row: dict, counter: dict, staff: str | None, day: str, stamp: Stamp) -> Ticket:
+    """Call the waiting ticket ``row`` to ``counter`` (inside the caller's transaction): its
+    place in the day's call order, the ticket's new state, the board's call and the event."""
+    call_order = db.execute("SELECT coalesce(max(call_order), 0) + 1 FROM tickets"
+                            " WHERE business_day = ? AND call_order IS NOT NULL",
+                            [day]).fetchone()[0]
+    row.update(status="called", counter_id=counter["id"], counter_number=counter["number"],
+               staff_id=staff, called_ms=stamp.wall_ms, call_order=call_order)
+    store.update_ticket(db, row, stamp)
+    ticket = store.ticket_from_row(row)
+    _announce(db, ticket, counter, "call", day, stamp)
     return ticket
 
 
