@@ -224,6 +224,10 @@ from kiosk.cli import verify as _verify_command  # noqa: E402
 
 _verify_command.register(main)
 
+from kiosk.cli import provision as _provision_commands  # noqa: E402
+
+_provision_commands.register(main)
+
 
 def entry() -> None:
     """Console entry point: one line and exit code 2 for every error, never a traceback
