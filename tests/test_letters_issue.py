@@ -415,3 +415,24 @@ def test_the_command_line_processes_a_request_and_writes_its_letter(runtime, dem
         assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     done = kiosk(demo_dir, "request", "letter", "S-AAAAAAA", "--out", str(out))
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_revoking_a_letter_keeps_its_seal_travels_once_and_is_final(runtime):
+    letter = approved(runtime)
+    with pytest.raises(ValidationError):              # a reason is required
+        process_request(runtime, letter.code, "revoke", staff_id="emp-0001")
+    assert issued_letter(runtime, letter.code).revoked is False
+    before = len(outbox.pending(runtime.db))
+    answer = process_request(runtime, letter.code, "revoke", staff_id="emp-0001",
+                             reason="Diterbitkan atas dokumen palsu")
+    assert answer["letter"]["revoked"] is True
+    stored = issued_letter(runtime, letter.code)
+    assert stored.revoked and stored.seal == letter.seal and stored.number == letter.number
+    changes = [c for c in outbox.pending(runtime.db) if c.table == "issued_letters"]
+    assert len(outbox.pending(runtime.db)) == before + 1
+    assert [c.payload["revoked"] for c in changes] == [0, 1]
+    assert changes[1].payload["revoked_reason"] == "Diterbitkan atas dokumen palsu"
+    with pytest.raises(InvalidTransition) as again:
+        process_request(runtime, letter.code, "revoke", staff_id="emp-0001", reason="lagi")
+    assert again.value.code == "letter_revoked"
+    assert len(outbox.pending(runtime.db)) == before + 1

@@ -81,3 +81,16 @@ def check(srv, db: str, tmp_path) -> None:
     assert rows[0]["public_key"] == seal.b64u(enrolled)
     assert "nik" not in rows[0] and SKU["applicant"]["nik"] not in json.dumps(rows)
     assert base64.urlsafe_b64decode(rows[0]["public_key"] + "=") == enrolled
+
+    # revoked at the office (offline or not): the city's page follows with the reason
+    _, answer, _ = run(k, "request", "process", code, "--action", "revoke",
+                       "--reason", "Diterbitkan atas dokumen palsu", "--staff", "e1")
+    assert answer["letter"]["revoked"] is True
+    assert procs.kiosk(k, "sync", "--once", "--server", srv.url)["pending"] == 0
+    rows = pushed(db, "issued_letters")
+    assert [r["revoked"] for r in rows] == [0, 1] and rows[1]["number"] == letter["number"]
+    import httpx
+
+    verdict = httpx.get(f"{srv.url}/v/{letter['id']}.json", timeout=30).json()
+    assert verdict["status"] == "revoked"
+    assert verdict["revoked_reason"] == "Diterbitkan atas dokumen palsu"

@@ -138,6 +138,7 @@ SCENARIO: list[tuple[str, str, Any]] = [
     ("letters", "print_letter", lambda t: ((t["r2"],), {})),
     ("letters", "mark_ready", lambda t: ((t["r2"],), {"staff_id": "emp-2002"})),
     ("letters", "mark_collected", lambda t: ((t["r2"],), {"staff_id": "emp-2002"})),
+    ("letters", "revoke_letter", lambda t: ((t["r2"], "Dokumen palsu"), {"staff_id": "emp-2002"})),
     ("letters", "request_change", lambda t: ((t["r3"], "Fotokopi KK tidak terbaca"),
                                              {"staff_id": "emp-2002"})),
     ("attendance", "record_scan", lambda t: ((t["badge"],), {})),

@@ -112,12 +112,14 @@ def register(main: click.Group) -> None:
     @request.command("process")
     @click.argument("code")
     @click.option("--action", required=True,
-                  metavar="verify|approve|reject|ready|collected|change",
+                  metavar="verify|approve|reject|ready|collected|change|revoke",
                   help="What staff do: verify (every field and document checked), approve "
                        "(issues the letter and its number), reject (needs --reason), ready, "
                        "collected, change (back to the citizen for a correction; needs "
+                       "--reason), revoke (the issued letter: verifiers are told DICABUT; needs "
                        "--reason).")
-    @click.option("--reason", default=None, help="Why (required to reject or ask a change).")
+    @click.option("--reason", default=None,
+                  help="Why (required to reject, ask a change or revoke).")
     @click.option("--staff", "staff_id", default=None, help="Employee id of who does it.")
     @pass_ctx
     def process(ctx: Ctx, code: str, action: str, reason: str | None,

@@ -42,7 +42,7 @@ COLUMNS = ("id", "request_id", "code", "office_code", "number", "seq", "type_cod
 SIGNER_KEYS = {"name": "letters.signer_name", "position": "letters.signer_position",
                "nip": "letters.signer_nip"}
 DEFAULT_POSITION = "Lurah"
-ACTIONS = ("verify", "approve", "reject", "ready", "collected", "change")
+ACTIONS = ("verify", "approve", "reject", "ready", "collected", "change", "revoke")
 
 
 def approve_request(rt, code: str, *, staff_id: str | None) -> IssuedLetter:
@@ -106,6 +106,38 @@ def verify_request(rt, code: str, checklist: dict[str, bool], *,
                         checklist={k: True for k in needed})
 
 
+def revoke_letter(rt, code: str, reason: str, *, staff_id: str | None) -> IssuedLetter:
+    """Revoke the letter issued for request ``code`` (issued in error, or on false papers).
+
+    The seal stays what it was (``revoked`` is not a sealed fact): a verifier checks the seal
+    and then the newest state, so the city's /v page and ``kiosk verify-letter`` answer
+    DICABUT with the reason instead of genuine. The row changes in place and the new state
+    travels once through the outbox; the city keeps a letter's newest state. Revoking is
+    final: a second revoke is refused, and a wrongly revoked letter is issued again."""
+    canonical = _canonical(code)
+    why = clean_reason(reason, required=True,
+                       why="say why the letter is revoked; verifiers are told")
+    db = rt.db
+    with write_tx(db):
+        found = db.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE code = ?",
+                                [canonical]).fetchone()
+        if found is None:
+            raise NotFoundError(f"permohonan {canonical}: no letter issued, nothing to revoke",
+                                code="letter_not_issued", fields={"code": canonical})
+        letter = dict(zip(COLUMNS, found))
+        if letter["revoked"]:
+            raise InvalidTransition(f"the letter {letter['number']} is already revoked",
+                                    code="letter_revoked")
+        stamp = rt.now()
+        db.conn.execute(f"UPDATE {TABLE} SET revoked = 1, revoked_reason = ? WHERE id = ?",
+                        [why, letter["id"]])
+        letter["revoked"] = 1
+        outbox.append(db, TABLE, letter["id"],
+                      {**as_pushed(letter), "revoked_reason": why, "revoked_by": staff_id,
+                       "revoked_ms": stamp.wall_ms}, stamp)
+    return _letter(letter)
+
+
 def checklist_of(rt, code: str) -> list[str]:
     """What staff tick to verify request ``code`` (fields filled, then documents)."""
     request = store.request_from_row(store.get_row(rt.db, _canonical(code)))
@@ -164,7 +196,7 @@ def process_request(rt, code: str, action: str, *, staff_id: str | None = None,
                     reason: str | None = None,
                     checklist: dict[str, bool] | None = None) -> dict[str, Any]:
     """One staff action by name (``kiosk request process``): the request's status, and for
-    ``approve`` the letter issued. ``verify`` without a checklist ticks every item (the
+    ``approve`` and ``revoke`` the letter. ``verify`` without a checklist ticks every item (the
     command line's caller vouches for all of them)."""
     if action not in ACTIONS:
         raise ValidationError("action", f"{action!r} is not one of {', '.join(ACTIONS)}",
@@ -178,6 +210,8 @@ def process_request(rt, code: str, action: str, *, staff_id: str | None = None,
         verify_request(rt, code, checklist, staff_id=staff_id)
     elif action == "approve":
         letter = approve_request(rt, code, staff_id=staff_id)
+    elif action == "revoke":
+        letter = revoke_letter(rt, code, reason or "", staff_id=staff_id)
     elif action == "reject":
         reject_request(rt, code, reason or "", staff_id=staff_id)
     elif action == "change":

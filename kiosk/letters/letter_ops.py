@@ -10,7 +10,8 @@ WIRE_DECODERS), IssuedLetter (flat: ``cls(**data)``), dicts, lists of strings an
 from __future__ import annotations
 
 from kiosk.letters.issuing import (approve_request, checklist_of, issued_letter, mark_collected,
-                                   mark_ready, reject_request, request_change, verify_request)
+                                   mark_ready, reject_request, request_change, revoke_letter,
+                                   verify_request)
 from kiosk.letters.models import IssuedLetter
 from kiosk.letters.printing import letter_pdf, print_letter
 from kiosk.optable import Feature, Op
@@ -29,6 +30,8 @@ LETTER_OPS: tuple[Op, ...] = (
     Op(mark_ready, "POST", "/{code}/ready", StatusView, writes=True,
        wire_defaults={"staff_id": None}),
     Op(mark_collected, "POST", "/{code}/collected", StatusView, writes=True,
+       wire_defaults={"staff_id": None}),
+    Op(revoke_letter, "POST", "/{code}/revoke", IssuedLetter, writes=True,
        wire_defaults={"staff_id": None}),
     Op(issued_letter, "GET", "/{code}", IssuedLetter),
     Op(letter_pdf, "GET", "/{code}/pdf", dict),
