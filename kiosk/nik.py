@@ -39,7 +39,10 @@ from kiosk.errors import ValidationError
 #: Regency codes that were valid before a province was split and are no longer in the
 #: Kemendagri table, but live on in the NIKs issued under them (a NIK is never renumbered).
 #: The 2022 split of Papua (91) into Papua Selatan (93), Papua Tengah (94) and Papua
-#: Pegunungan (95), and of Papua Barat (92) into Papua Barat Daya (96).
+#: Pegunungan (95) (UU 14, 15 and 16 Tahun 2022, their article 3 names the regencies), and of
+#: Papua Barat (92) into Papua Barat Daya (96) (UU 29 Tahun 2022); the old codes are those of
+#: Permendagri 58/2021 as revised by Kepmendagri 050-145/2022, the last table before the split
+#: (Kepmendagri 100.1.1-6117/2022 gave the new codes). Checked against those lists by hand.
 FORMER_REGENCIES: dict[str, str] = {
     "91.01": "Kabupaten Merauke", "91.02": "Kabupaten Jayawijaya",
     "91.04": "Kabupaten Nabire", "91.07": "Kabupaten Puncak Jaya", "91.08": "Kabupaten Paniai",
