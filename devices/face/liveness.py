@@ -71,13 +71,17 @@ class HeadTurn:
         #: the last yaw seen (for the screen's hint and for the log)
         self.last_yaw: float | None = None
 
+    def expired(self) -> str:
+        """The state with no new picture to look at: ``failed`` once the time is up (a
+        camera that stopped sending pictures cannot pass the challenge by waiting)."""
+        if self.state == WAITING and self._monotonic() - self._started > self.timeout_s:
+            self.state = FAILED
+        return self.state
+
     def feed(self, face: Face | None) -> str:
         """``waiting`` | ``passed`` | ``failed`` (the timeout passed without the turn).
         Once passed or failed, it stays so."""
-        if self.state != WAITING:
-            return self.state
-        if self._monotonic() - self._started > self.timeout_s:
-            self.state = FAILED
+        if self.expired() != WAITING:
             return self.state
         if face is None:
             self._turned_frames = 0
