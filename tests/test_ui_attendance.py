@@ -201,7 +201,7 @@ def _badge(runtime) -> str:
                               runtime.clock.now().wall_ms - 3_600_000)
 
 
-ASKED = {"Tolong tengok ke kiri", "Tolong tengok ke kanan"}
+ASKED = {"← Tolong tengok ke kiri", "Tolong tengok ke kanan →"}
 LIVENESS_WORDS = ("Gerakan kepala tidak terlihat; coba lagi: tunjukkan kartu, lalu tengok "
                   "sesuai petunjuk.")
 
@@ -215,7 +215,7 @@ def test_a_still_photo_of_an_enrolled_employee_fails_the_head_turn(qtbot, runtim
     check = screen.face_check
     assert check is not None and check.direction in ("left", "right")
     # the photo is seen, looking at the camera; then it just does not turn
-    qtbot.waitUntil(lambda: screen.guide.text() == "Bagus. Sekarang tengok pelan-pelan.",
+    qtbot.waitUntil(lambda: screen.guide.text() == "Bagus. Tengok pelan-pelan.",
                     timeout=5000)
     qtbot.waitUntil(lambda: screen.feedback.text() == LIVENESS_WORDS, timeout=10_000)
     assert check.challenge.state == "failed" and check.challenge.seen_frontal

@@ -41,7 +41,7 @@ SHOWN_MS = 6000
 #: How long the employee has to turn the head when asked (devices.face.liveness.HeadTurn).
 FACE_TIMEOUT_S = 6.0
 #: The head-turn request is read from a step away: bigger than a greeting.
-ASK_FONT = 64
+ASK_FONT = 56
 CONTEXT = "AttendanceScreen"
 
 #: Refusal reason (kiosk.badges, kiosk.attendance) -> what the employee reads.
@@ -239,7 +239,9 @@ class AttendanceScreen(Screen):
         self.face_check.face_seen.connect(self._face_seen)
         self.face_check.finished.connect(self._face_finished)
         self._face_box = None
-        self._say(_translated(CHALLENGES[direction]), "ask")
+        # The arrow points to the person's side as they face the screen.
+        words = _translated(CHALLENGES[direction])
+        self._say(f"← {words}" if direction == "left" else f"{words} →", "ask")
         self._face_hint()
         self.face_check.start()
 
@@ -252,7 +254,7 @@ class AttendanceScreen(Screen):
         if check is None:
             return
         if check.challenge.seen_frontal:
-            self.guide.setText(self.tr("Bagus. Sekarang tengok pelan-pelan."))
+            self.guide.setText(self.tr("Bagus. Tengok pelan-pelan."))
         else:
             self.guide.setText(self.tr("Lihat lurus ke kamera, wajah di dalam bingkai."))
 

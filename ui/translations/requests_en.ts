@@ -489,7 +489,7 @@
     <context>
         <name>AttendanceScreen</name>
         <message>
-            <source>Bagus. Sekarang tengok pelan-pelan.</source>
+            <source>Bagus. Tengok pelan-pelan.</source>
             <translation>Good. Now turn your head slowly.</translation>
         </message>
         <message>
