@@ -4,10 +4,12 @@ threshold, faces counted, the detector model checked at load, and the head-turn 
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from devices.camera import open_camera
@@ -271,3 +273,49 @@ def test_a_still_photo_replayed_through_the_camera_fails_the_challenge(engine, t
     assert challenge.seen_frontal                        # and frontal: it just never turned
     assert max(yaws) - min(yaws) < 0.05
     assert len(states) >= 6.0 / 0.25
+
+
+def _photo_turned(image, degrees: float, focal: float = 1.2):
+    """``image`` as a printed photo rotated about its vertical centre line by ``degrees``,
+    seen through a pinhole camera (focal length ``focal`` x the width)."""
+    height, width = image.shape[:2]
+    f, a = focal * width, math.radians(degrees)
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    seen = []
+    for x, y in corners:
+        depth = (x - width / 2) * math.sin(a)
+        scale = f / (f + depth)
+        seen.append([width / 2 + (x - width / 2) * math.cos(a) * scale,
+                     height / 2 + (y - height / 2) * scale])
+    matrix = cv2.getPerspectiveTransform(corners, np.float32(seen))
+    return cv2.warpPerspective(image, matrix, (width, height), borderValue=(128, 128, 128))
+
+
+@pytest.mark.parametrize("direction", liveness.DIRECTIONS)
+def test_a_photo_turned_in_the_hand_does_not_pass(engine, tmp_path, direction):
+    """Turning a flat photo shrinks the nose's offset and the eyes' distance alike: its yaw
+    stays near 0 however far it is turned (measured within 0.1 up to 60 degrees)."""
+    pictures = tmp_path / "camera"
+    pictures.mkdir()
+    photo = _image("obama.jpg")
+    sweep = [0, 0, 15, 30, 45, 60, 60, 45, 30, 15, 0, -15, -30, -45, -60, -60]
+    for n, degrees in enumerate(sweep):
+        cv2.imwrite(str(pictures / f"{n:02d}.jpg"), _photo_turned(photo, degrees))
+    camera = open_camera(f"replay:{pictures}?fps=8&loop=no", width=640, height=480)
+    ticks = Ticks()
+    challenge = HeadTurn(direction, timeout_s=60.0, monotonic=ticks)
+    yaws = []
+    with camera:
+        frame = camera.next_frame(0, timeout=5.0)
+        while frame is not None:            # until the replay has played its last picture
+            faces = engine.detect(frame.image)
+            assert faces, "the turned photo's face is still found"
+            yaws.append(round(yaw(faces[0]), 3))
+            ticks.now += 0.25
+            assert challenge.feed(faces[0]) == "waiting"
+            frame = camera.next_frame(frame.seq, timeout=1.0)
+    assert len(yaws) >= len(sweep) - 2       # (a busy machine may drop a picture)
+    print(f"\nyaw of a photo turned {sweep}: {yaws}")
+    assert challenge.seen_frontal and max(abs(y) for y in yaws) < liveness.TURNED_MIN / 2
+    ticks.now += 60
+    assert challenge.feed(None) == "failed"
