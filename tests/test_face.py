@@ -239,6 +239,42 @@ def test_one_noisy_frame_is_not_a_turn():
     assert turn.feed(_face(0.5)) == "passed"
 
 
+def _moved(face: Face, dx: int, dy: int = 0) -> Face:
+    x, y, w, h = face.box
+    return Face((x + dx, y + dy, w, h), face.score,
+                tuple((px + dx, py + dy) for px, py in face.landmarks))
+
+
+def test_a_photo_frontal_then_another_head_turning_elsewhere_does_not_pass():
+    """The photo held frontal on the left of the picture, a live accomplice turning on the
+    right: two faces, so the turn must start from frontal again."""
+    ticks = Ticks()
+    turn = HeadTurn("left", monotonic=ticks)
+    states = []
+    for face in [_face(0.0), _face(0.0), _moved(_face(0.5), 200), _moved(_face(0.5), 200),
+                 _moved(_face(0.5), 200)]:
+        ticks.now += 0.2
+        states.append(turn.feed(face))
+    assert states == ["waiting"] * 5 and not turn.seen_frontal
+    # the same head, moving a little as heads do while they turn, passes
+    for face in [_moved(_face(0.0), 200), _moved(_face(0.3), 215, 5), _moved(_face(0.45), 230)]:
+        ticks.now += 0.2
+        states.append(turn.feed(face))
+    assert states[-1] == "passed"
+
+
+def test_a_face_lost_for_a_while_must_be_seen_frontal_again():
+    ticks = Ticks()
+    turn = HeadTurn("right", monotonic=ticks)
+    for face in [_face(0.0), None, None, None, _face(-0.5), _face(-0.5)]:
+        ticks.now += 0.2
+        assert turn.feed(face) == "waiting"
+    for face in [_face(0.0), None, _face(-0.5), _face(-0.5)]:      # one miss is forgiven
+        ticks.now += 0.2
+        state = turn.feed(face)
+    assert state == "passed"
+
+
 def test_a_bad_direction_is_an_error():
     with pytest.raises(ValueError, match="left"):
         HeadTurn("up")

@@ -117,6 +117,8 @@ class FaceCheck(QObject):
         if self._done:
             return
         state = self.challenge.feed(face)
+        if not self.challenge.seen_frontal:
+            self._best = None      # the track started over: a frontal picture of this face only
         if face is not None:
             turn = abs(yaw(face))
             if self.challenge.seen_frontal and turn <= FRONTAL_MAX and (
