@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import sys
 from pathlib import Path
 
 import cv2
@@ -355,3 +356,14 @@ def test_a_photo_turned_in_the_hand_does_not_pass(engine, tmp_path, direction):
     assert challenge.seen_frontal and max(abs(y) for y in yaws) < liveness.TURNED_MIN / 2
     ticks.now += 60
     assert challenge.feed(None) == "failed"
+
+
+def test_a_kiosk_without_dlib_says_what_to_install(monkeypatch):
+    """dlib is loaded at the first embedding; a kiosk set up without it is told how to fix it
+    (sys.modules[name] = None makes ``import name`` fail as if it were not installed)."""
+    monkeypatch.setitem(sys.modules, "dlib", None)
+    engine = FaceEngine.load()
+    image = _image("astronaut.png")
+    face = engine.detect(image)[0]
+    with pytest.raises(FaceModelError, match="dlib is not installed.*scripts/setup.*dlib-bin"):
+        engine.embed(image, face)
