@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from kiosk.attendance import face_seal
 from sync import protocol
 from sync.server.admin_sql import Execute
+from sync.server.wire import text_problem
 
 SEALED, ERASURES = "face_sealed", "face_erasures"
 FACE_TABLES = frozenset({SEALED, ERASURES})
@@ -78,12 +79,19 @@ def has_face_items(items: Iterable[Any]) -> bool:
     return any(item.table in FACE_TABLES for item in items)
 
 
+def stored_items(batch: Any, prepared: Any) -> list[Any]:
+    """The batch's face items this server admitted (stored now or before): a rejected item
+    (text the database cannot hold, an unknown schema) erases nothing."""
+    admitted = set(prepared.seqs)
+    return [i for i in batch.items if i.table in FACE_TABLES and i.device_seq in admitted]
+
+
 def _employee_of(raw: Any) -> str | None:
     try:
         value = msgspec.json.decode(bytes(raw)).get("employee_id")
     except (msgspec.DecodeError, AttributeError, TypeError):
         return None
-    return value if isinstance(value, str) and value and "\0" not in value else None
+    return value if isinstance(value, str) and value and not text_problem(value) else None
 
 
 def erase_after_push(execute: Execute, employee_expr: str, device_id: str, office_id: str,

@@ -539,7 +539,7 @@ class PgStore:
             classify(prepared, inserted, same)
             if faces.has_face_items(batch.items):
                 faces.erase_after_push(admin_sql.pg_execute(cur), faces.PG_EMPLOYEE, device.id,
-                                       device.office_id, batch.items)
+                                       device.office_id, faces.stored_items(batch, prepared))
         return prepared.results(), epoch
 
     # -- pull and reference data ------------------------------------------------------------

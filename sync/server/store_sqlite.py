@@ -305,7 +305,7 @@ class SqliteStore:
                 classify(prepared, {r.device_seq for r in new}, same)
             if faces.has_face_items(batch.items):
                 faces.erase_after_push(conn.execute, faces.SQLITE_EMPLOYEE, device.id,
-                                       device.office_id, batch.items)
+                                       device.office_id, faces.stored_items(batch, prepared))
         return prepared.results(), epoch
 
     # -- pull and reference data ----------------------------------------------------------
