@@ -142,7 +142,7 @@ class AdminScreen(Screen):
         self.faces_button = theme.touch_button("", "secondary", "people")
         self.faces_button.setStyleSheet(HEADER_BUTTON)
         self.faces_button.clicked.connect(self.show_faces)
-        bottom.addWidget(self.faces_button, 1, 4, Qt.AlignmentFlag.AlignRight)
+        bottom.addWidget(self.faces_button, 0, 3, Qt.AlignmentFlag.AlignRight)
         bottom.setColumnStretch(1, 1)
         outer.addLayout(bottom)
 
