@@ -99,6 +99,14 @@ class Lan:
 
 
 @dataclass
+class FaceConfig:
+    """The attendance terminal's face check (devices.face); whether it is asked for is the
+    office setting attendance.face, sent down by the city."""
+
+    detector_model: str = ""      # the YuNet .onnx file; "" = the one shipped with the kiosk
+
+
+@dataclass
 class Config:
     office: Office = field(default_factory=Office)
     device: Device = field(default_factory=Device)
@@ -108,13 +116,15 @@ class Config:
     admin: Admin = field(default_factory=Admin)
     sync: Sync = field(default_factory=Sync)
     lan: Lan = field(default_factory=Lan)
+    face: FaceConfig = field(default_factory=FaceConfig)
 
     def check_pin(self, pin: str) -> bool:
         return bool(self.admin.pin_hash) and verify_pin(pin, self.admin.pin_hash)
 
 
 _SECTIONS = {"office": Office, "device": Device, "printer": Printer, "camera": Camera,
-             "ui": UI, "admin": Admin, "sync": Sync, "lan": Lan}
+             "ui": UI, "admin": Admin, "sync": Sync, "lan": Lan,
+             "face": FaceConfig}
 
 
 def hash_pin(pin: str) -> str:

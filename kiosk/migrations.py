@@ -26,6 +26,7 @@ STEPS = [
     requests.m0009_requests,
     letters.m0010_letters,
     attendance.m0011_attendance,
+    attendance.m0012_faces,
 ]
 
 SCHEMA_VERSION = len(STEPS)

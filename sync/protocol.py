@@ -60,6 +60,9 @@ PUSH_TABLES: frozenset[str] = frozenset({
     "tickets", "queue_calls", "counter_sessions", "ticket_events", "print_jobs", "attendance",
     "requests", "request_events", "letter_requests", "feedback", "complaints",
     "complaint_events", "issued_letters",
+    # Faces (docs/FACES.md): the consent, an enrolment sealed to the city's key (never the
+    # raw embedding), an erasure (the server then hard-deletes the sealed rows).
+    "face_consents", "face_sealed", "face_erasures",
 })
 
 #: Pull scopes and the server-owned tables each one carries.

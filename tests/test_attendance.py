@@ -186,4 +186,5 @@ def test_scan_result_round_trips_its_wire_form(rt):
     import json
     from dataclasses import asdict
     assert WIRE_DECODERS[ScanResult](json.loads(json.dumps(asdict(result)))) == result
-    assert {op.name for op in ATTENDANCE.ops} == {"record_scan", "correct_event", "report"}
+    assert {op.name for op in ATTENDANCE.ops} == {"record_scan", "correct_event", "report",
+                                                  "face_roster", "enroll_face", "delete_face"}

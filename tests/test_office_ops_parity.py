@@ -144,9 +144,14 @@ SCENARIO: list[tuple[str, str, Any]] = [
     ("attendance", "record_scan", lambda t: ((t["badge"],), {})),
     ("attendance", "correct_event", lambda t: ((t["event"], "out"), {})),
     ("attendance", "report", lambda t: ((t["day"].strftime("%Y-%m"),), {})),
+    ("attendance", "enroll_face", lambda t: (("emp-2002", FACE), {"consent_by": "Budi Santoso"})),
+    ("attendance", "face_roster", lambda t: ((), {})),
+    ("attendance", "delete_face", lambda t: (("emp-2002",), {})),
     ("letters", "reject_request", lambda t: ((t["r3"], "Tidak datang memperbaiki"),
                                              {"staff_id": "emp-2002"})),
 ]
+#: Three captures of a made-up face (128 floats each; tests/test_faces.py has real-like ones).
+FACE = [[round(0.01 * (i + k), 4) for i in range(128)] for k in range(3)]
 #: A letter request as Pak Budi makes it (tests/test_requests_sync.py has the same one).
 SKU = {"applicant": {"nik": "6472085508950003", "kk": "6472081203150007", "name": "Budi Santoso",
                      "birth_place": "Samarinda", "birth_date": "1995-08-15", "sex": "P",

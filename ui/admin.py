@@ -26,6 +26,7 @@ from kiosk.clock import business_day
 from kiosk.errors import KioskError
 from ui import i18n, taps, theme
 from ui.admin_attendance import AttendancePanel
+from ui.admin_faces import FacesPanel
 from ui.admin_sync import HEADER_BUTTON, SyncPanel
 from ui.errors import error_text
 from ui.ops import run_op
@@ -138,6 +139,10 @@ class AdminScreen(Screen):
         self.attendance_button.setStyleSheet(HEADER_BUTTON)
         self.attendance_button.clicked.connect(self.show_attendance)
         bottom.addWidget(self.attendance_button, 1, 3, Qt.AlignmentFlag.AlignRight)
+        self.faces_button = theme.touch_button("", "secondary", "people")
+        self.faces_button.setStyleSheet(HEADER_BUTTON)
+        self.faces_button.clicked.connect(self.show_faces)
+        bottom.addWidget(self.faces_button, 0, 3, Qt.AlignmentFlag.AlignRight)
         bottom.setColumnStretch(1, 1)
         outer.addLayout(bottom)
 
@@ -146,9 +151,12 @@ class AdminScreen(Screen):
         self.sync_panel.loaded.connect(self._sync_loaded)
         self.attendance_panel = AttendancePanel(ctx)
         self.attendance_panel.back_requested.connect(self.show_stats)
+        self.faces_panel = FacesPanel(ctx)
+        self.faces_panel.back_requested.connect(self.show_stats)
         self.pages.addWidget(self.stats_page)
         self.pages.addWidget(self.sync_panel)
         self.pages.addWidget(self.attendance_panel)
+        self.pages.addWidget(self.faces_panel)
 
         self.ready()
 
@@ -195,6 +203,7 @@ class AdminScreen(Screen):
         self.export_button.setText(self.tr("Ekspor CSV"))
         self.sync_button.setText(self.sync_panel.tr("Detail sinkronisasi"))
         self.attendance_button.setText(self.tr("Presensi"))
+        self.faces_button.setText(self.tr("Data wajah"))
         captions = {"issued": self.tr("Nomor diambil"), "served": self.tr("Selesai dilayani"),
                     "no_show": self.tr("Tidak hadir"), "waiting_now": self.tr("Menunggu sekarang")}
         for key, (_, caption) in self.tiles.items():
@@ -217,7 +226,13 @@ class AdminScreen(Screen):
         self.pages.setCurrentWidget(self.attendance_panel)
         self.attendance_panel.refresh()
 
+    def show_faces(self) -> None:
+        self.pages.setCurrentWidget(self.faces_panel)
+        self.faces_panel.show_list()
+        self.faces_panel.refresh()
+
     def show_stats(self) -> None:
+        self.faces_panel.stop()
         self.pages.setCurrentWidget(self.stats_page)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -445,12 +460,17 @@ class AdminScreen(Screen):
         self._export_state = ("failed", exc)
         self._fill()
 
+    def stop(self) -> None:
+        """The window is closing: the face page's camera off."""
+        self.faces_panel.stop()
+
     def reset(self) -> None:
         """Leaving admin: forget the last export message; dates back to today."""
         self._export_state = ("", None)
         self.show_stats()
         self.sync_panel.reset()
         self.attendance_panel.reset()
+        self.faces_panel.reset()
         self.from_edit.setDate(self._today())
         self.to_edit.setDate(self._today())
         self._fill()

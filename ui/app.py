@@ -68,8 +68,27 @@ def make_context(runtime: Runtime, role: str, *,
     ctx = ScreenContext(office=composition.office, config=runtime.config, clock=runtime.clock,
                         export_dir=runtime.data_dir / "exports",
                         speaker=make_speaker(role) if with_devices else None,
-                        camera=camera, qr=qr)
+                        camera=camera, qr=qr,
+                        face=make_face(runtime) if with_devices and role == "attendance"
+                        and camera is not None else None)
     return ctx, composition
+
+
+def make_face(runtime: Runtime) -> object | None:
+    """The attendance terminal's face engine ([face] in config.toml), or None with a warning.
+    Loading checks the detector's sha256 and reads its 230 kB (milliseconds); dlib's models
+    (about 100 MB of memory) load only at the first face step, so a terminal whose office
+    does not ask for faces never holds them."""
+    try:
+        from devices.face import FaceEngine, FaceModelError
+    except ImportError as exc:
+        log.warning("no face check on this terminal (%s); run scripts/setup", exc)
+        return None
+    try:
+        return FaceEngine.load(runtime.config.face.detector_model or None)
+    except FaceModelError as exc:
+        log.warning("no face check on this terminal: %s", exc)
+        return None
 
 
 def make_scanner(runtime: Runtime, role: str) -> tuple[object | None, object | None]:

@@ -8,6 +8,14 @@ said in words with what to do ("Kartu ini sudah dicabut. Minta kartu baru ke adm
 Clock-in or clock-out is chosen by the time of day; one tap on "Sebenarnya pulang/masuk"
 corrects it. After a few seconds nobody's name stays on the screen. A terminal whose clock
 is not believed says so (its times are flagged on the edge, never shifted).
+
+Faces: when the office asks for them (attendance.face = after_badge) the edge answers a good
+badge of an enrolled employee with ``face_needed`` and a random ``challenge``; the screen
+then says "Tolong tengok ke kiri" (or kanan) in big letters, draws a face guide and the face
+it sees on the preview, runs the head-turn challenge (ui.face_check over ``ctx.face``, a
+devices.face.FaceEngine) and calls record_scan again with the embedding of the most frontal
+picture and whether the head turned. The edge matches and records; a still photo, which
+never turns, is refused ("Gerakan kepala tidak terlihat"). No picture is kept.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP, Qt, QTimer
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.clock import local_time
@@ -30,6 +38,10 @@ log = logging.getLogger(__name__)
 
 #: A greeting or a refusal stays this long, then the screen is anonymous again.
 SHOWN_MS = 6000
+#: How long the employee has to turn the head when asked (devices.face.liveness.HeadTurn).
+FACE_TIMEOUT_S = 6.0
+#: The head-turn request is read from a step away: bigger than a greeting.
+ASK_FONT = 48
 CONTEXT = "AttendanceScreen"
 
 #: Refusal reason (kiosk.badges, kiosk.attendance) -> what the employee reads.
@@ -46,6 +58,17 @@ REASON_WORDS: dict[str, str] = {
                                                      "baru ke admin."),
     "inactive": QT_TRANSLATE_NOOP("AttendanceScreen", "Pegawai ini tidak aktif di kantor ini. "
                                                       "Hubungi admin."),
+    "face_mismatch": QT_TRANSLATE_NOOP("AttendanceScreen", "Wajah tidak cocok dengan kartu ini. "
+                                                           "Coba lagi menghadap kamera; bila tetap "
+                                                           "gagal, hubungi admin kantor."),
+    "liveness_failed": QT_TRANSLATE_NOOP("AttendanceScreen", "Gerakan kepala tidak terlihat; coba "
+                                                             "lagi: tunjukkan kartu, lalu tengok "
+                                                             "sesuai petunjuk."),
+}
+#: The head-turn challenge, as the edge chose it: the person's own left or right.
+CHALLENGES: dict[str, str] = {
+    "left": QT_TRANSLATE_NOOP("AttendanceScreen", "Tolong tengok ke kiri"),
+    "right": QT_TRANSLATE_NOOP("AttendanceScreen", "Tolong tengok ke kanan"),
 }
 GREETINGS: dict[str, str] = {
     "pagi": QT_TRANSLATE_NOOP("AttendanceScreen", "Selamat pagi"),
@@ -66,6 +89,9 @@ class AttendanceScreen(Screen):
         self.ctx = ctx
         self.result: Any | None = None
         self._busy = False
+        self._badge = ""                       # the badge text being checked
+        self.face_check = None                 # ui.face_check.FaceCheck during the face step
+        self._face_box: tuple[int, int, int, int] | None = None
         self.scanner = None
         if ctx.camera is not None and ctx.qr is not None:
             from ui.scanner import QrScanner
@@ -140,6 +166,7 @@ class AttendanceScreen(Screen):
             self.scanner.start()
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._stop_face()
         if self.scanner is not None:
             self.scanner.stop()
         super().hideEvent(event)
@@ -151,9 +178,27 @@ class AttendanceScreen(Screen):
         self.retranslate()
 
     def _show_preview(self, image) -> None:
+        if self.face_check is not None:
+            image = self._with_face_guide(image)
         self.preview.setPixmap(QPixmap.fromImage(image).scaled(
             self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.FastTransformation))
+
+    def _with_face_guide(self, image):
+        """The picture with an oval where the face belongs and a box round the face seen."""
+        image = image.copy()
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = image.width(), image.height()
+        pen = QPen(QColor(theme.SURFACE), max(3, w // 160), Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.drawEllipse(round(w * 0.32), round(h * 0.12), round(w * 0.36), round(h * 0.72))
+        if self._face_box is not None:
+            x, y, bw, bh = self._face_box
+            painter.setPen(QPen(QColor(theme.SUCCESS), max(3, w // 128)))
+            painter.drawRect(x, y, bw, bh)
+        painter.end()
+        return image
 
     # --- a badge ---------------------------------------------------------------------------
     def scanned(self, text: str) -> None:
@@ -161,14 +206,82 @@ class AttendanceScreen(Screen):
         if self._busy:
             return
         self._busy = True
+        self._badge = text
+        self.clear_timer.stop()
         attendance = self.ctx.office.attendance
         run_op(self, lambda: attendance.record_scan(text), self._recorded, self._failed)
 
     def _recorded(self, result: Any) -> None:
+        if getattr(result, "result", None) == "face_needed":
+            self._start_face(result)
+            return
         self._busy = False
         self.result = result
         self._show_result()
         self.clear_timer.start(SHOWN_MS)
+
+    # --- the face step ---------------------------------------------------------------------
+    def _start_face(self, result: Any) -> None:
+        """The badge is good and the office wants the face: the head-turn challenge."""
+        self.result = None
+        self.correct_button.hide()
+        if self.ctx.face is None or self.ctx.camera is None:
+            self._busy = False
+            self._say(self.tr("Pemeriksaan wajah belum siap di perangkat ini. Hubungi teknisi."),
+                      "error")
+            self.clear_timer.start(SHOWN_MS)
+            return
+        from ui.face_check import FaceCheck
+
+        direction = result.challenge if result.challenge in CHALLENGES else "left"
+        self.face_check = FaceCheck(self.ctx.face, self.ctx.camera, direction, self,
+                                    timeout_s=FACE_TIMEOUT_S)
+        self.face_check.face_seen.connect(self._face_seen)
+        self.face_check.finished.connect(self._face_finished)
+        self._face_box = None
+        # The arrow points to the person's side as they face the screen.
+        words = _translated(CHALLENGES[direction])
+        self._say(f"← {words}" if direction == "left" else f"{words} →", "ask")
+        self._face_hint()
+        self.face_check.start()
+
+    def _face_seen(self, face: Any) -> None:
+        self._face_box = face.box if face is not None else None
+        self._face_hint()
+
+    def _face_hint(self) -> None:
+        check = self.face_check
+        if check is None:
+            return
+        if check.challenge.seen_frontal:
+            self.guide.setText(self.tr("Bagus. Tengok pelan-pelan."))
+        else:
+            self.guide.setText(self.tr("Lihat lurus ke kamera, wajah di dalam bingkai."))
+
+    def _face_finished(self, passed: bool, embedding: Any) -> None:
+        check, self.face_check = self.face_check, None
+        if check is not None:
+            check.deleteLater()
+        self._face_box = None
+        self.retranslate_guide()
+        if embedding is None:
+            self._busy = False
+            self._say(self.tr("Wajah tidak terlihat. Berdiri di depan kamera, lalu tunjukkan "
+                              "kartu lagi."), "error")
+            self.clear_timer.start(SHOWN_MS)
+            return
+        self._say(self.tr("Sebentar, wajah diperiksa..."), "ask")
+        attendance, badge = self.ctx.office.attendance, self._badge
+        face = {"embedding": list(embedding), "liveness": bool(passed)}
+        run_op(self, lambda: attendance.record_scan(badge, face), self._recorded, self._failed)
+
+    def _stop_face(self) -> None:
+        if self.face_check is not None:
+            self.face_check.stop()
+            self.face_check.deleteLater()
+            self.face_check = None
+            self._face_box = None
+            self._busy = False
 
     def _failed(self, exc: Exception) -> None:
         self._busy = False
@@ -222,9 +335,9 @@ class AttendanceScreen(Screen):
         return self.tr("masuk") if kind == "in" else self.tr("pulang")
 
     def _say(self, text: str, kind: str) -> None:
-        colour = theme.SUCCESS if kind == "ok" else theme.DANGER
-        self.feedback.setStyleSheet(f"color: {colour}; font-size: {theme.FONT_TITLE}px;"
-                                    " font-weight: 800;")
+        colour = {"ok": theme.SUCCESS, "ask": theme.PRIMARY}.get(kind, theme.DANGER)
+        size = ASK_FONT if kind == "ask" else theme.FONT_TITLE
+        self.feedback.setStyleSheet(f"color: {colour}; font-size: {size}px; font-weight: 800;")
         self.feedback.setText(text)
 
     def clear(self) -> None:
@@ -242,23 +355,30 @@ class AttendanceScreen(Screen):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Presensi Pegawai"))
-        if self.scanner is None:
+        self.retranslate_guide()
+        self.clock_warning.setText(self.tr("Jam perangkat belum dicocokkan: waktu dicatat bertanda "
+                                      "tidak pasti. Hubungi teknisi."))
+        self._show_result()
+
+    def retranslate_guide(self) -> None:
+        if self.face_check is not None:
+            self._face_hint()
+        elif self.scanner is None:
             self.guide.setText(self.tr("Kamera belum dipasang di perangkat ini. Hubungi teknisi."))
         elif self._camera_ok:
             self.guide.setText(self.tr("Tunjukkan QR kartu pegawai ke kamera"))
         else:
             self.guide.setText(self.tr("Kamera tidak terbaca. Periksa kabel kamera; perangkat "
                                   "mencoba lagi sendiri."))
-        self.clock_warning.setText(self.tr("Jam perangkat belum dicocokkan: waktu dicatat bertanda "
-                                      "tidak pasti. Hubungi teknisi."))
-        self._show_result()
 
     def reset(self) -> None:
+        self._stop_face()
         self.clear_timer.stop()
         self.clear()
         self._tick()
 
     def stop(self) -> None:
+        self._stop_face()
         self.timer.stop()
         self.clear_timer.stop()
         if self.scanner is not None:

@@ -36,3 +36,6 @@ class ScreenContext:
     #: status check reads receipts with them), or None.
     camera: Any | None = None
     qr: Any | None = None
+    #: devices.face.FaceEngine of the attendance terminal (the face step after the badge),
+    #: or None where faces are not checked or the model could not be loaded.
+    face: Any | None = None

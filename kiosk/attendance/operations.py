@@ -6,14 +6,23 @@ employee's badge again within the duplicate window answers "already recorded" wi
 first event and writes nothing. In or out is chosen by the local time of day
 (``attendance.out_from``); a wrong choice is fixed by :func:`correct_event`, which writes a
 correction event and never edits the scan.
+
+Faces (docs/FACES.md): with ``attendance.face = after_badge`` a good badge of an enrolled
+employee answers ``face_needed`` with a random head-turn challenge and writes nothing; the
+terminal runs the challenge and calls again with ``face = {"embedding", "liveness"}``. The
+event is written only when liveness passed and the embedding lies within
+``attendance.face_threshold`` of one of the employee's enrolled captures. An employee with
+no enrolment is accepted on the badge alone (``face = not_enrolled``).
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from kiosk import badges, outbox
+from kiosk.attendance import faces
 from kiosk.attendance import settings as settings_mod
 from kiosk.clock import local_time
 from kiosk.db import write_tx
@@ -22,12 +31,16 @@ from kiosk.ids import new_id
 
 TABLE = outbox.syncable("attendance")
 KINDS = ("in", "out")
-ACCEPTED, REFUSED = "accepted", "refused"
+ACCEPTED, REFUSED, FACE_NEEDED = "accepted", "refused", "face_needed"
+#: Refusals after the badge checked out, by the face step.
+FACE_MISMATCH, LIVENESS_FAILED = "face_mismatch", "liveness_failed"
+#: The head-turn challenges (the person's own left or right; devices.face.liveness).
+CHALLENGES = ("left", "right")
 #: A scan refused after the badge checked out: the roster says the employee left.
 INACTIVE = "inactive"
 
 _COLUMNS = ("id", "employee_id", "kind", "source", "corrects_id", "badge_key_id", "wall_ms",
-            "mono_ns", "boot_id", "time_uncertain", "device_id")
+            "mono_ns", "boot_id", "time_uncertain", "device_id", "face", "face_distance")
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,8 @@ class AttendanceEvent:
     boot_id: str
     time_uncertain: bool
     device_id: str
+    face: str | None = None            # off | matched | not_enrolled; None: a correction
+    face_distance: float | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> AttendanceEvent:
@@ -53,9 +68,10 @@ class AttendanceEvent:
 @dataclass(frozen=True)
 class ScanResult:
     """What the terminal shows: a greeting (``part_of_day`` pagi/siang/sore/malam,
-    ``local_time`` "07.28") or a refusal's ``reason`` (kiosk.badges.REASONS or inactive)."""
+    ``local_time`` "07.28"), a refusal's ``reason`` (kiosk.badges.REASONS, inactive,
+    face_mismatch, liveness_failed), or ``face_needed`` with the head-turn ``challenge``."""
 
-    result: str                        # accepted | refused
+    result: str                        # accepted | refused | face_needed
     reason: str | None
     employee_id: str | None
     name: str | None
@@ -64,6 +80,8 @@ class ScanResult:
     part_of_day: str
     local_time: str
     time_uncertain: bool
+    challenge: str | None = None       # left | right, with face_needed
+    face: str | None = None            # off | matched | not_enrolled
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ScanResult:
@@ -108,8 +126,17 @@ def _recent_scan(db, employee_id: str, stamp, window_s: int) -> dict[str, Any] |
     return row if near else None
 
 
-def record_scan(rt, badge_text: str) -> ScanResult:
-    """Verify a scanned badge and record the employee's in or out."""
+def _face_check(face: Any) -> tuple[list[float], bool]:
+    """The terminal's face step as (embedding, liveness passed), or ValidationError."""
+    if not isinstance(face, dict) or not isinstance(face.get("liveness"), bool):
+        raise ValidationError("face", 'give {"embedding": [128 numbers], "liveness": true|false}',
+                              code="face_input")
+    return faces.check_embedding(face.get("embedding"), "face.embedding"), face["liveness"]
+
+
+def record_scan(rt, badge_text: str, face: dict[str, Any] | None = None) -> ScanResult:
+    """Verify a scanned badge (and, when the office asks for it, the face after it) and
+    record the employee's in or out."""
     db = rt.db
     stamp = rt.now()
     local = local_time(stamp, rt.office_tz)
@@ -122,22 +149,43 @@ def record_scan(rt, badge_text: str) -> ScanResult:
     name = employee["name"] if employee else None
     if check.ok and employee is not None and not employee["active"]:
         check = badges.BadgeCheck(False, INACTIVE, check.employee_id, check.key_id)
+    face_state, face_distance = "off", None
+    checked = _face_check(face) if face is not None else None   # bad input: nothing written
     if not check.ok:
         return ScanResult(REFUSED, check.reason, check.employee_id, name, None, False,
                           **greeting)
+    if conf.face == "after_badge":
+        captures = faces.enrolled(db, check.employee_id)
+        if captures is None:
+            face_state = "not_enrolled"
+        elif checked is None:
+            return ScanResult(FACE_NEEDED, None, check.employee_id, name, None, False,
+                              **greeting, challenge=secrets.choice(CHALLENGES))
+        else:
+            embedding, alive = checked
+            if not alive:
+                return ScanResult(REFUSED, LIVENESS_FAILED, check.employee_id, name, None,
+                                  False, **greeting)
+            face_distance = round(faces.best_distance(captures, embedding), 4)
+            if face_distance > conf.face_threshold:
+                return ScanResult(REFUSED, FACE_MISMATCH, check.employee_id, name, None,
+                                  False, **greeting)
+            face_state = "matched"
     with write_tx(db):
         first = _recent_scan(db, check.employee_id, stamp, conf.duplicate_window_s)
         if first is not None:
             return ScanResult(ACCEPTED, None, check.employee_id, name,
-                              AttendanceEvent.from_row(first), True, **greeting)
+                              AttendanceEvent.from_row(first), True, **greeting,
+                              face=face_state)
         kind = "out" if local.time() >= conf.out_from else "in"
         row = {"id": new_id(), "employee_id": check.employee_id, "kind": kind,
                "source": "badge", "corrects_id": None, "badge_key_id": check.key_id,
                "wall_ms": stamp.wall_ms, "mono_ns": stamp.mono_ns, "boot_id": stamp.boot_id,
-               "time_uncertain": int(stamp.uncertain), "device_id": rt.device_id}
+               "time_uncertain": int(stamp.uncertain), "device_id": rt.device_id,
+               "face": face_state, "face_distance": face_distance}
         outbox.save(db, TABLE, row, stamp)
     return ScanResult(ACCEPTED, None, check.employee_id, name, AttendanceEvent.from_row(row),
-                      False, **greeting)
+                      False, **greeting, face=face_state)
 
 
 def correct_event(rt, event_id: str, kind: str) -> AttendanceEvent:
@@ -160,6 +208,7 @@ def correct_event(rt, event_id: str, kind: str) -> AttendanceEvent:
         row = {"id": new_id(), "employee_id": original["employee_id"], "kind": kind,
                "source": "correction", "corrects_id": event_id, "badge_key_id": None,
                "wall_ms": stamp.wall_ms, "mono_ns": stamp.mono_ns, "boot_id": stamp.boot_id,
-               "time_uncertain": int(stamp.uncertain), "device_id": rt.device_id}
+               "time_uncertain": int(stamp.uncertain), "device_id": rt.device_id,
+               "face": None, "face_distance": None}
         outbox.save(db, TABLE, row, stamp)
     return AttendanceEvent.from_row(row)

@@ -5,7 +5,10 @@ Keys (values are text): ``attendance.work_start`` / ``attendance.work_end`` ("HH
 default 07:30 / 16:00), ``attendance.grace_minutes`` (15), ``attendance.working_days``
 (ISO weekdays, "1,2,3,4,5"), ``attendance.out_from`` (scans from this local time on are
 clock-outs, default 12:00), ``attendance.duplicate_window_s`` (60),
-``attendance.badge_max_age_days`` (0: badges do not expire). The city's badge keys are
+``attendance.badge_max_age_days`` (0: badges do not expire). Faces (docs/FACES.md):
+``attendance.face`` (off | after_badge), ``attendance.face_threshold`` (0.55),
+``attendance.face_sync`` (no | encrypted), ``attendance.face_snapshot_days`` (0), and the
+city's public key ``face_key`` (base64 X25519). The city's badge keys are
 ``badge_key.<key id>`` (base64 of the raw Ed25519 public key) and a revoked badge is
 ``badge_revoked.<employee id>`` (the issue minute of the newest revoked badge).
 """
@@ -35,6 +38,33 @@ class AttendanceSettings:
     out_from: time = time(12, 0)
     duplicate_window_s: int = 60
     badge_max_age_days: int = 0
+    face: str = "off"                   # off | after_badge
+    face_threshold: float = 0.55        # largest embedding distance that is a match
+    face_sync: str = "no"               # no | encrypted
+    face_snapshot_days: int = 0         # 0: no photo kept
+
+
+def _choice(*allowed: str):
+    def parse(text: str) -> str:
+        value = text.strip()
+        if value not in allowed:
+            raise ValueError(f"not one of {', '.join(allowed)}")
+        return value
+    return parse
+
+
+def _threshold(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value < 2.0:      # distances of unit-length 128-d embeddings lie in 0..2
+        raise ValueError("outside 0..2")
+    return value
+
+
+def _days(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("negative")
+    return value
 
 
 def _time(text: str) -> time:
@@ -45,6 +75,8 @@ def _time(text: str) -> time:
 _PARSERS = {
     "work_start": _time, "work_end": _time, "out_from": _time,
     "grace_minutes": int, "duplicate_window_s": int, "badge_max_age_days": int,
+    "face": _choice("off", "after_badge"), "face_threshold": _threshold,
+    "face_sync": _choice("no", "encrypted"), "face_snapshot_days": _days,
     "working_days": lambda t: frozenset(int(d) for d in t.split(",") if d.strip()),
 }
 
@@ -64,6 +96,12 @@ def load(db: sqlite_utils.Database) -> AttendanceSettings:
         except (ValueError, TypeError):
             log.warning("settings %s = %r is not valid; the default is used", key, value)
     return AttendanceSettings(**values)
+
+
+def face_key(db: sqlite_utils.Database) -> str | None:
+    """The city's face public key (base64 text) as sent down, or None."""
+    row = db.execute("SELECT value FROM settings WHERE key = 'face_key'").fetchone()
+    return row[0] if row and row[0] else None
 
 
 def badge_keys(db: sqlite_utils.Database) -> dict[str, bytes]:

@@ -2,7 +2,7 @@
 
 ``kiosk server --db URL [--host H --port P]`` runs it (uvicorn; ``kiosk server run`` is the
 same). The other commands work on the database directly (no running server needed):
-``office add``, ``office list``, ``enroll-token``, ``revoke``, ``badge``, ``stats``,
+``office add``, ``office list``, ``enroll-token``, ``revoke``, ``badge``, ``face-key``, ``stats``,
 ``admin-token``, ``new-epoch``. The database is ``--db`` on the command, else ``--db`` on the group, else
 ``$KIOSK_SERVER_DB``, else ``sqlite:///<data dir>/server.db``.
 
@@ -307,6 +307,21 @@ def badge(ctx: click.Context, employee_id: str, out: Path | None, do_revoke: boo
     import dataclasses
 
     _echo({**dataclasses.asdict(issued), "out": str(out)})
+
+
+@server.command("face-key")
+@_db_option
+@click.pass_context
+def face_key(ctx: click.Context, db: str | None) -> None:
+    """Print the city's public face key (JSON) and send it to every office as the
+    ``face_key`` setting; the private key stays in the server database (docs/FACES.md)."""
+    store = _open(ctx, db)
+    try:
+        from sync.server import faces
+
+        _echo(_store_call(faces.publish_key, store, _now_ms()))
+    finally:
+        store.close()
 
 
 @server.command("stats")

@@ -24,6 +24,7 @@ class Store(Protocol):
     token_secret: str
     admin_token: str
     badge_key: str          # base64 of the raw Ed25519 private key that signs staff badges
+    face_key: str           # base64 of the raw X25519 private key faces are sealed to
     schema_version: int
 
     def close(self) -> None: ...

@@ -32,7 +32,7 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 from kiosk.ids import new_id
 from sync import protocol
 from sync.server import auth
-from sync.server import admin_sql, public_sql
+from sync.server import admin_sql, faces, public_sql
 from sync.server.errors import Conflict, DeviceBusy, Overloaded, Unauthorized
 from sync.server.rules import (
     Device, Office, PreparedPush, PushPolicy, admit, checked_items, classify,
@@ -242,6 +242,11 @@ MIGRATIONS: list[str] = [
         WHERE table_name = 'requests';
     CREATE INDEX changes_ticket ON changes (record_id) WHERE table_name = 'tickets';
     """,
+    # faces (docs/FACES.md), as in store_sqlite.
+    f"""
+    CREATE INDEX changes_face ON changes ({faces.PG_EMPLOYEE})
+        WHERE table_name = '{faces.SEALED}';
+    """,
 ]
 
 
@@ -261,6 +266,7 @@ class PgStore:
         self.token_secret = meta["token_secret"]
         self.admin_token = meta["admin_token"]
         self.badge_key = meta["badge_key"]
+        self.face_key = meta["face_key"]
 
     # -- connections and schema ----------------------------------------------------------
     @contextlib.contextmanager
@@ -321,7 +327,8 @@ class PgStore:
                                  " (%s, (extract(epoch FROM now()) * 1000)::bigint)", (step,))
             for key, value in (("epoch", str(uuid.uuid4())), ("token_secret", auth.new_secret()),
                                ("admin_token", secrets.token_urlsafe(24)),
-                               ("badge_key", auth.new_badge_key())):
+                               ("badge_key", auth.new_badge_key()),
+                               ("face_key", faces.new_face_key())):
                 conn.execute("INSERT INTO server_meta VALUES (%s, %s) ON CONFLICT DO NOTHING",
                              (key, value))
             # Code more than schema: defined anew on every start, so it always matches the
@@ -462,7 +469,9 @@ class PgStore:
         replay (an item not inserted) costs one statement more, to tell duplicates from
         conflicts.
         """
-        if self.apool is None or len(batch.items) > SMALL_BATCH_ITEMS:
+        if self.apool is None or len(batch.items) > SMALL_BATCH_ITEMS \
+                or faces.has_face_items(batch.items):
+            # Faces erase in the push's own transaction (sync.server.faces): :meth:`push`.
             return None
         prepared = PreparedPush()
         keep: list = []
@@ -528,6 +537,9 @@ class PgStore:
                 # Only after a replay: compare with what is kept, the staging rows at hand.
                 same = dict(cur.execute(SAME_CONTENT_SQL, (device.id, list(inserted))).fetchall())
             classify(prepared, inserted, same)
+            if faces.has_face_items(batch.items):
+                faces.erase_after_push(admin_sql.pg_execute(cur), faces.PG_EMPLOYEE, device.id,
+                                       device.office_id, faces.stored_items(batch, prepared))
         return prepared.results(), epoch
 
     # -- pull and reference data ------------------------------------------------------------
@@ -540,9 +552,12 @@ class PgStore:
                       changes: Sequence[protocol.ReferenceChange], now_ms: int) -> list[int]:
         with self._tx() as cur:
             office_id = self._office(cur, office_code).id if office_code else None
-            return [insert_reference(cur, office_id, c.table, c.record_id, c.op,
+            seqs = [insert_reference(cur, office_id, c.table, c.record_id, c.op,
                                      reference_payload(c.table, c.payload, office_id), now_ms)
                     for c in changes]
+            for employee in faces.dropped_employees(changes):
+                faces.erase_employee(admin_sql.pg_execute(cur), faces.PG_EMPLOYEE, employee)
+            return seqs
 
     def pull(self, office_id: str, scope: str, cursor: str, limit: int
              ) -> tuple[list[dict[str, Any]], str, bool, str]:

@@ -20,7 +20,7 @@ from typing import Any
 from kiosk.ids import new_id
 from sync import protocol
 from sync.server import auth
-from sync.server import admin_sql, public_sql
+from sync.server import admin_sql, faces, public_sql
 from sync.server.errors import Conflict, Overloaded, Unauthorized
 from sync.server.rules import (
     Device, Office, PushPolicy, classify, correct_times, is_enrollment_retry, parse_cursor,
@@ -89,6 +89,11 @@ MIGRATIONS: list[str] = [
         WHERE table_name = 'requests';
     CREATE INDEX changes_ticket ON changes (record_id) WHERE table_name = 'tickets';
     """,
+    # faces (docs/FACES.md): a sealed enrolment found by its employee, to erase it.
+    f"""
+    CREATE INDEX changes_face ON changes ({faces.SQLITE_EMPLOYEE})
+        WHERE table_name = '{faces.SEALED}';
+    """,
 ]
 
 
@@ -109,6 +114,7 @@ class SqliteStore:
         self.token_secret = meta["token_secret"]
         self.admin_token = meta["admin_token"]
         self.badge_key = meta["badge_key"]
+        self.face_key = meta["face_key"]
 
     # -- connections -------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -170,7 +176,8 @@ class SqliteStore:
             for key, make in (("epoch", lambda: str(uuid.uuid4())),
                               ("token_secret", auth.new_secret),
                               ("admin_token", lambda: secrets.token_urlsafe(24)),
-                              ("badge_key", auth.new_badge_key)):
+                              ("badge_key", auth.new_badge_key),
+                              ("face_key", faces.new_face_key)):
                 conn.execute("INSERT OR IGNORE INTO server_meta VALUES (?, ?)", (key, make()))
         return len(MIGRATIONS)
 
@@ -296,6 +303,9 @@ class SqliteStore:
                 same = {r.device_seq: same_content(r, stored[r.device_seq])
                         for r in prepared.rows if r.device_seq in stored}
                 classify(prepared, {r.device_seq for r in new}, same)
+            if faces.has_face_items(batch.items):
+                faces.erase_after_push(conn.execute, faces.SQLITE_EMPLOYEE, device.id,
+                                       device.office_id, faces.stored_items(batch, prepared))
         return prepared.results(), epoch
 
     # -- pull and reference data ----------------------------------------------------------
@@ -316,9 +326,12 @@ class SqliteStore:
                       changes: Sequence[protocol.ReferenceChange], now_ms: int) -> list[int]:
         with self._write() as conn:
             office_id = self._office(conn, office_code).id if office_code else None
-            return [self._append_ref(conn, office_id, c.table, c.record_id, c.op,
+            seqs = [self._append_ref(conn, office_id, c.table, c.record_id, c.op,
                                      reference_payload(c.table, c.payload, office_id), now_ms)
                     for c in changes]
+            for employee in faces.dropped_employees(changes):
+                faces.erase_employee(conn.execute, faces.SQLITE_EMPLOYEE, employee)
+            return seqs
 
     def pull(self, office_id: str, scope: str, cursor: str, limit: int
              ) -> tuple[list[dict[str, Any]], str, bool, str]:

@@ -489,6 +489,42 @@
     <context>
         <name>AttendanceScreen</name>
         <message>
+            <source>Bagus. Tengok pelan-pelan.</source>
+            <translation>Good. Now turn your head slowly.</translation>
+        </message>
+        <message>
+            <source>Gerakan kepala tidak terlihat; coba lagi: tunjukkan kartu, lalu tengok sesuai petunjuk.</source>
+            <translation>No head movement was seen; try again: show your badge, then turn your head as asked.</translation>
+        </message>
+        <message>
+            <source>Lihat lurus ke kamera, wajah di dalam bingkai.</source>
+            <translation>Look straight at the camera, your face inside the frame.</translation>
+        </message>
+        <message>
+            <source>Pemeriksaan wajah belum siap di perangkat ini. Hubungi teknisi.</source>
+            <translation>The face check is not ready on this device. Contact the technician.</translation>
+        </message>
+        <message>
+            <source>Sebentar, wajah diperiksa...</source>
+            <translation>One moment, checking your face...</translation>
+        </message>
+        <message>
+            <source>Tolong tengok ke kanan</source>
+            <translation>Please turn your head to your right</translation>
+        </message>
+        <message>
+            <source>Tolong tengok ke kiri</source>
+            <translation>Please turn your head to your left</translation>
+        </message>
+        <message>
+            <source>Wajah tidak cocok dengan kartu ini. Coba lagi menghadap kamera; bila tetap gagal, hubungi admin kantor.</source>
+            <translation>The face does not match this badge. Try again facing the camera; if it still fails, contact the office admin.</translation>
+        </message>
+        <message>
+            <source>Wajah tidak terlihat. Berdiri di depan kamera, lalu tunjukkan kartu lagi.</source>
+            <translation>No face was seen. Stand in front of the camera, then show your badge again.</translation>
+        </message>
+        <message>
             <source>%1, %2 — %3 tercatat (%4).</source>
             <translation>%1, %2 — %3 recorded (%4).</translation>
         </message>
