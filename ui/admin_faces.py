@@ -362,7 +362,9 @@ class FacesPanel(Screen):
 
     def consent_by(self) -> str | None:
         who = self.recorder.currentData()
-        return None if who is None else f"{who['name'] or who['employee_id']} ({who['employee_id']})"
+        if who is None:
+            return None
+        return f"{who['name'] or who['employee_id']} ({who['employee_id']})"
 
     # --- recording: captures ---------------------------------------------------------------
     def start_captures(self) -> None:
