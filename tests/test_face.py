@@ -4,10 +4,13 @@ threshold, faces counted, the detector model checked at load, and the head-turn 
 
 from __future__ import annotations
 
+import math
 import shutil
+import sys
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from devices.camera import open_camera
@@ -237,6 +240,42 @@ def test_one_noisy_frame_is_not_a_turn():
     assert turn.feed(_face(0.5)) == "passed"
 
 
+def _moved(face: Face, dx: int, dy: int = 0) -> Face:
+    x, y, w, h = face.box
+    return Face((x + dx, y + dy, w, h), face.score,
+                tuple((px + dx, py + dy) for px, py in face.landmarks))
+
+
+def test_a_photo_frontal_then_another_head_turning_elsewhere_does_not_pass():
+    """The photo held frontal on the left of the picture, a live accomplice turning on the
+    right: two faces, so the turn must start from frontal again."""
+    ticks = Ticks()
+    turn = HeadTurn("left", monotonic=ticks)
+    states = []
+    for face in [_face(0.0), _face(0.0), _moved(_face(0.5), 200), _moved(_face(0.5), 200),
+                 _moved(_face(0.5), 200)]:
+        ticks.now += 0.2
+        states.append(turn.feed(face))
+    assert states == ["waiting"] * 5 and not turn.seen_frontal
+    # the same head, moving a little as heads do while they turn, passes
+    for face in [_moved(_face(0.0), 200), _moved(_face(0.3), 215, 5), _moved(_face(0.45), 230)]:
+        ticks.now += 0.2
+        states.append(turn.feed(face))
+    assert states[-1] == "passed"
+
+
+def test_a_face_lost_for_a_while_must_be_seen_frontal_again():
+    ticks = Ticks()
+    turn = HeadTurn("right", monotonic=ticks)
+    for face in [_face(0.0), None, None, None, _face(-0.5), _face(-0.5)]:
+        ticks.now += 0.2
+        assert turn.feed(face) == "waiting"
+    for face in [_face(0.0), None, _face(-0.5), _face(-0.5)]:      # one miss is forgiven
+        ticks.now += 0.2
+        state = turn.feed(face)
+    assert state == "passed"
+
+
 def test_a_bad_direction_is_an_error():
     with pytest.raises(ValueError, match="left"):
         HeadTurn("up")
@@ -271,3 +310,60 @@ def test_a_still_photo_replayed_through_the_camera_fails_the_challenge(engine, t
     assert challenge.seen_frontal                        # and frontal: it just never turned
     assert max(yaws) - min(yaws) < 0.05
     assert len(states) >= 6.0 / 0.25
+
+
+def _photo_turned(image, degrees: float, focal: float = 1.2):
+    """``image`` as a printed photo rotated about its vertical centre line by ``degrees``,
+    seen through a pinhole camera (focal length ``focal`` x the width)."""
+    height, width = image.shape[:2]
+    f, a = focal * width, math.radians(degrees)
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    seen = []
+    for x, y in corners:
+        depth = (x - width / 2) * math.sin(a)
+        scale = f / (f + depth)
+        seen.append([width / 2 + (x - width / 2) * math.cos(a) * scale,
+                     height / 2 + (y - height / 2) * scale])
+    matrix = cv2.getPerspectiveTransform(corners, np.float32(seen))
+    return cv2.warpPerspective(image, matrix, (width, height), borderValue=(128, 128, 128))
+
+
+@pytest.mark.parametrize("direction", liveness.DIRECTIONS)
+def test_a_photo_turned_in_the_hand_does_not_pass(engine, tmp_path, direction):
+    """Turning a flat photo shrinks the nose's offset and the eyes' distance alike: its yaw
+    stays near 0 however far it is turned (measured within 0.1 up to 60 degrees)."""
+    pictures = tmp_path / "camera"
+    pictures.mkdir()
+    photo = _image("obama.jpg")
+    sweep = [0, 0, 15, 30, 45, 60, 60, 45, 30, 15, 0, -15, -30, -45, -60, -60]
+    for n, degrees in enumerate(sweep):
+        cv2.imwrite(str(pictures / f"{n:02d}.jpg"), _photo_turned(photo, degrees))
+    camera = open_camera(f"replay:{pictures}?fps=8&loop=no", width=640, height=480)
+    ticks = Ticks()
+    challenge = HeadTurn(direction, timeout_s=60.0, monotonic=ticks)
+    yaws = []
+    with camera:
+        frame = camera.next_frame(0, timeout=5.0)
+        while frame is not None:            # until the replay has played its last picture
+            faces = engine.detect(frame.image)
+            assert faces, "the turned photo's face is still found"
+            yaws.append(round(yaw(faces[0]), 3))
+            ticks.now += 0.25
+            assert challenge.feed(faces[0]) == "waiting"
+            frame = camera.next_frame(frame.seq, timeout=1.0)
+    assert len(yaws) >= len(sweep) - 2       # (a busy machine may drop a picture)
+    print(f"\nyaw of a photo turned {sweep}: {yaws}")
+    assert challenge.seen_frontal and max(abs(y) for y in yaws) < liveness.TURNED_MIN / 2
+    ticks.now += 60
+    assert challenge.feed(None) == "failed"
+
+
+def test_a_kiosk_without_dlib_says_what_to_install(monkeypatch):
+    """dlib is loaded at the first embedding; a kiosk set up without it is told how to fix it
+    (sys.modules[name] = None makes ``import name`` fail as if it were not installed)."""
+    monkeypatch.setitem(sys.modules, "dlib", None)
+    engine = FaceEngine.load()
+    image = _image("astronaut.png")
+    face = engine.detect(image)[0]
+    with pytest.raises(FaceModelError, match="dlib is not installed.*scripts/setup.*dlib-bin"):
+        engine.embed(image, face)

@@ -260,3 +260,15 @@ def test_a_terminal_without_the_face_engine_says_so_and_records_nothing(qtbot, r
                                       "Hubungi teknisi.")
     assert runtime.db["attendance"].count == 0
     screen.stop()
+
+
+def test_the_app_gives_the_terminal_a_face_engine_or_says_why_not(runtime, tmp_path, caplog):
+    from devices.face import FaceEngine
+    from ui.app import make_face
+
+    engine = make_face(runtime)
+    assert isinstance(engine, FaceEngine) and engine._dlib is None   # dlib: at first need
+    runtime.config.face.detector_model = str(tmp_path / "yunet.onnx")
+    with caplog.at_level("WARNING", logger="ui.app"):
+        assert make_face(runtime) is None
+    assert "no face check on this terminal" in caplog.text and "detector_model" in caplog.text

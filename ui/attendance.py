@@ -41,7 +41,7 @@ SHOWN_MS = 6000
 #: How long the employee has to turn the head when asked (devices.face.liveness.HeadTurn).
 FACE_TIMEOUT_S = 6.0
 #: The head-turn request is read from a step away: bigger than a greeting.
-ASK_FONT = 56
+ASK_FONT = 48
 CONTEXT = "AttendanceScreen"
 
 #: Refusal reason (kiosk.badges, kiosk.attendance) -> what the employee reads.

@@ -34,11 +34,16 @@ INTERVAL_MS = 100
 _WORKER: ThreadPoolExecutor | None = None
 
 
-def _worker() -> ThreadPoolExecutor:
+def face_worker() -> ThreadPoolExecutor:
+    """The one thread every use of the face engine runs on (the terminal's challenge, the
+    admin's enrolment captures): the engine is not thread-safe, and the GUI never waits."""
     global _WORKER
     if _WORKER is None:
         _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="face")
     return _WORKER
+
+
+_worker = face_worker   # the name ui.admin_faces (h-face-domain) calls
 
 
 def largest_face(engine: Any, image) -> Face | None:
@@ -110,13 +115,15 @@ class FaceCheck(QObject):
             return
         self._seq = frame.seq
         self._looking = True
-        _worker().submit(self._look, frame.image)
+        face_worker().submit(self._look, frame.image)
 
     def _on_looked(self, image: Any, face: Face | None) -> None:
         self._looking = False
         if self._done:
             return
         state = self.challenge.feed(face)
+        if not self.challenge.seen_frontal:
+            self._best = None      # the track started over: a frontal picture of this face only
         if face is not None:
             turn = abs(yaw(face))
             if self.challenge.seen_frontal and turn <= FRONTAL_MAX and (
@@ -138,7 +145,7 @@ class FaceCheck(QObject):
         _, image, face = self._best
         self._best = None          # the picture is not kept longer than needed
         self._passed = passed
-        _worker().submit(self._embed, image, face)
+        face_worker().submit(self._embed, image, face)
 
     def _on_embedded(self, value: Any) -> None:
         if isinstance(value, Exception):

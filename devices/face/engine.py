@@ -117,7 +117,8 @@ class _Dlib:
             import face_recognition_models as frm
         except ImportError as exc:
             raise FaceModelError(f"face-recognition-models is not installed ({exc}); run "
-                                 "scripts/setup (it installs face-recognition-models==0.3.0)") from exc
+                                 "scripts/setup (it installs face-recognition-models==0.3.0)"
+                                 ) from exc
         shape_file = Path(frm.pose_predictor_five_point_model_location())
         resnet_file = Path(frm.face_recognition_model_location())
         for path in (shape_file, resnet_file):

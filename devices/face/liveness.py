@@ -3,7 +3,8 @@
 A photo or a screen held up to the camera does not turn its head when asked, and the
 direction is chosen at random by the edge, so a prepared clip has one chance in two.
 A challenge passes only when the face is first seen frontal and then turns past a
-threshold in the asked direction, for ``HOLD_FRAMES`` frames in a row, before the timeout.
+threshold in the asked direction, for ``HOLD_FRAMES`` frames in a row, before the timeout,
+and stays one face throughout (no jump of its box, not lost for several frames).
 
 Direction convention: "left" and "right" are the PERSON's own left and right, as the words
 on the screen mean them ("tengok ke kiri" = look to your left). On an un-mirrored camera
@@ -34,6 +35,14 @@ FRONTAL_MAX = 0.15
 TURNED_MIN = 0.28
 #: Frames in a row beyond TURNED_MIN: one noisy landmark is not a turn.
 HOLD_FRAMES = 2
+#: The face must stay the same face from frontal to turned: a box whose centre jumps more
+#: than this many box widths between two looks, or whose area changes more than JUMP_AREA
+#: times, or a face lost for LOST_FRAMES looks in a row, starts the challenge's track over
+#: (it must be seen frontal again). Otherwise a photo shown frontal and a live accomplice
+#: turning could pass together.
+JUMP_WIDTHS = 0.6
+JUMP_AREA = 2.0
+LOST_FRAMES = 3
 
 WAITING, PASSED, FAILED = "waiting", "passed", "failed"
 
@@ -67,6 +76,8 @@ class HeadTurn:
         self._sign = 1.0 if direction == "left" else -1.0
         self.seen_frontal = False
         self._turned_frames = 0
+        self._last: Face | None = None
+        self._lost = 0
         self.state = WAITING
         #: the last yaw seen (for the screen's hint and for the log)
         self.last_yaw: float | None = None
@@ -85,7 +96,14 @@ class HeadTurn:
             return self.state
         if face is None:
             self._turned_frames = 0
+            self._lost += 1
+            if self._lost >= LOST_FRAMES:
+                self._start_over()
             return self.state
+        self._lost = 0
+        if self._last is not None and _jumped(self._last, face):
+            self._start_over()
+        self._last = face
         turn = yaw(face)
         self.last_yaw = turn
         if abs(turn) <= FRONTAL_MAX:
@@ -98,3 +116,18 @@ class HeadTurn:
         else:
             self._turned_frames = 0
         return self.state
+
+    def _start_over(self) -> None:
+        """Another face (or none for a while): it must be seen frontal again."""
+        self.seen_frontal = False
+        self._turned_frames = 0
+        self._last = None
+
+
+def _jumped(before: Face, after: Face) -> bool:
+    """Not plausibly the same head one look later."""
+    bx, by, bw, bh = before.box
+    ax, ay, aw, ah = after.box
+    moved = ((ax + aw / 2 - bx - bw / 2) ** 2 + (ay + ah / 2 - by - bh / 2) ** 2) ** 0.5
+    ratio = (aw * ah) / max(1, bw * bh)
+    return moved > JUMP_WIDTHS * max(bw, aw) or not 1 / JUMP_AREA <= ratio <= JUMP_AREA
