@@ -59,9 +59,9 @@ class _Capture(QObject):
         self.engine = engine
 
     def take(self, image: Any) -> None:
-        from ui import face_check
+        from ui.face_check import face_worker
 
-        face_check._worker().submit(self._run, image)
+        face_worker().submit(self._run, image)
 
     def _run(self, image: Any) -> None:
         try:
