@@ -12,6 +12,8 @@ import math
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk import outbox
@@ -313,3 +315,23 @@ def test_delete_face_deletes_the_employees_snapshots(rt):
     theirs = faces.save_snapshot(rt.data_dir, JPEG, "emp-2002", 1)
     assert delete_face(rt, "emp-1001")["snapshots_deleted"] == 1
     assert not mine.exists() and theirs.exists()
+
+
+_KEY = X25519PrivateKey.from_private_bytes(bytes(range(32)))
+_BOX = base64.b64decode(face_seal.seal(face_seal.public_bytes(_KEY), "emp-1001", captures()))
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.integers(min_value=0, max_value=len(_BOX) * 8 - 1))
+def test_any_bit_flipped_in_a_sealed_box_is_refused(bit):
+    flipped = bytearray(_BOX)
+    flipped[bit // 8] ^= 1 << (bit % 8)
+    with pytest.raises(face_seal.SealError):
+        face_seal.open_sealed(_KEY, "emp-1001", base64.b64encode(bytes(flipped)).decode())
+
+
+def test_a_low_order_ephemeral_key_is_refused():
+    box = bytearray(_BOX)
+    box[1:33] = bytes(32)             # the all-zero point: X25519 gives no shared secret
+    with pytest.raises(face_seal.SealError):
+        face_seal.open_sealed(_KEY, "emp-1001", base64.b64encode(bytes(box)).decode())

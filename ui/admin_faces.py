@@ -59,9 +59,9 @@ class _Capture(QObject):
         self.engine = engine
 
     def take(self, image: Any) -> None:
-        from ui import face_check
+        from ui.face_check import face_worker
 
-        face_check._worker().submit(self._run, image)
+        face_worker().submit(self._run, image)
 
     def _run(self, image: Any) -> None:
         try:
@@ -362,7 +362,9 @@ class FacesPanel(Screen):
 
     def consent_by(self) -> str | None:
         who = self.recorder.currentData()
-        return None if who is None else f"{who['name'] or who['employee_id']} ({who['employee_id']})"
+        if who is None:
+            return None
+        return f"{who['name'] or who['employee_id']} ({who['employee_id']})"
 
     # --- recording: captures ---------------------------------------------------------------
     def start_captures(self) -> None:

@@ -90,7 +90,10 @@ def open_sealed(city_private: X25519PrivateKey, employee_id: str, sealed: str
         raise SealError("sealed box has an unknown version or is truncated")
     eph_pub, nonce, box = raw[1:33], raw[33:45], raw[45:]
     city_pub = public_bytes(city_private)
-    shared = city_private.exchange(X25519PublicKey.from_public_bytes(eph_pub))
+    try:
+        shared = city_private.exchange(X25519PublicKey.from_public_bytes(eph_pub))
+    except ValueError:              # a low-order point: no shared secret
+        raise SealError("sealed box has an invalid ephemeral key") from None
     try:
         plain = ChaCha20Poly1305(_key(shared, eph_pub, city_pub)).decrypt(
             nonce, box, employee_id.encode())

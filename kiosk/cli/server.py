@@ -2,8 +2,8 @@
 
 ``kiosk server --db URL [--host H --port P]`` runs it (uvicorn; ``kiosk server run`` is the
 same). The other commands work on the database directly (no running server needed):
-``office add``, ``office list``, ``enroll-token``, ``revoke``, ``badge``, ``face-key``, ``stats``,
-``admin-token``, ``new-epoch``. The database is ``--db`` on the command, else ``--db`` on the group, else
+``office add``, ``office list``, ``enroll-token``, ``revoke``, ``badge``, ``face-key``,
+``stats``, ``admin-token``, ``new-epoch``. The database is ``--db`` on the command, else ``--db`` on the group, else
 ``$KIOSK_SERVER_DB``, else ``sqlite:///<data dir>/server.db``.
 
 sync/ (FastAPI, psycopg, uvicorn) is imported inside each command, so ``kiosk --help`` on a
