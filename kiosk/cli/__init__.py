@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.options import IPv4
 from kiosk.config import ROLES, default_data_dir
 from kiosk.errors import KioskError
 
@@ -151,18 +152,38 @@ def demo(ctx: Ctx, role: str, windowed: bool) -> None:
 
 
 @main.command()
-@click.option("--role", type=click.Choice(ROLES), required=True, help="Which screen to start.")
+@click.option("--role", type=click.Choice(ROLES), default=None,
+              help="Which screen to start. Default: the first of device.roles in config.toml "
+                   "(citizen on a device not configured yet).")
 @click.option("--windowed", is_flag=True, help="A window instead of full-screen kiosk mode.")
+@click.option("--setup-interface", "setup_interfaces", multiple=True, metavar="IPV4",
+              type=IPv4(), help="First boot only: serve and announce the setup service on "
+              "the interface with this address; repeatable. Default: every interface.")
+@click.option("--setup-port", type=click.IntRange(0, 65535), default=None,
+              help="First boot only: the setup service's port (default 8766; 0 picks a free one).")
 @pass_ctx
-def run(ctx: Ctx, role: str, windowed: bool) -> None:
-    """Start the app in one role."""
+def run(ctx: Ctx, role: str | None, windowed: bool, setup_interfaces: tuple[str, ...],
+        setup_port: int | None) -> None:
+    """Start the app in one role. On a device with no config.toml yet (first boot, or after
+    a factory reset) the setup page shows instead, with the setup service and the LAN
+    advertisement running, until a technician configures it (docs/PROVISIONING.md)."""
+    from kiosk.config import config_path
+
+    if not config_path(ctx.data_dir).exists():
+        from ui.app import run_setup_app
+
+        sys.exit(run_setup_app(ctx.data_dir, role=role, windowed=windowed,
+                               interfaces=list(setup_interfaces) or None, port=setup_port))
     _run_app(ctx, role, windowed)
 
 
-def _run_app(ctx: Ctx, role: str, windowed: bool) -> None:
+def _run_app(ctx: Ctx, role: str | None, windowed: bool) -> None:
     runtime = ctx.runtime()  # a config error is reported before Qt loads
     from ui.app import run_app
 
+    if role is None:
+        roles = runtime.config.device.roles
+        role = roles[0] if roles else "citizen"
     sys.exit(run_app(runtime, role=role, windowed=windowed))
 
 
