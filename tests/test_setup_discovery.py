@@ -281,3 +281,38 @@ def test_help_on_the_lan_commands():
                         (["provision", "status"], "health"), (["run"], "--setup-port")]:
         result = runner.invoke(main, [*args, "--help"])
         assert result.exit_code == 0 and words in result.output, result.output
+
+
+@needs_mdns
+@pytest.mark.timeout(120)
+def test_kiosk_run_on_a_fresh_data_dir_is_found_by_the_technicians_discover(tmp_path):
+    """The real console script, as the Pi's unit starts it, on an empty data dir: it shows
+    the setup page (off-screen here) and the technician's laptop lists it as unprovisioned."""
+    import os
+    import subprocess
+    import sys
+
+    data = tmp_path / "fresh"
+    kiosk = Path(sys.executable).parent / "kiosk"
+    proc = subprocess.Popen([str(kiosk), "--data-dir", str(data), "run", "--setup-interface",
+                             "127.0.0.1", "--setup-port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    try:
+        found = _wait_for(lambda: discover(1.5, LOOPBACK), seconds=60)
+        assert proc.poll() is None, proc.stderr.read()
+        assert len(found) == 1 and found[0].state == "unprovisioned"
+        assert found[0].short_id == device.load(data).short_id
+        assert not (data / "config.toml").exists()
+        proc.terminate()      # systemd's stop: a clean exit that says goodbye on the LAN
+        assert proc.wait(20) == 0, proc.stderr.read()
+        assert discover(1.5, LOOPBACK) == []
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        proc.stdout.close()
+        proc.stderr.close()

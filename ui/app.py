@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -180,7 +182,16 @@ def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = Fals
         relay = _Configured()
         relay.happened.connect(leave_setup, Qt.ConnectionType.QueuedConnection)
         mode.on_configured(relay.happened.emit)
-        return app.exec()
+        # systemd stops the kiosk with SIGTERM: quit the loop so the advertisement says
+        # goodbye (the laptop's list drops this kiosk at once, not when the records expire).
+        # Python runs the handler at the next event (the page's one-second timer).
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, lambda *_: app.quit()) if main_thread else None
+        try:
+            return app.exec()
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGTERM, previous)
     finally:
         browser.stop()
         ops.wait_idle(3000)
