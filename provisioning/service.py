@@ -62,6 +62,9 @@ class SetupState:
     #: What runs behind the configure route (provisioning.configure.apply by default);
     #: tests give a stand-in to check the channel alone.
     configure: Callable[[SetupState, dict], tuple[int, dict]] | None = None
+    #: Whether a new laptop may pair now. Default: only while unprovisioned (the setup page
+    #: shows the code); an admin screen that shows the code on a configured kiosk opens it.
+    pairing_open: Callable[[], bool] | None = None
     laptops: PairedLaptops = field(init=False)
 
     def __post_init__(self) -> None:
@@ -149,7 +152,8 @@ class ErrorBody(BaseModel):
 def _answers(*codes: int) -> dict[int | str, dict[str, Any]]:
     words = {401: "not a sealed request from a paired laptop, altered, or replayed",
              403: "wrong setup code (a new one is on the kiosk's screen)",
-             409: "no pairing in progress with this session id, or it took too long",
+             409: "pairing closed (a configured kiosk), or no pairing in progress with this "
+                  "session id, or it took too long",
              422: "malformed request",
              429: "too many wrong codes: wait Retry-After seconds"}
     return {code: {"model": ErrorBody, "description": words[code]} for code in codes}
@@ -209,8 +213,13 @@ def create_setup_app(state: SetupState) -> FastAPI:
                 "state": state_word(), "model": device_model(), "version": software_version(),
                 "protocol": PROTOCOL}
 
-    @app.post("/pair/start", responses=_answers(422, 429))
+    @app.post("/pair/start", responses=_answers(409, 422, 429))
     def pair_start(body: PairStart) -> dict:
+        is_open = state.pairing_open() if state.pairing_open else not state.provisioned
+        if not is_open:
+            return _error(409, "pairing_closed", "this kiosk is configured and shows no "  # type: ignore[return-value]
+                          "setup code: open pairing on its admin screen, or use a laptop "
+                          "that is paired already")
         try:
             session, msg_b = desk.start(body.laptop_id, body.laptop_name, unb64(body.message))
         except PairingError as exc:

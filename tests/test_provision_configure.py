@@ -138,6 +138,20 @@ def test_an_offline_city_keeps_the_token_and_the_kiosk_enrolls_later(kiosk, tmp_
         server.stop()
 
 
+def test_a_configured_kiosk_pairs_no_new_laptop_unless_opened(kiosk, tmp_path):
+    state, service, store, device, _events = kiosk
+    call(store, device, "/setup/configure", settings())
+    other = TechnicianStore(tmp_path / "other")
+    with pytest.raises(TechnicianError) as err:
+        pair(f"127.0.0.1:{service.port}", state.code.current(), other)
+    assert err.value.status == 409 and "admin screen" in str(err.value)
+    state.pairing_open = lambda: True           # the admin screen shows the code
+    assert pair(f"127.0.0.1:{service.port}", state.code.current(), other).short_id == \
+        state.identity.short_id
+    # the first laptop still reaches it
+    assert call(store, device, "/setup/diagnostics", {})["provisioned"] is True
+
+
 # --- the CLI ------------------------------------------------------------------------------
 
 

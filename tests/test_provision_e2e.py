@@ -123,3 +123,29 @@ def test_fresh_kiosk_to_test_receipt(tmp_path):
             except subprocess.TimeoutExpired:
                 os.killpg(edge.pid, 9)
         server.stop()
+
+
+def test_an_unconfigured_edge_waits_for_setup_and_stops_cleanly(tmp_path):
+    data_dir = tmp_path / "kiosk"
+    edge = subprocess.Popen(
+        [*KIOSK, "--data-dir", str(data_dir), "edge", "serve", "--host", "127.0.0.1",
+         "--port", "0", "--setup-port", "0", "--no-advertise"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env(),
+        start_new_session=True)
+    try:
+        setup = json.loads(edge.stdout.readline() or "{}")
+        assert setup["state"] == "unprovisioned" and len(setup["code"]) == 6
+        assert setup["fingerprint"] and setup["id"].count("-") == 1
+        import httpx
+
+        health = httpx.get(f"http://127.0.0.1:{setup['port']}/health", timeout=10).json()
+        assert health["state"] == "unprovisioned" and health["id"] == setup["id"]
+        edge.terminate()
+        assert edge.wait(15) == 0, edge.stderr.read()
+        assert not config_mod.config_path(data_dir).exists()
+    finally:
+        if edge.poll() is None:
+            os.killpg(edge.pid, 9)
+    # --no-setup on an unconfigured kiosk: a clear refusal
+    code, _out, err = _kiosk("edge", "serve", "--no-setup", data_dir=data_dir, timeout=60)
+    assert code == 2 and "config.toml" in err and "Traceback" not in err
