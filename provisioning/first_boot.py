@@ -65,7 +65,7 @@ class SetupMode:
     host: str                      # the address shown on the page (and in the QR)
     port: int
     advertisement: SetupAdvertisement
-    service: Any = None            # provisioning.service's handle (.port, .stop()), or None
+    service: Any = None            # provisioning.service.SetupService (.port, .stop())
     _callbacks: list[Callable[[], None]] = field(default_factory=list)
     _done: threading.Event = field(default_factory=threading.Event)
 
@@ -112,7 +112,9 @@ def run_setup_mode(data_dir: Path, *, interfaces: list[str] | None = None,
                    port: int = SETUP_PORT, code: SetupCode | None = None) -> SetupMode:
     """Start the setup service and the advertisement for the device in ``data_dir`` (its
     identity key is made now on a fresh device). ``interfaces`` limits both to these IPv4
-    addresses (``["127.0.0.1"]`` in tests); ``port=0`` lets a test pick a free one."""
+    addresses (``["127.0.0.1"]`` in tests); ``port=0`` lets a test pick a free one. A port
+    already taken (another kiosk process on this machine) raises OSError, which
+    ``kiosk run`` reports in one line."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     identity = device.load(data_dir)
@@ -122,10 +124,7 @@ def run_setup_mode(data_dir: Path, *, interfaces: list[str] | None = None,
                      advertisement=None)  # type: ignore[arg-type]  # set just below
     mode.service = _start_service(mode, listen=interfaces[0] if interfaces else "0.0.0.0",
                                   port=port)
-    if mode.service is not None:
-        mode.port = int(getattr(mode.service, "port", port))
-    elif port == 0:
-        mode.port = SETUP_PORT
+    mode.port = int(mode.service.port)
     try:
         mode.advertisement = SetupAdvertisement(identity, state=device_state(data_dir),
                                                 port=mode.port, interfaces=interfaces)
@@ -137,49 +136,11 @@ def run_setup_mode(data_dir: Path, *, interfaces: list[str] | None = None,
 
 
 def _start_service(mode: SetupMode, *, listen: str, port: int):
-    """The device's setup service (provisioning.service, helper pairing) with the health
-    and reset of provisioning.health / provisioning.reset (helper health-reset).
+    """The device's setup service (provisioning.service: pairing with the page's code,
+    configure, diagnostics, reset) with the health and reset of provisioning.health /
+    provisioning.reset when installed (its ``default_state`` picks them). Its configure
+    route calls :meth:`SetupMode.configured`."""
+    from provisioning.service import default_state, start_setup_service
 
-    LEAD: this is the one call to wire at merge. Until provisioning/service.py exists the
-    kiosk still shows its page and advertises itself, but nobody can pair with it (logged).
-    """
-    try:
-        from provisioning.service import SetupState, start_setup_service
-    except ImportError:
-        log.warning("provisioning.service is not installed: the setup page shows, but this "
-                    "kiosk cannot be paired until it is")
-        return None
-    health, diagnostics, reset = _health_parts(mode.data_dir)
-    state = SetupState(data_dir=mode.data_dir, identity=mode.identity, code=mode.code,
-                       health=health, diagnostics=diagnostics, reset=reset,
-                       on_configured=mode.configured)
+    state = default_state(mode.data_dir, on_configured=mode.configured, code=mode.code)
     return start_setup_service(state, host=listen, port=port)
-
-
-def _health_parts(data_dir: Path) -> tuple[Callable[[], dict], Callable[[], dict],
-                                           Callable[[], dict]]:
-    """provisioning.health and provisioning.reset when installed (helper health-reset);
-    a plain "ok" and "not available" until then."""
-    try:
-        from provisioning import health as health_mod
-
-        def health() -> dict:
-            return health_mod.health(data_dir)
-
-        def diagnostics() -> dict:
-            return health_mod.diagnostics(data_dir)
-    except ImportError:
-        def health() -> dict:
-            return {"status": "ok", "reasons": []}
-
-        def diagnostics() -> dict:
-            return {"error": "diagnostics are not installed on this kiosk"}
-    try:
-        from provisioning import reset as reset_mod
-
-        def reset() -> dict:
-            return reset_mod.factory_reset(data_dir, server_reachable_flush=None, force=False)
-    except ImportError:
-        def reset() -> dict:
-            return {"error": "factory reset is not installed on this kiosk"}
-    return health, diagnostics, reset

@@ -17,7 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk.cli.compose import Composition, compose
@@ -149,11 +149,19 @@ def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = Fals
 
     app = ensure_app()
     i18n.set_language("id")
-    mode = run_setup_mode(data_dir, interfaces=interfaces,
-                          port=SETUP_PORT if port is None else port)
+    # systemd stops the kiosk with SIGTERM: quit the loop so the advertisement says goodbye
+    # (the laptop's list drops this kiosk at once, not when its records expire). Python runs
+    # the handler at the next event (the page's one-second timer); the quit is posted, so a
+    # SIGTERM that comes before the loop runs still ends it.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = (signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, app.quit))
+                if main_thread else None)
     browser = DeviceBrowser()
     started: dict = {}
+    mode = None
     try:
+        mode = run_setup_mode(data_dir, interfaces=interfaces,
+                              port=SETUP_PORT if port is None else port)
         browser.start(interfaces)
         page = SetupPage(mode.identity, mode.code, mode.address,
                          device_list=DeviceList(browser, mode.identity.short_id))
@@ -182,21 +190,15 @@ def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = Fals
         relay = _Configured()
         relay.happened.connect(leave_setup, Qt.ConnectionType.QueuedConnection)
         mode.on_configured(relay.happened.emit)
-        # systemd stops the kiosk with SIGTERM: quit the loop so the advertisement says
-        # goodbye (the laptop's list drops this kiosk at once, not when the records expire).
-        # Python runs the handler at the next event (the page's one-second timer).
-        main_thread = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGTERM, lambda *_: app.quit()) if main_thread else None
-        try:
-            return app.exec()
-        finally:
-            if main_thread:
-                signal.signal(signal.SIGTERM, previous)
+        return app.exec()
     finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
         browser.stop()
         ops.wait_idle(3000)
         if "composition" in started:
             started["composition"].stop()
         if "runtime" in started:
             started["runtime"].close()
-        mode.stop()
+        if mode is not None:
+            mode.stop()
