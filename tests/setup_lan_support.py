@@ -38,14 +38,6 @@ mode.stop()
 """
 
 
-def service_installed() -> bool:
-    """Whether provisioning.service (helper pairing) is here: then the setup mode serves the
-    real /health itself."""
-    import importlib.util
-
-    return importlib.util.find_spec("provisioning.service") is not None
-
-
 def start_setup_process(data_dir: Path, port: int) -> tuple[subprocess.Popen, dict]:
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(data_dir), str(port)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,

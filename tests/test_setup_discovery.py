@@ -21,8 +21,7 @@ from provisioning.advertise import (SERVICE_TYPE, TXT_KEYS, SetupAdvertisement, 
                                     device_state, txt_record)
 from provisioning.discover import FoundDevice, SetupBrowser, discover, parse
 from provisioning.first_boot import parse_qr_text, qr_text
-from tests.setup_lan_support import (service_installed, start_setup_process,
-                                     stop_setup_process, tell)
+from tests.setup_lan_support import start_setup_process, stop_setup_process, tell
 from tests.test_lan_discovery import needs_mdns
 
 LOOPBACK = ["127.0.0.1"]
@@ -68,7 +67,7 @@ def _secrets_of(data_dir: Path, code: str) -> list[bytes]:
 @needs_mdns
 def test_a_fresh_kiosk_in_another_process_is_found_with_only_public_facts(tmp_path):
     data = tmp_path / "kiosk"
-    proc, info = start_setup_process(data, 18766 if not service_installed() else 0)
+    proc, info = start_setup_process(data, 0)
     try:
         assert info["name"] == f"kiosk-{info['short_id'].replace('-', '').lower()}.{SERVICE_TYPE}"
         assert info["host"] == f"kiosk-{info['short_id'].replace('-', '').lower()}.local."
@@ -100,6 +99,20 @@ def test_a_fresh_kiosk_in_another_process_is_found_with_only_public_facts(tmp_pa
             assert secret not in wire
         for word in (b"code", b"token", b"key", b"secret", b"pin"):
             assert word not in record.text.lower()
+
+        # The setup service behind the record says the same (one device, two sources).
+        import httpx
+
+        setup_info = httpx.get(f"{kiosk.setup_url}/setup/info", timeout=10).json()
+        assert (setup_info["id"], setup_info["fingerprint"], setup_info["state"],
+                setup_info["model"], setup_info["version"], setup_info["protocol"]) == \
+            (kiosk.short_id, kiosk.fingerprint, kiosk.state, kiosk.model, kiosk.version, "1")
+        # and ``kiosk provision status`` reads its real /health
+        result = CliRunner().invoke(main, ["provision", "status", "--json", "--timeout", "3",
+                                           "--interface", "127.0.0.1"])
+        assert result.exit_code == 0, result.output
+        [row] = json.loads(result.output)
+        assert row["short_id"] == kiosk.short_id and row["health"]["status"] in ("ok", "degraded")
     finally:
         stop_setup_process(proc)
 
@@ -107,7 +120,7 @@ def test_a_fresh_kiosk_in_another_process_is_found_with_only_public_facts(tmp_pa
 @needs_mdns
 def test_configured_kiosk_is_updated_to_provisioned_not_gone(tmp_path):
     data = tmp_path / "kiosk"
-    proc, info = start_setup_process(data, 18767 if not service_installed() else 0)
+    proc, info = start_setup_process(data, 0)
     events: list[tuple[str, object]] = []
     seen = threading.Event()
 
