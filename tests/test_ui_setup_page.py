@@ -246,3 +246,63 @@ def test_the_setup_page_screenshot_is_rendered_in_both_languages(qtbot, tmp_path
         i18n.set_language("id")
     # the same scene in both languages: the same code and QR, different words
     assert QImage(str(tmp_path / "setup-home.id.png")) != QImage(str(tmp_path / "setup-home.en.png"))
+
+
+@needs_mdns
+@pytest.mark.timeout(120)
+def test_kiosk_run_on_a_configured_kiosk_keeps_it_listed_with_its_health(qtbot, demo_dir):
+    """After a reboot a configured kiosk shows its role's screen, and beside it the setup
+    service and the "provisioned" announcement: the laptop's status still lists it."""
+    from kiosk.cli import main
+    from provisioning.discover import discover
+
+    seen: dict = {}
+
+    def laptop() -> None:
+        seen["found"] = discover(3, LOOPBACK)
+
+    def watch() -> None:
+        shells = [w for w in QApplication.topLevelWidgets()
+                  if type(w).__name__ == "Shell" and w.isVisible()]
+        pages = [w for w in QApplication.topLevelWidgets()
+                 if type(w).__name__ == "SetupPage" and w.isVisible()]
+        seen["pages"] = seen.get("pages", 0) + len(pages)
+        if shells and "worker" not in seen:
+            seen["role"] = shells[0].role
+            seen["worker"] = threading.Thread(target=laptop)
+            seen["worker"].start()
+        if "found" in seen or time.monotonic() > deadline:
+            timer.stop()
+            for shell in shells:
+                shell.close()
+
+    import time
+
+    deadline = time.monotonic() + 60
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(watch)
+    timer.start()
+    result = CliRunner().invoke(main, ["--data-dir", str(demo_dir), "run", "--windowed",
+                                       "--role", "admin", "--setup-interface", "127.0.0.1",
+                                       "--setup-port", "0"])
+    timer.stop()
+    assert result.exit_code == 0, result.output
+    assert seen["role"] == "admin" and seen["pages"] == 0
+    seen["worker"].join(10)
+    [kiosk] = seen["found"]
+    assert kiosk.state == "provisioned" and kiosk.short_id == device.load(demo_dir).short_id
+    import httpx
+
+    # the process has ended: its setup service with it
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{kiosk.setup_url}/health", timeout=2)
+
+
+def test_no_setup_on_an_unconfigured_kiosk_is_refused_plainly(tmp_path):
+    from kiosk.cli import main
+
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "fresh"), "run",
+                                       "--no-setup"])
+    assert result.exit_code == 2 and "config.toml" in result.output
+    assert not (tmp_path / "fresh" / "config.toml").exists()
