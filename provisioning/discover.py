@@ -103,6 +103,13 @@ class SetupBrowser:
         self._thread.start()
         self._browser = ServiceBrowser(self.zeroconf, SERVICE_TYPE, _Events(self._events))
 
+    def settle(self, timeout_s: float) -> None:
+        """Wait (at most ``timeout_s``) until every name heard so far is resolved: a kiosk
+        heard just before :func:`discover`'s time is up still makes the list."""
+        deadline = time.monotonic() + timeout_s
+        while self._events.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.02)
+
     def devices(self) -> list[FoundDevice]:
         with self._lock:
             return sorted(self._known.values(), key=lambda d: d.short_id)
@@ -111,11 +118,14 @@ class SetupBrowser:
         while True:
             kind, name = self._events.get()
             if kind == "stop":
+                self._events.task_done()
                 return
             try:
                 self._handle(kind, name)
             except Exception:  # noqa: BLE001 - one odd record must not end the list
-                continue
+                pass
+            finally:
+                self._events.task_done()
 
     def _handle(self, kind: str, name: str) -> None:
         if kind == "remove":
@@ -155,4 +165,5 @@ def discover(timeout_s: float = 3.0, interfaces: list[str] | None = None) -> lis
     """Every kiosk that answers within ``timeout_s`` seconds, sorted by short id."""
     with SetupBrowser(interfaces=interfaces) as browser:
         time.sleep(max(0.0, timeout_s))
+        browser.settle(RESOLVE_MS / 1000)
         return browser.devices()

@@ -145,6 +145,11 @@ def test_the_device_list_marks_this_kiosk_and_says_each_state(qtbot, tmp_path):
     assert not listing.empty.isVisibleTo(listing)
     browser._emit_removed("0000-0001")
     qtbot.waitUntil(lambda: len(listing.rows) == 1, timeout=3000)
+    for n in range(2, 7):   # a busy office: four shown, the count in the title
+        browser._emit_found(FoundDevice(f"0000-000{n}", "ab" * 32, "provisioned", "Pi", "1",
+                                        f"192.168.1.{40 + n}", 8766))
+    qtbot.waitUntil(lambda: listing.title.text() == "Perangkat di jaringan (6)", timeout=3000)
+    assert len(listing.rows) == 4 and "perangkat ini" in listing.rows[0].text()
 
 
 @needs_mdns

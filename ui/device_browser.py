@@ -10,7 +10,7 @@ there updates the bridge's table and the public signals ``found``, ``updated``, 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from provisioning.discover import FoundDevice, SetupBrowser
 from ui import theme
@@ -87,7 +87,8 @@ class DeviceBrowser(QObject):
 
 
 class DeviceList(Screen):
-    """"Perangkat di jaringan": up to MAX_SHOWN kiosks, this one marked, in one small card."""
+    """"Perangkat di jaringan": up to MAX_SHOWN kiosks (this one first, marked), and how
+    many there are when more."""
 
     def __init__(self, browser: DeviceBrowser, own_id: str = "",
                  parent: QWidget | None = None) -> None:
@@ -100,19 +101,20 @@ class DeviceList(Screen):
         self.title = theme.text_label("", "muted")
         self.title.setStyleSheet(f"font-weight: 700; color: {theme.MUTED};")
         layout.addWidget(self.title)
-        self.rows_box = QHBoxLayout()
-        self.rows_box.setSpacing(24)
+        # two columns: four kiosks fit the width of a 1280 px screen
+        self.rows_box = QGridLayout()
+        self.rows_box.setHorizontalSpacing(32)
+        self.rows_box.setVerticalSpacing(0)
+        self.rows_box.setColumnStretch(2, 1)
         layout.addLayout(self.rows_box)
         self.rows: list[QLabel] = []
         self.empty = theme.text_label("", "muted")
-        self.rows_box.addWidget(self.empty)
-        self.rows_box.addStretch(1)
+        self.rows_box.addWidget(self.empty, 0, 0)
         for signal in (browser.found, browser.updated, browser.removed):
             signal.connect(self.refresh)
         self.ready()
 
     def retranslate(self) -> None:
-        self.title.setText(self.tr("Perangkat di jaringan"))
         self.empty.setText(self.tr("Mencari\u2026"))
         self.refresh()
 
@@ -129,13 +131,11 @@ class DeviceList(Screen):
         self.rows = []
         devices = sorted(self.browser.devices.values(),
                          key=lambda d: (d.short_id != self.own_id, d.short_id))
+        title = self.tr("Perangkat di jaringan")
+        self.title.setText(f"{title} ({len(devices)})" if len(devices) > MAX_SHOWN else title)
         self.empty.setVisible(not devices)
         for index, device in enumerate(devices[:MAX_SHOWN]):
             row = theme.text_label(self.line(device), "muted")
             row.setWordWrap(False)
             self.rows.append(row)
-            self.rows_box.insertWidget(index, row)
-        if len(devices) > MAX_SHOWN:
-            more = theme.text_label(f"+{len(devices) - MAX_SHOWN}", "muted")
-            self.rows.append(more)
-            self.rows_box.insertWidget(MAX_SHOWN, more)
+            self.rows_box.addWidget(row, index // 2, index % 2)
