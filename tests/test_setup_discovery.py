@@ -64,9 +64,47 @@ def _secrets_of(data_dir: Path, code: str) -> list[bytes]:
             base64.b64encode(raw).rstrip(b"="), base64.urlsafe_b64encode(raw).rstrip(b"=")]
 
 
+class PacketCapture:
+    """Every mDNS packet on the loopback interface while it runs: a socket of its own joined
+    to 224.0.0.251:5353 beside zeroconf's (SO_REUSEPORT), so the test sees the bytes that
+    went on the wire, not only what a library made of them."""
+
+    def __init__(self) -> None:
+        import socket
+        import struct
+
+        self.packets: list[bytes] = []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if hasattr(socket, "SO_REUSEPORT"):
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        self.sock.bind(("", 5353))
+        self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                             struct.pack("4s4s", socket.inet_aton("224.0.0.251"),
+                                         socket.inet_aton("127.0.0.1")))
+        self.sock.settimeout(0.2)
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while self.running:
+            try:
+                self.packets.append(self.sock.recv(9000))
+            except OSError:
+                continue
+
+    def stop(self) -> bytes:
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
+        return b"".join(self.packets)
+
+
 @needs_mdns
 def test_a_fresh_kiosk_in_another_process_is_found_with_only_public_facts(tmp_path):
     data = tmp_path / "kiosk"
+    capture = PacketCapture()
     proc, info = start_setup_process(data, 0)
     try:
         assert info["name"] == f"kiosk-{info['short_id'].replace('-', '').lower()}.{SERVICE_TYPE}"
@@ -99,6 +137,11 @@ def test_a_fresh_kiosk_in_another_process_is_found_with_only_public_facts(tmp_pa
             assert secret not in wire
         for word in (b"code", b"token", b"key", b"secret", b"pin"):
             assert word not in record.text.lower()
+        # What went on the wire (announcements, answers to the queries above) likewise.
+        packets = capture.stop()
+        assert info["fingerprint"].encode() in packets and b"_kiosk-setup" in packets
+        for secret in _secrets_of(data, info["code"]):
+            assert secret not in packets
 
         # The setup service behind the record says the same (one device, two sources).
         import httpx
@@ -114,6 +157,8 @@ def test_a_fresh_kiosk_in_another_process_is_found_with_only_public_facts(tmp_pa
         [row] = json.loads(result.output)
         assert row["short_id"] == kiosk.short_id and row["health"]["status"] in ("ok", "degraded")
     finally:
+        if capture.running:
+            capture.stop()
         stop_setup_process(proc)
 
 
