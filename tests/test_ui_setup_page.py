@@ -250,7 +250,8 @@ def test_the_setup_page_screenshot_is_rendered_in_both_languages(qtbot, tmp_path
     finally:
         i18n.set_language("id")
     # the same scene in both languages: the same code and QR, different words
-    assert QImage(str(tmp_path / "setup-home.id.png")) != QImage(str(tmp_path / "setup-home.en.png"))
+    assert QImage(str(tmp_path / "setup-home.id.png")) != \
+        QImage(str(tmp_path / "setup-home.en.png"))
 
 
 @needs_mdns

@@ -166,7 +166,7 @@ def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = Fals
         page = SetupPage(mode.identity, mode.code, mode.address,
                          device_list=DeviceList(browser, mode.identity.short_id))
         page.setWindowTitle("Kios Layanan Kelurahan")
-        page.setup_mode = mode  # the handle (diagnostics, tests: configured() as the service calls it)
+        page.setup_mode = mode  # the handle: tests call configured() as the service does
         show_window(app, page, windowed, blank_cursor=False)
 
         def leave_setup() -> None:

@@ -191,7 +191,8 @@ class SetupPage(Screen):
         self.code.current()    # expires an old code; the listener brings the new one
         wait = self.code.delay_s()
         if wait > 0:
-            text = self.tr("Terlalu banyak kode salah. Coba lagi dalam %1").replace("%1", mm_ss(wait))
+            text = (self.tr("Terlalu banyak kode salah. Coba lagi dalam %1")
+                    .replace("%1", mm_ss(wait)))
         else:
             text = self.tr("Kode baru dalam %1").replace("%1", mm_ss(self.code.seconds_left()))
         self.countdown.setText(text)
