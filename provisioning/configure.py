@@ -146,6 +146,9 @@ def enroll_now(data_dir: Path, config: config_mod.Config, token: str) -> dict[st
     server = config.sync.server
     if not server:
         return {"status": "skipped", "detail": "no [sync] server: this kiosk works alone"}
+    if config.lan.edge_url:
+        return {"status": "skipped", "detail": "not the office's edge: the edge syncs the "
+                "office's records (keep the token for the edge)"}
     db = open_db(config_mod.db_path(data_dir))
     try:
         creds = credentials(db)

@@ -106,6 +106,19 @@ def test_a_good_configuration_is_saved_with_the_pin_hashed(kiosk):
     assert config_mod.load(state.data_dir).check_pin("2468")
 
 
+def test_a_device_that_is_not_the_edge_prints_its_test_receipt_itself(kiosk, tmp_path):
+    state, _service, store, device, _events = kiosk
+    paper = tmp_path / "counter-printer.bin"
+    answer = call(store, device, "/setup/configure",
+                  settings(printer=f"file://{paper}", edge_url="http://127.0.0.1:9",
+                           lan_token="office-lan-token-0123", server="http://127.0.0.1:9",
+                           enroll_token="not-used-here"))
+    assert answer["test_receipt"]["status"] == "done", answer
+    assert paper.read_bytes().startswith(b"\x1b@") and b"CETAK UJI" in paper.read_bytes()
+    assert answer["enrollment"]["status"] == "skipped" and "lan_token" not in answer
+    assert config_mod.load(state.data_dir).lan.edge_url == "http://127.0.0.1:9"
+
+
 def test_an_offline_city_keeps_the_token_and_the_kiosk_enrolls_later(kiosk, tmp_path):
     state, _service, store, device, _events = kiosk
     city_db = f"sqlite:///{tmp_path / 'city.db'}"
