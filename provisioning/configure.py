@@ -152,9 +152,12 @@ def enroll_now(data_dir: Path, config: config_mod.Config, token: str) -> dict[st
     db = open_db(config_mod.db_path(data_dir))
     try:
         creds = credentials(db)
+        if (creds is not None and creds.server.rstrip("/") == server.rstrip("/")
+                and creds.office_code == config.office.code):
+            # e.g. the laptop retried a configure whose answer it lost: the token is spent
+            return {"status": "enrolled", "detail": "already enrolled with this server",
+                    "office_code": creds.office_code, "device_id": creds.device_id}
         if not token:
-            if creds is not None and creds.server.rstrip("/") == server.rstrip("/"):
-                return {"status": "enrolled", "detail": "already enrolled with this server"}
             return {"status": "skipped", "detail": "no enrollment token given: run configure "
                     "again with --token T ('kiosk server enroll-token --office CODE')"}
         try:
