@@ -117,7 +117,11 @@ def apply(state: SetupState, body: dict[str, Any]) -> tuple[int, dict]:
         return _refused("enroll_token", enrollment["detail"])
     config_mod.save(config, data_dir)
     log.info("configured: office %s, roles %s", config.office.code, config.device.roles)
-    receipt = queue_test_receipt(data_dir, config)
+    try:
+        receipt = queue_test_receipt(data_dir, config)
+    except Exception as exc:  # noqa: BLE001 - configured all the same; the technician is told
+        log.exception("test receipt not queued")
+        receipt = {"printer": config.printer.uri, "status": "failed", "detail": str(exc)}
     try:
         state.on_configured()
     except Exception as exc:  # noqa: BLE001 - configured all the same; say so
