@@ -117,7 +117,11 @@ def apply(state: SetupState, body: dict[str, Any]) -> tuple[int, dict]:
         return _refused("enroll_token", enrollment["detail"])
     config_mod.save(config, data_dir)
     log.info("configured: office %s, roles %s", config.office.code, config.device.roles)
-    receipt = queue_test_receipt(data_dir, config)
+    try:
+        receipt = queue_test_receipt(data_dir, config)
+    except Exception as exc:  # noqa: BLE001 - configured all the same; the technician is told
+        log.exception("test receipt not queued")
+        receipt = {"printer": config.printer.uri, "status": "failed", "detail": str(exc)}
     try:
         state.on_configured()
     except Exception as exc:  # noqa: BLE001 - configured all the same; say so
@@ -146,12 +150,18 @@ def enroll_now(data_dir: Path, config: config_mod.Config, token: str) -> dict[st
     server = config.sync.server
     if not server:
         return {"status": "skipped", "detail": "no [sync] server: this kiosk works alone"}
+    if config.lan.edge_url:
+        return {"status": "skipped", "detail": "not the office's edge: the edge syncs the "
+                "office's records (keep the token for the edge)"}
     db = open_db(config_mod.db_path(data_dir))
     try:
         creds = credentials(db)
+        if (creds is not None and creds.server.rstrip("/") == server.rstrip("/")
+                and creds.office_code == config.office.code):
+            # e.g. the laptop retried a configure whose answer it lost: the token is spent
+            return {"status": "enrolled", "detail": "already enrolled with this server",
+                    "office_code": creds.office_code, "device_id": creds.device_id}
         if not token:
-            if creds is not None and creds.server.rstrip("/") == server.rstrip("/"):
-                return {"status": "enrolled", "detail": "already enrolled with this server"}
             return {"status": "skipped", "detail": "no enrollment token given: run configure "
                     "again with --token T ('kiosk server enroll-token --office CODE')"}
         try:

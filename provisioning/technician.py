@@ -265,8 +265,7 @@ def call(store: TechnicianStore, device: PairedDevice, path: str, payload: dict[
                               f"with the pairing key (HTTP {response.status_code}): another "
                               "device answered, or it was altered on the way") from exc
     if response.status_code != 200:
-        where = f" ({answer['field']})" if answer.get("field") else ""
-        raise TechnicianError("refused", f"the kiosk refused{where}: "
-                              f"{answer.get('detail', answer)}", status=response.status_code,
-                              body=answer)
+        raise TechnicianError("refused", f"the kiosk {device.short_id} refused: "
+                              f"{answer.get('detail', answer)}; nothing was changed",
+                              status=response.status_code, body=answer)
     return answer

@@ -163,7 +163,7 @@ class Relay:
     """A man in the middle on loopback: forwards to the real kiosk, and tampers as told."""
 
     def __init__(self, target: str, rogue_dir, *, fake_info: bool = False,
-                 fake_proof: bool = False) -> None:
+                 fake_proof: bool = False, tamper_answers: bool = False) -> None:
         from kiosk import identity
 
         self.rogue_key = identity.load_or_create(rogue_dir)
@@ -186,6 +186,12 @@ class Relay:
                 # it cannot sign the transcript it never saw; it signs what it can
                 data["public_key"] = b64(identity.public_bytes(self.rogue_key))
                 data["signature"] = b64(self.rogue_key.sign(unb64(data["confirm"])))
+                body = httpx.Response(200, json=data).content
+            if tamper_answers and request.method == "POST" and path.startswith("setup/") \
+                    and answer.status_code == 200:
+                data = answer.json()
+                box = data["box"]
+                data["box"] = box[:-3] + ("AAA" if box[-3:] != "AAA" else "BBB")
                 body = httpx.Response(200, json=data).content
             return Response(body, status_code=answer.status_code,
                             media_type="application/json")
@@ -249,5 +255,17 @@ def test_an_honest_relay_learns_nothing_it_can_use(kiosk, store, tmp_path):
         assert paired.fingerprint == state.identity.fingerprint
         answer = call(store, paired, "/setup/diagnostics", {})
         assert "version" in answer
+    finally:
+        relay.service.stop()
+
+
+def test_a_relay_that_alters_the_kiosks_answers_is_caught(kiosk, store, tmp_path):
+    state, service = kiosk
+    relay = Relay(service.url, tmp_path / "rogue", tamper_answers=True)
+    try:
+        paired = pair(relay.address, state.code.current(), store)
+        with pytest.raises(TechnicianError) as err:
+            call(store, paired, "/setup/diagnostics", {})
+        assert err.value.reason == "bad_answer" and "altered" in str(err.value)
     finally:
         relay.service.stop()

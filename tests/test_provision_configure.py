@@ -106,6 +106,19 @@ def test_a_good_configuration_is_saved_with_the_pin_hashed(kiosk):
     assert config_mod.load(state.data_dir).check_pin("2468")
 
 
+def test_a_device_that_is_not_the_edge_prints_its_test_receipt_itself(kiosk, tmp_path):
+    state, _service, store, device, _events = kiosk
+    paper = tmp_path / "counter-printer.bin"
+    answer = call(store, device, "/setup/configure",
+                  settings(printer=f"file://{paper}", edge_url="http://127.0.0.1:9",
+                           lan_token="office-lan-token-0123", server="http://127.0.0.1:9",
+                           enroll_token="not-used-here"))
+    assert answer["test_receipt"]["status"] == "done", answer
+    assert paper.read_bytes().startswith(b"\x1b@") and b"CETAK UJI" in paper.read_bytes()
+    assert answer["enrollment"]["status"] == "skipped" and "lan_token" not in answer
+    assert config_mod.load(state.data_dir).lan.edge_url == "http://127.0.0.1:9"
+
+
 def test_an_offline_city_keeps_the_token_and_the_kiosk_enrolls_later(kiosk, tmp_path):
     state, _service, store, device, _events = kiosk
     city_db = f"sqlite:///{tmp_path / 'city.db'}"
@@ -127,10 +140,14 @@ def test_an_offline_city_keeps_the_token_and_the_kiosk_enrolls_later(kiosk, tmp_
     try:
         assert retry_pending_enrollment(state.data_dir) == {"status": "enrolled"}
         assert not pending.exists() and retry_pending_enrollment(state.data_dir) is None
-        # a token the city refuses (used already): 422, nothing written
+        # the same configure again (a laptop that lost the answer): still enrolled, no refusal
+        again = call(store, device, "/setup/configure",
+                     settings(server=server.url, enroll_token=token))
+        assert again["enrollment"]["status"] == "enrolled", again
+        # a token the city refuses (used already, for another office): 422, nothing written
         config_mod.config_path(state.data_dir).unlink()
         with pytest.raises(TechnicianError) as err:
-            call(store, device, "/setup/configure", settings(server=server.url,
+            call(store, device, "/setup/configure", settings(office="K2", server=server.url,
                                                              enroll_token=token))
         assert err.value.body["field"] == "enroll_token"
         assert not config_mod.config_path(state.data_dir).exists()
