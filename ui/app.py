@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
-import threading
-from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from kiosk.cli.compose import Composition, compose
@@ -102,103 +99,20 @@ def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> 
     i18n.set_language(runtime.config.ui.language)
     ctx, composition = make_context(runtime, role)
     window = Shell(ctx, role)
-    show_window(app, window, windowed or not runtime.config.ui.fullscreen,
-                blank_cursor=role in ("citizen", "display", "attendance"))
+    if windowed or not runtime.config.ui.fullscreen:
+        window.resize(*WINDOW_SIZE)
+        window.show()
+    else:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        # Without a window manager (a bare X server on a kiosk) full screen is only a hint:
+        # cover the screen ourselves as well.
+        window.setGeometry(app.primaryScreen().geometry())
+        window.showFullScreen()
+        if role in ("citizen", "display", "attendance"):
+            # a touch screen or a TV: a mouse pointer in the middle of it only distracts
+            app.setOverrideCursor(Qt.CursorShape.BlankCursor)
     try:
         return app.exec()
     finally:
         ops.wait_idle(3000)
         composition.stop()
-
-
-def show_window(app: QApplication, window, windowed: bool, *, blank_cursor: bool) -> None:
-    if windowed:
-        window.resize(*WINDOW_SIZE)
-        window.show()
-        return
-    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-    # Without a window manager (a bare X server on a kiosk) full screen is only a hint:
-    # cover the screen ourselves as well.
-    window.setGeometry(app.primaryScreen().geometry())
-    window.showFullScreen()
-    if blank_cursor and app.overrideCursor() is None:
-        # a touch screen or a TV: a mouse pointer in the middle of it only distracts
-        app.setOverrideCursor(Qt.CursorShape.BlankCursor)
-
-
-class _Configured(QObject):
-    """Carries "configured" from the setup service's thread into the GUI thread (queued)."""
-
-    happened = Signal()
-
-
-def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = False, *,
-                  interfaces: list[str] | None = None, port: int | None = None) -> int:
-    """First boot (no config.toml): the setup page (ui.setup_page) full screen, with the
-    setup service and the advertisement running (provisioning.first_boot). Once the
-    technician has configured the device, the page gives way to ``role``'s screen (the
-    first of the new config's device.roles when None) in this same process: the service and
-    the advertisement (now "provisioned") keep running for diagnostics and reset."""
-    from kiosk.errors import KioskError
-    from kiosk.runtime import open_runtime
-    from provisioning.advertise import SETUP_PORT
-    from provisioning.first_boot import run_setup_mode
-    from ui.device_browser import DeviceBrowser, DeviceList
-    from ui.setup_page import SetupPage
-    from ui.shell import Shell
-
-    app = ensure_app()
-    i18n.set_language("id")
-    # systemd stops the kiosk with SIGTERM: quit the loop so the advertisement says goodbye
-    # (the laptop's list drops this kiosk at once, not when its records expire). Python runs
-    # the handler at the next event (the page's one-second timer); the quit is posted, so a
-    # SIGTERM that comes before the loop runs still ends it.
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = (signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, app.quit))
-                if main_thread else None)
-    browser = DeviceBrowser()
-    started: dict = {}
-    mode = None
-    try:
-        mode = run_setup_mode(data_dir, interfaces=interfaces,
-                              port=SETUP_PORT if port is None else port)
-        browser.start(interfaces)
-        page = SetupPage(mode.identity, mode.code, mode.address,
-                         device_list=DeviceList(browser, mode.identity.short_id))
-        page.setWindowTitle("Kios Layanan Kelurahan")
-        page.setup_mode = mode  # the handle: tests call configured() as the service does
-        show_window(app, page, windowed, blank_cursor=False)
-
-        def leave_setup() -> None:
-            try:
-                runtime = open_runtime(Path(data_dir))
-            except KioskError as exc:
-                log.error("configured, but the configuration cannot be used: %s", exc)
-                page.countdown.setText(str(exc))
-                return
-            roles = runtime.config.device.roles
-            chosen = role or (roles[0] if roles else "citizen")
-            i18n.set_language(runtime.config.ui.language)
-            ctx, composition = make_context(runtime, chosen)
-            started.update(runtime=runtime, composition=composition)
-            window = Shell(ctx, chosen)
-            show_window(app, window, windowed or not runtime.config.ui.fullscreen,
-                        blank_cursor=chosen in ("citizen", "display", "attendance"))
-            started["shell"] = window
-            page.close()
-
-        relay = _Configured()
-        relay.happened.connect(leave_setup, Qt.ConnectionType.QueuedConnection)
-        mode.on_configured(relay.happened.emit)
-        return app.exec()
-    finally:
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
-        browser.stop()
-        ops.wait_idle(3000)
-        if "composition" in started:
-            started["composition"].stop()
-        if "runtime" in started:
-            started["runtime"].close()
-        if mode is not None:
-            mode.stop()

@@ -180,7 +180,7 @@ def run(ctx: Ctx, role: str | None, windowed: bool, setup_interfaces: tuple[str,
             raise click.UsageError(f"{config_path(ctx.data_dir)} does not exist: this kiosk "
                                    "needs its setup service to be configured; run without "
                                    "--no-setup, or 'kiosk init'")
-        from ui.app import run_setup_app
+        from ui.setup_app import run_setup_app
 
         sys.exit(run_setup_app(ctx.data_dir, role=role, windowed=windowed,
                                interfaces=interfaces, port=setup_port))
