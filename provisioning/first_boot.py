@@ -9,7 +9,7 @@ the two things a technician's laptop needs, and hands back a :class:`SetupMode` 
   configure, health). It calls :meth:`SetupMode.configured` once config.toml is written;
   the advertisement then says "provisioned" (a zeroconf update, no goodbye) and the
   callbacks registered with :meth:`SetupMode.on_configured` run: the Qt app leaves the
-  setup page for the role's screen (ui/app.py: ``run_setup_app``).
+  setup page for the role's screen (ui/setup_app.py: ``run_setup_app``).
 
 No Qt here: the handle's callbacks run on the service's thread; the UI queues them itself.
 """

@@ -3,7 +3,7 @@ service and the LAN announcement behind it, and, once the technician has configu
 device, the role's screen in the same process (``kiosk run`` on a data dir without
 config.toml; docs/PROVISIONING.md "First boot").
 
-Like ui/app.py this composes a process (it opens the office once configured), so it is not a
+Like ui/app.py this composes a process (it opens the office once configured), so it is no
 screen (tests/test_ui_layering.py). The role's screen replaces the page in place rather than
 by re-executing the process: the setup service and the announcement (now "provisioned")
 keep running for diagnostics and reset, and the screen does not go dark in between.
