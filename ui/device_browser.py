@@ -9,6 +9,8 @@ there updates the bridge's table and the public signals ``found``, ``updated``, 
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -36,6 +38,7 @@ class DeviceBrowser(QObject):
         super().__init__(parent)
         self.devices: dict[str, FoundDevice] = {}
         self._browser: SetupBrowser | None = None
+        self._lock = threading.Lock()
         queued = Qt.ConnectionType.QueuedConnection
         self._found_raw.connect(self._on_found, queued)
         self._updated_raw.connect(self._on_updated, queued)
@@ -48,7 +51,9 @@ class DeviceBrowser(QObject):
                                          on_removed=self._emit_removed)
 
     def stop(self) -> None:
-        browser, self._browser = self._browser, None
+        """Stop browsing (from any thread; a second call does nothing)."""
+        with self._lock:
+            browser, self._browser = self._browser, None
         if browser is not None:
             browser.close()
 

@@ -118,6 +118,9 @@ def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = Fals
                   blank_cursor=chosen in ("citizen", "display", "attendance"))
             started["shell"] = window
             page.close()
+            # the list of kiosks went with the page: stop browsing (off the GUI thread, as
+            # closing waits for a resolve in progress)
+            threading.Thread(target=browser.stop, name="setup-browser-stop", daemon=True).start()
 
         relay = _Configured()
         relay.happened.connect(leave_setup, Qt.ConnectionType.QueuedConnection)
