@@ -120,8 +120,58 @@ def render_all(out: Path, languages: list[str] | None = None) -> list[Path]:
                     written.append(path)
         with demo_scene() as rt:
             written += render_board_sizes(rt, language, out)
+        written.append(render_setup_page(language, out))
     i18n.set_language("id")
     return written
+
+
+#: The setup page's scene: a fixed identity key (so a fixed short id and QR), code and peers.
+SETUP_KEY = bytes(range(1, 33))
+SETUP_ADDRESS = "192.168.1.23:8766"
+
+
+def render_setup_page(language: str, out: Path) -> Path:
+    """The first-boot setup page (ui.setup_page) at 1280x800 as ``setup-home.<language>.png``,
+    with a fixed code and two kiosks in its network list; no network is used."""
+    from PySide6.QtCore import Qt
+
+    from kiosk.identity import KEY_FILE
+    from provisioning import device
+    from provisioning.discover import FoundDevice
+    from provisioning.setup_code import SetupCode
+    from ui.device_browser import DeviceBrowser, DeviceList
+    from ui.setup_page import SetupPage
+
+    class SceneCode(SetupCode):
+        def current(self) -> str:
+            return "482913"
+
+        def seconds_left(self) -> float:
+            return 272.0
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-setup-") as tmp:
+        (Path(tmp) / KEY_FILE).write_bytes(SETUP_KEY)
+        (Path(tmp) / KEY_FILE).chmod(0o600)
+        ident = device.load(Path(tmp))
+    browser = DeviceBrowser()
+    for found in (FoundDevice(ident.short_id, ident.fingerprint, "unprovisioned",
+                              "Raspberry Pi 4 Model B Rev 1.5", "0.1.0", "192.168.1.23", 8766),
+                  FoundDevice("9QK2-7MZA", "0" * 64, "provisioned", "Raspberry Pi 5 Model B",
+                              "0.1.0", "192.168.1.40", 8766)):
+        browser.devices[found.short_id] = found
+    page = SetupPage(ident, SceneCode(), SETUP_ADDRESS,
+                     device_list=DeviceList(browser, ident.short_id))
+    page.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    page.setFixedSize(1280, 800)
+    page.show()
+    _wait()
+    path = out / f"setup-home.{language}.png"
+    page.grab().save(str(path))
+    page.close()
+    page.deleteLater()
+    browser.deleteLater()
+    _wait()
+    return path
 
 
 def render_board_sizes(rt: Runtime, language: str, out: Path) -> list[Path]:

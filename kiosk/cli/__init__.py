@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.options import IPv4
 from kiosk.config import ROLES, default_data_dir
 from kiosk.errors import KioskError
 
@@ -151,18 +152,70 @@ def demo(ctx: Ctx, role: str, windowed: bool) -> None:
 
 
 @main.command()
-@click.option("--role", type=click.Choice(ROLES), required=True, help="Which screen to start.")
+@click.option("--role", type=click.Choice(ROLES), default=None,
+              help="Which screen to start. Default: the first of device.roles in config.toml "
+                   "(citizen on a device not configured yet).")
 @click.option("--windowed", is_flag=True, help="A window instead of full-screen kiosk mode.")
+@click.option("--setup-interface", "setup_interfaces", multiple=True, metavar="IPV4",
+              type=IPv4(), help="Serve and announce the setup service (pairing, health, "
+              "reset) only on the interface with this address; repeatable. Default: every "
+              "interface.")
+@click.option("--setup-port", type=click.IntRange(0, 65535), default=None,
+              help="The setup service's port (default 8766; 0 picks a free one).")
+@click.option("--no-setup", is_flag=True, help="A configured kiosk only: run no setup "
+              "service and no LAN announcement (a second kiosk process on one machine).")
 @pass_ctx
-def run(ctx: Ctx, role: str, windowed: bool) -> None:
-    """Start the app in one role."""
-    _run_app(ctx, role, windowed)
+def run(ctx: Ctx, role: str | None, windowed: bool, setup_interfaces: tuple[str, ...],
+        setup_port: int | None, no_setup: bool) -> None:
+    """Start the app in one role. On a device with no config.toml yet (first boot, or after
+    a factory reset) the setup page shows instead, with the setup service and the LAN
+    announcement running, until a technician configures it (docs/PROVISIONING.md); on a
+    configured one they run beside the screen, so the technician's laptop still lists the
+    kiosk with its health ('kiosk provision status') and can reset it."""
+    from kiosk.config import config_path
+
+    interfaces = list(setup_interfaces) or None
+    if not config_path(ctx.data_dir).exists():
+        if no_setup:
+            raise click.UsageError(f"{config_path(ctx.data_dir)} does not exist: this kiosk "
+                                   "needs its setup service to be configured; run without "
+                                   "--no-setup, or 'kiosk init'")
+        from ui.setup_app import run_setup_app
+
+        sys.exit(run_setup_app(ctx.data_dir, role=role, windowed=windowed,
+                               interfaces=interfaces, port=setup_port))
+    runtime = ctx.runtime()  # a config error is reported before Qt loads (and before setup)
+    setup = None if no_setup else _setup_alongside(ctx.data_dir, interfaces, setup_port)
+    try:
+        _run_app(ctx, role, windowed, runtime)
+    finally:
+        if setup is not None:
+            setup.stop()
 
 
-def _run_app(ctx: Ctx, role: str, windowed: bool) -> None:
-    runtime = ctx.runtime()  # a config error is reported before Qt loads
+def _setup_alongside(data_dir: Path, interfaces: list[str] | None, port: int | None):
+    """The setup service and the "provisioned" announcement beside a configured kiosk's
+    screen (provisioning.first_boot), or None when they cannot start (the port is taken by
+    another kiosk process here, e.g. 'kiosk edge serve'): the screen matters more."""
+    from provisioning.advertise import SETUP_PORT
+    from provisioning.first_boot import run_setup_mode
+
+    try:
+        return run_setup_mode(data_dir, interfaces=interfaces,
+                              port=SETUP_PORT if port is None else port)
+    except OSError as exc:
+        click.echo(f"warning: the setup service did not start ({exc.strerror or exc}); this "
+                   "kiosk is not listed by 'kiosk provision status' until it does", err=True)
+        return None
+
+
+def _run_app(ctx: Ctx, role: str | None, windowed: bool, runtime=None) -> None:
+    runtime = runtime or ctx.runtime()  # a config error is reported before Qt loads
     from ui.app import run_app
 
+    if role is None:
+        roles = runtime.config.device.roles
+        role = roles[0] if roles else "citizen"
     sys.exit(run_app(runtime, role=role, windowed=windowed))
 
 

@@ -7,8 +7,63 @@ zeroconf.
 from __future__ import annotations
 
 import json
+import logging
+import signal
+import threading
+from pathlib import Path
 
 import click
+
+log = logging.getLogger(__name__)
+
+
+def _wait_for_setup(data_dir: Path, host: str, port: int | None):
+    """Run the setup service on an unconfigured kiosk until a laptop configures it; the
+    service (still running) then, or None when stopped first (Ctrl-C, SIGTERM). The setup
+    code goes to stdout as JSON lines: a kiosk with no screen shows it in its journal."""
+    from provisioning.service import SETUP_PORT, default_state, start_setup_service
+
+    configured = threading.Event()
+    stop = threading.Event()
+    state = default_state(data_dir, on_configured=configured.set)
+    service = start_setup_service(state, host, SETUP_PORT if port is None else port)
+    state.code.subscribe(lambda code: click.echo(json.dumps({"code": code})))
+    click.echo(json.dumps({"setup": service.url, "port": service.port,
+                           "id": state.identity.short_id,
+                           "fingerprint": state.identity.fingerprint,
+                           "state": "unprovisioned", "code": state.code.current()}))
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not configured.is_set() and not stop.is_set():
+            configured.wait(1.0)
+            state.code.current()        # a code that expired is replaced (and printed)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if not configured.is_set():
+        service.stop()
+        return None
+    return service
+
+
+def _setup_alongside(data_dir: Path, host: str, port: int | None):
+    """The setup service beside a configured edge (diagnostics, reset, reconfigure), or
+    None when its port is taken (the edge serves all the same)."""
+    from provisioning.service import SETUP_PORT, default_state, start_setup_service
+
+    def configured_again() -> None:
+        log.warning("the kiosk was configured again from a laptop; restart it to apply")
+
+    try:
+        return start_setup_service(default_state(data_dir, on_configured=configured_again),
+                                   host, SETUP_PORT if port is None else port)
+    except (OSError, RuntimeError) as exc:
+        log.warning("setup service not started (%s)", exc)
+        return None
 
 
 def register(main: click.Group) -> None:
@@ -29,15 +84,55 @@ def register(main: click.Group) -> None:
     @click.option("--interface", "interfaces", multiple=True, metavar="IPV4", type=IPv4(),
                   help="Announce only on the interface with this address; repeatable. "
                        "Default: the --host address, or every interface.")
+    @click.option("--setup-port", type=click.IntRange(0, 65535), default=None,
+                  help="Port of the setup service (pairing, configure, reset from a "
+                       "technician's laptop). Default 8766; 0 picks a free one.")
+    @click.option("--no-setup", is_flag=True,
+                  help="Do not run the setup service (only on a configured kiosk).")
     @pass_ctx
     def serve(ctx: Ctx, host: str, port: int | None, no_advertise: bool,
-              interfaces: tuple[str, ...]) -> None:
+              interfaces: tuple[str, ...], setup_port: int | None, no_setup: bool) -> None:
         """Serve the LAN API (queue operations and the pushed change feed) until stopped,
         with the edge's print worker ([printer] uri) and sync worker ([sync] server, once
         enrolled): a Pi with no screen is a whole edge appliance.
 
         Every request needs the office LAN token ([lan] token). Prints one JSON line with the
-        address once listening; stops cleanly on Ctrl-C or SIGTERM."""
+        address once listening; stops cleanly on Ctrl-C or SIGTERM.
+
+        A kiosk with no config.toml yet runs only its setup service until a technician's
+        laptop pairs and configures it (docs/PROVISIONING.md): it prints a JSON line with its
+        short id and setup code (and one more at each new code), then serves as above."""
+        from kiosk.config import config_path
+
+        setup = None
+        if not config_path(ctx.data_dir).exists():
+            if no_setup:
+                from kiosk.cli.options import Failure
+
+                raise Failure(f"{config_path(ctx.data_dir)} does not exist: run without "
+                              "--no-setup to be configured from a technician's laptop, or "
+                              "'kiosk init'")
+            setup = _wait_for_setup(ctx.data_dir, host, setup_port)
+            if setup is None:
+                return
+        elif not no_setup:
+            setup = _setup_alongside(ctx.data_dir, host, setup_port)
+        try:
+            from provisioning.configure import retry_pending_enrollment
+
+            retried = retry_pending_enrollment(ctx.data_dir)
+            if retried is not None:
+                log.info("pending enrollment: %s", retried)
+        except Exception as exc:  # noqa: BLE001 - the edge serves offline; sync waits
+            log.warning("pending enrollment not retried (%s)", exc)
+        try:
+            _serve(ctx, host, port, no_advertise, interfaces, setup)
+        finally:
+            if setup is not None:
+                setup.stop()
+
+    def _serve(ctx: Ctx, host: str, port: int | None, no_advertise: bool,
+               interfaces: tuple[str, ...], setup) -> None:
         from kiosk.cli.compose import Workers, office_features, start_workers
         from sync.lan.server import LanServer, create_app, open_edge
 
@@ -62,7 +157,8 @@ def register(main: click.Group) -> None:
                                    "office_code": cfg.office.code,
                                    "zeroconf": advertisement.name if advertisement else None,
                                    "printing": workers.printer is not None,
-                                   "syncing": workers.sync is not None}))
+                                   "syncing": workers.sync is not None,
+                                   "setup": setup.url if setup is not None else None}))
             server.serve()
         finally:
             workers.stop()
