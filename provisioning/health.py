@@ -404,3 +404,11 @@ def diagnostics(data_dir: Path) -> dict[str, Any]:
     }
     known = [cfg.lan.token, cfg.admin.pin_hash] if cfg else []
     return redact(report, known)
+
+
+def report(data_dir: Path) -> dict[str, Any]:
+    """The health report the sync worker sends to the city (``POST /devices/health``):
+    ``{"status", "reasons", "diagnostics"}``, redacted like :func:`diagnostics`."""
+    diag = diagnostics(data_dir)
+    return {"status": diag["health"]["status"], "reasons": diag["health"]["reasons"],
+            "diagnostics": diag}
