@@ -11,12 +11,13 @@ Chart: QtCharts (part of PySide6), so nothing else is needed on the kiosk.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView,
                               QValueAxis)
-from PySide6.QtCore import QDate, QMargins, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QStackedWidget, QTableWidget, QTableWidgetItem,
@@ -26,6 +27,7 @@ from kiosk.clock import business_day
 from kiosk.errors import KioskError
 from ui import i18n, taps, theme
 from ui.admin_attendance import AttendancePanel
+from ui.admin_reset import ResetPanel
 from ui.admin_sync import HEADER_BUTTON, SyncPanel
 from ui.errors import error_text
 from ui.ops import run_op
@@ -45,7 +47,11 @@ def minutes(seconds: float | None) -> str:
 
 
 class AdminScreen(Screen):
-    """Statistics, export, printer and sync for the office's administrator."""
+    """Statistics, export, printer and sync for the office's administrator; and the factory
+    reset (ui.admin_reset) where the app gives one (``ctx.device_reset``)."""
+
+    #: A factory reset is done; the app quits with this code (provisioning.reset).
+    factory_reset_done = Signal(int)
 
     def __init__(self, ctx: ScreenContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,6 +144,10 @@ class AdminScreen(Screen):
         self.attendance_button.setStyleSheet(HEADER_BUTTON)
         self.attendance_button.clicked.connect(self.show_attendance)
         bottom.addWidget(self.attendance_button, 1, 3, Qt.AlignmentFlag.AlignRight)
+        self.reset_button = theme.touch_button("", "danger", "warning")
+        self.reset_button.setStyleSheet(HEADER_BUTTON)
+        self.reset_button.clicked.connect(self.show_reset)
+        bottom.addWidget(self.reset_button, 0, 3, Qt.AlignmentFlag.AlignRight)
         bottom.setColumnStretch(1, 1)
         outer.addLayout(bottom)
 
@@ -149,6 +159,16 @@ class AdminScreen(Screen):
         self.pages.addWidget(self.stats_page)
         self.pages.addWidget(self.sync_panel)
         self.pages.addWidget(self.attendance_panel)
+        #: How the app ends after a factory reset (replaceable in tests: they have no loop).
+        self.quit_app: Callable[[int], None] = QCoreApplication.exit
+        self.reset_panel: ResetPanel | None = None
+        control = getattr(ctx, "device_reset", None)
+        if control is not None:
+            self.reset_panel = ResetPanel(control, ctx.config.check_pin)
+            self.reset_panel.back_requested.connect(self.show_stats)
+            self.reset_panel.finished.connect(self._factory_reset_done)
+            self.pages.addWidget(self.reset_panel)
+        self.reset_button.setVisible(self.reset_panel is not None)
 
         self.ready()
 
@@ -195,6 +215,7 @@ class AdminScreen(Screen):
         self.export_button.setText(self.tr("Ekspor CSV"))
         self.sync_button.setText(self.sync_panel.tr("Detail sinkronisasi"))
         self.attendance_button.setText(self.tr("Presensi"))
+        self.reset_button.setText(self.tr("Atur ulang pabrik"))
         captions = {"issued": self.tr("Nomor diambil"), "served": self.tr("Selesai dilayani"),
                     "no_show": self.tr("Tidak hadir"), "waiting_now": self.tr("Menunggu sekarang")}
         for key, (_, caption) in self.tiles.items():
@@ -219,6 +240,16 @@ class AdminScreen(Screen):
 
     def show_stats(self) -> None:
         self.pages.setCurrentWidget(self.stats_page)
+
+    def show_reset(self) -> None:
+        if self.reset_panel is not None:
+            self.reset_panel.start()
+            self.pages.setCurrentWidget(self.reset_panel)
+
+    def _factory_reset_done(self, exit_code: int) -> None:
+        log.warning("factory reset done; quitting with exit code %d", exit_code)
+        self.factory_reset_done.emit(exit_code)
+        self.quit_app(exit_code)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Each entry into admin reads the numbers again (not only "Perbarui"): a staff
@@ -451,6 +482,8 @@ class AdminScreen(Screen):
         self.show_stats()
         self.sync_panel.reset()
         self.attendance_panel.reset()
+        if self.reset_panel is not None:
+            self.reset_panel.reset()
         self.from_edit.setDate(self._today())
         self.to_edit.setDate(self._today())
         self._fill()

@@ -36,3 +36,6 @@ class ScreenContext:
     #: status check reads receipts with them), or None.
     camera: Any | None = None
     qr: Any | None = None
+    #: provisioning.reset.ResetControl of this device (the admin screen's "Atur ulang
+    #: pabrik"), or None where the app offers no factory reset.
+    device_reset: Any | None = None
