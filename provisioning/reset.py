@@ -109,7 +109,11 @@ def sync_flush(data_dir: Path, *, timeout_s: float = FLUSH_TIMEOUT_S,
         log.warning("factory reset: sync client unavailable (%s)", exc)
         return pending_records(data_dir)
     deadline = time.monotonic() + timeout_s
-    db = open_db(config_mod.db_path(data_dir))
+    try:
+        db = open_db(config_mod.db_path(data_dir))
+    except Exception as exc:  # noqa: BLE001 - a broken database: nothing can be sent
+        log.warning("factory reset: cannot open the database to flush (%s)", exc)
+        return pending_records(data_dir)
     try:
         creds = credentials(db)
         server = cfg.sync.server or (creds.server if creds else "")
