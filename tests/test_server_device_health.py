@@ -242,3 +242,91 @@ def test_the_health_routes_are_fuzzed_as_a_device_and_answer_4xx_on_garbage(tmp_
     finally:
         shutdown_lifespans()
         app.state.sync.store.close()
+
+
+def test_fleet_health_with_real_processes_on_postgresql(tmp_path):
+    """``kiosk server`` (uvicorn, PostgreSQL) and ``kiosk sync run`` as real processes on
+    loopback: the kiosk's report reaches the city, ``kiosk server devices`` shows it."""
+    import subprocess
+
+    from server_support import pg_schema_url
+    from test_server_cli import KIOSK, ROOT, ServerProcess, run_cli
+
+    with pg_schema_url() as db:
+        assert run_cli("office", "add", "DEMO", "Kelurahan Demo", "--tz", "WITA", db=db)[0] == 0
+        code, token = run_cli("enroll-token", "--office", "DEMO", db=db)
+        assert code == 0, token
+        server = ServerProcess(db, tmp_path)
+        data = tmp_path / "kiosk"
+        sync_proc = None
+        try:
+            for args in (["init", "--demo"],
+                         ["enroll", "--server", server.url, "--token",
+                          token.splitlines()[0].strip()]):
+                done = subprocess.run([*KIOSK, "--data-dir", str(data), *args], cwd=ROOT,
+                                      capture_output=True, text=True, timeout=60)
+                assert done.returncode == 0, done.stderr + done.stdout
+            rt = open_runtime(data)
+            try:
+                print_queue.record_printer_state(rt.db, "paper_out", "paper out (test)",
+                                                 rt.clock.now())
+            finally:
+                rt.close()
+            sync_proc = subprocess.Popen(
+                [*KIOSK, "--data-dir", str(data), "sync", "run", "--interval", "0.5",
+                 "--server", server.url], cwd=ROOT, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True)
+            deadline = time.monotonic() + 60
+            rows: list = []
+            while time.monotonic() < deadline:
+                code, out = run_cli("devices", "--json", db=db)
+                rows = json.loads(out)
+                if rows and rows[0]["last_seen_ms"] is not None:
+                    break
+                time.sleep(0.3)
+        finally:
+            if sync_proc is not None:
+                sync_proc.terminate()
+                sync_proc.wait(10)
+            server.stop()
+        assert len(rows) == 1 and rows[0]["office_code"] == "DEMO"
+        assert rows[0]["printer"] == "paper_out" and "printer_paper_out" in rows[0]["codes"]
+        assert rows[0]["status"] == "degraded" and code == 1
+        assert rows[0]["clock"] == "synced"   # it synced with the city just before
+        code, table = run_cli("devices", "--problems", db=db)
+        assert "printer_paper_out" in table and "DEMO" in table
+
+
+def test_device_health_step_migrates_an_existing_server_database(db_url):
+    """A city database made before the step gets the table at the next start; the steps
+    before it are not run again."""
+    from sync.server.engines import open_store
+
+    store = open_store(db_url)
+    step = store.schema_version
+    now = int(time.time() * 1000)
+    store.add_office("K1", "Kelurahan Satu", "WITA", "", now)
+    store.close()
+    if db_url.startswith("sqlite"):
+        import sqlite3
+
+        from sync.server.engines import sqlite_path
+
+        conn = sqlite3.connect(sqlite_path(db_url))
+        with conn:
+            conn.execute("DROP TABLE device_health")
+            conn.execute("DELETE FROM server_migrations WHERE step = ?", (step,))
+        conn.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(db_url) as conn:
+            conn.execute("DROP TABLE device_health")
+            conn.execute("DELETE FROM server_migrations WHERE step = %s", (step,))
+    store = open_store(db_url)
+    try:
+        assert store.schema_version == step
+        assert [o.code for o in store.offices()] == ["K1"]   # earlier steps not redone
+        assert store.device_health(None, now) == []
+    finally:
+        store.close()
