@@ -356,13 +356,41 @@ def _read_database(data_dir: Path, cfg: config_mod.Config | None, facts: dict[st
                                    "refused by the city server; see 'kiosk sync dead-letters'"))
 
 
+def known_secrets(data_dir: Path) -> list[str]:
+    """The secret values of config.toml (the LAN token, the PIN hash...), read as plain
+    TOML so that even a config.toml too broken to load cannot leak them through a reason
+    that quotes it. Empty when there is no readable file."""
+    import tomllib
+
+    try:
+        raw = tomllib.loads(config_mod.config_path(data_dir).read_text(encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - nothing readable, nothing to hide
+        return []
+    found: list[str] = []
+
+    def walk(value: Any, secret: bool) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, secret or is_secret_key(k))
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, secret)
+        elif secret and isinstance(value, str) and value:
+            found.append(value)
+
+    walk(raw, False)
+    return found
+
+
 def health(data_dir: Path) -> dict[str, Any]:
-    """ok, or degraded with the reasons (see :data:`CODES`). Never raises."""
+    """ok, or degraded with the reasons (see :data:`CODES`). Never raises. The answer of an
+    unauthenticated endpoint: reasons are redacted as diagnostics are."""
     try:
         reasons = _facts(Path(data_dir))["reasons"]
     except Exception as exc:  # noqa: BLE001 - the last resort: still an answer
         reasons = [_reason("database_unreadable", f"the health check itself failed: {exc}")]
-    return {"status": "degraded" if reasons else "ok", "reasons": list(reasons),
+    reasons = redact(list(reasons), known_secrets(Path(data_dir)))
+    return {"status": "degraded" if reasons else "ok", "reasons": reasons,
             "codes": [r.split(":", 1)[0] for r in reasons]}
 
 
@@ -403,7 +431,7 @@ def diagnostics(data_dir: Path) -> dict[str, Any]:
         "config": asdict(cfg) if cfg else None,
     }
     known = [cfg.lan.token, cfg.admin.pin_hash] if cfg else []
-    return redact(report, known)
+    return redact(report, known + known_secrets(data_dir))
 
 
 def report(data_dir: Path) -> dict[str, Any]:

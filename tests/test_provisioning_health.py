@@ -119,6 +119,18 @@ def test_invalid_config_is_a_reason(demo_dir):
     assert diagnostics(demo_dir)["provisioned"] is False
 
 
+def test_a_broken_config_quoted_in_a_reason_leaks_no_secret(demo_dir):
+    """The unauthenticated /health says why config.toml is unusable, never its secrets."""
+    config_mod.config_path(demo_dir).write_text(
+        f"[lan]\ntoken = '{LAN_TOKEN}'\nedge_url = 'ftp://edge:{SERVER_PASSWORD}@10.0.0.2'\n"
+        f"[admin]\npin_hash = 'not-a-hash-{LAN_TOKEN}'\n")
+    answer = health(demo_dir)
+    assert answer["codes"] == ["config_invalid"]
+    assert "lan.edge_url" in answer["reasons"][0]
+    text = json.dumps(answer) + json.dumps(diagnostics(demo_dir))
+    assert LAN_TOKEN not in text and SERVER_PASSWORD not in text
+
+
 def test_printer_out_of_paper_and_old_backlog_and_unsynced_clock(demo_dir):
     _edit(demo_dir, sync={"server": "http://127.0.0.1:9/"})
     two_hours_ago = SystemClock().now().wall_ms - 2 * 3600 * 1000
