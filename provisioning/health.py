@@ -21,6 +21,7 @@ English: they are for the technician's laptop and the city's fleet view, not for
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import os
 import re
@@ -78,6 +79,7 @@ _WORD_SPLIT = re.compile(r"[_\-.\s]+|(?<=[a-z])(?=[A-Z])")
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<userinfo>[^/@\s]*)@")
 
 
+@functools.cache
 def software_version() -> str:
     try:
         return importlib.metadata.version("kelurahan-kiosk")
