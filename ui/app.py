@@ -68,8 +68,18 @@ def make_context(runtime: Runtime, role: str, *,
     ctx = ScreenContext(office=composition.office, config=runtime.config, clock=runtime.clock,
                         export_dir=runtime.data_dir / "exports",
                         speaker=make_speaker(role) if with_devices else None,
-                        camera=camera, qr=qr)
+                        camera=camera, qr=qr,
+                        device_reset=make_reset(runtime, composition) if with_devices else None)
     return ctx, composition
+
+
+def make_reset(runtime: Runtime, composition: Composition):
+    """The admin screen's factory reset (provisioning.reset): the workers stop before the
+    wipe; afterwards the app quits with RESET_EXIT_CODE (75), which ``kiosk run`` returns,
+    and the next start shows the setup page."""
+    from provisioning.reset import ResetControl
+
+    return ResetControl(runtime.data_dir, before_wipe=composition.workers.stop)
 
 
 def make_scanner(runtime: Runtime, role: str) -> tuple[object | None, object | None]:
