@@ -17,7 +17,6 @@ LAN_TOKEN = "lan-S3cret-token-7f3k"
 SERVER_PASSWORD = "hunter2-city-pass"
 PIN = "2468"
 
-TESTDATA = Path("/work/shared/testdata")
 
 
 def _edit(data_dir: Path, **sections) -> config_mod.Config:
