@@ -11,12 +11,13 @@ Chart: QtCharts (part of PySide6), so nothing else is needed on the kiosk.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView,
                               QValueAxis)
-from PySide6.QtCore import QDate, QMargins, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QStackedWidget, QTableWidget, QTableWidgetItem,
@@ -27,6 +28,7 @@ from kiosk.errors import KioskError
 from ui import i18n, taps, theme
 from ui.admin_attendance import AttendancePanel
 from ui.admin_faces import FacesPanel
+from ui.admin_reset import ResetPanel
 from ui.admin_sync import HEADER_BUTTON, SyncPanel
 from ui.errors import error_text
 from ui.ops import run_op
@@ -46,7 +48,11 @@ def minutes(seconds: float | None) -> str:
 
 
 class AdminScreen(Screen):
-    """Statistics, export, printer and sync for the office's administrator."""
+    """Statistics, export, printer and sync for the office's administrator; and the factory
+    reset (ui.admin_reset) where the app gives one (``ctx.device_reset``)."""
+
+    #: A factory reset is done; the app quits with this code (provisioning.reset).
+    factory_reset_done = Signal(int)
 
     def __init__(self, ctx: ScreenContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +149,10 @@ class AdminScreen(Screen):
         self.faces_button.setStyleSheet(HEADER_BUTTON)
         self.faces_button.clicked.connect(self.show_faces)
         bottom.addWidget(self.faces_button, 0, 3, Qt.AlignmentFlag.AlignRight)
+        self.reset_button = theme.touch_button("", "danger", "warning")
+        self.reset_button.setStyleSheet(HEADER_BUTTON)
+        self.reset_button.clicked.connect(self.show_reset)
+        bottom.addWidget(self.reset_button, 0, 4, Qt.AlignmentFlag.AlignRight)
         bottom.setColumnStretch(1, 1)
         outer.addLayout(bottom)
 
@@ -157,6 +167,16 @@ class AdminScreen(Screen):
         self.pages.addWidget(self.sync_panel)
         self.pages.addWidget(self.attendance_panel)
         self.pages.addWidget(self.faces_panel)
+        #: How the app ends after a factory reset (replaceable in tests: they have no loop).
+        self.quit_app: Callable[[int], None] = QCoreApplication.exit
+        self.reset_panel: ResetPanel | None = None
+        control = getattr(ctx, "device_reset", None)
+        if control is not None:
+            self.reset_panel = ResetPanel(control, ctx.config.check_pin)
+            self.reset_panel.back_requested.connect(self.show_stats)
+            self.reset_panel.finished.connect(self._factory_reset_done)
+            self.pages.addWidget(self.reset_panel)
+        self.reset_button.setVisible(self.reset_panel is not None)
 
         self.ready()
 
@@ -204,6 +224,7 @@ class AdminScreen(Screen):
         self.sync_button.setText(self.sync_panel.tr("Detail sinkronisasi"))
         self.attendance_button.setText(self.tr("Presensi"))
         self.faces_button.setText(self.tr("Data wajah"))
+        self.reset_button.setText(self.tr("Atur ulang pabrik"))
         captions = {"issued": self.tr("Nomor diambil"), "served": self.tr("Selesai dilayani"),
                     "no_show": self.tr("Tidak hadir"), "waiting_now": self.tr("Menunggu sekarang")}
         for key, (_, caption) in self.tiles.items():
@@ -234,6 +255,16 @@ class AdminScreen(Screen):
     def show_stats(self) -> None:
         self.faces_panel.stop()
         self.pages.setCurrentWidget(self.stats_page)
+
+    def show_reset(self) -> None:
+        if self.reset_panel is not None:
+            self.reset_panel.start()
+            self.pages.setCurrentWidget(self.reset_panel)
+
+    def _factory_reset_done(self, exit_code: int) -> None:
+        log.warning("factory reset done; quitting with exit code %d", exit_code)
+        self.factory_reset_done.emit(exit_code)
+        self.quit_app(exit_code)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Each entry into admin reads the numbers again (not only "Perbarui"): a staff
@@ -471,6 +502,8 @@ class AdminScreen(Screen):
         self.sync_panel.reset()
         self.attendance_panel.reset()
         self.faces_panel.reset()
+        if self.reset_panel is not None:
+            self.reset_panel.reset()
         self.from_edit.setDate(self._today())
         self.to_edit.setDate(self._today())
         self._fill()

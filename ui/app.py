@@ -70,7 +70,8 @@ def make_context(runtime: Runtime, role: str, *,
                         speaker=make_speaker(role) if with_devices else None,
                         camera=camera, qr=qr,
                         face=make_face(runtime) if with_devices and role == "attendance"
-                        and camera is not None else None)
+                        and camera is not None else None,
+                        device_reset=make_reset(runtime, composition) if with_devices else None)
     return ctx, composition
 
 
@@ -89,6 +90,15 @@ def make_face(runtime: Runtime) -> object | None:
     except FaceModelError as exc:
         log.warning("no face check on this terminal: %s", exc)
         return None
+
+
+def make_reset(runtime: Runtime, composition: Composition):
+    """The admin screen's factory reset (provisioning.reset): the workers stop before the
+    wipe; afterwards the app quits with RESET_EXIT_CODE (75), which ``kiosk run`` returns,
+    and the next start shows the setup page."""
+    from provisioning.reset import ResetControl
+
+    return ResetControl(runtime.data_dir, before_wipe=composition.workers.stop)
 
 
 def make_scanner(runtime: Runtime, role: str) -> tuple[object | None, object | None]:

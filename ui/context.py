@@ -39,3 +39,6 @@ class ScreenContext:
     #: devices.face.FaceEngine of the attendance terminal (the face step after the badge),
     #: or None where faces are not checked or the model could not be loaded.
     face: Any | None = None
+    #: provisioning.reset.ResetControl of this device (the admin screen's "Atur ulang
+    #: pabrik"), or None where the app offers no factory reset.
+    device_reset: Any | None = None

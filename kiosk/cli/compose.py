@@ -110,6 +110,15 @@ def sync_enrolled(runtime: Runtime) -> bool:
     return credentials(runtime.db) is not None
 
 
+def health_source(data_dir) -> Callable[[], dict[str, Any]]:
+    """What the sync worker reports to the city after its rounds (provisioning.health)."""
+    from functools import partial
+
+    from provisioning.health import report
+
+    return partial(report, data_dir)
+
+
 def start_sync_worker(runtime: Runtime, **worker_options: Any) -> Any | None:
     """The edge's background sync with the city server, or None when it must not run:
     on a device whose queue is on another machine, without ``[sync] server``, or before
@@ -128,6 +137,7 @@ def start_sync_worker(runtime: Runtime, **worker_options: Any) -> Any | None:
             return None
         from sync.client.office_ops import attach_worker
 
+        worker_options.setdefault("health", health_source(runtime.data_dir))
         worker = SyncWorker(runtime.data_dir, clock=runtime.clock, **worker_options).start()
         attach_worker(runtime.data_dir, worker)   # the admin screen's facts and "sync now"
         return worker

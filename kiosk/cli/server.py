@@ -3,7 +3,7 @@
 ``kiosk server --db URL [--host H --port P]`` runs it (uvicorn; ``kiosk server run`` is the
 same). The other commands work on the database directly (no running server needed):
 ``office add``, ``office list``, ``enroll-token``, ``revoke``, ``badge``, ``face-key``,
-``stats``, ``admin-token``, ``new-epoch``. The database is ``--db`` on the command, else ``--db`` on the group, else
+``stats``, ``devices``, ``admin-token``, ``new-epoch``. The database is ``--db`` on the command, else ``--db`` on the group, else
 ``$KIOSK_SERVER_DB``, else ``sqlite:///<data dir>/server.db``.
 
 sync/ (FastAPI, psycopg, uvicorn) is imported inside each command, so ``kiosk --help`` on a
@@ -392,6 +392,69 @@ def new_epoch(ctx: click.Context, db: str | None) -> None:
         _echo({"epoch": store.new_epoch()})
     finally:
         store.close()
+
+
+# -- the fleet (docs/PROVISIONING.md, "Fleet health") ----------------------------------------
+_PROBLEM_STATES = ("degraded", "silent", "no report")
+
+
+def _ago(then_ms: int | None, now_ms: int) -> str:
+    if then_ms is None:
+        return "never"
+    seconds = max(0, (now_ms - then_ms) // 1000)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return f"{seconds} s ago"
+
+
+def _clock_text(row: dict[str, Any]) -> str:
+    state = row.get("clock") or "-"
+    offset = row.get("clock_offset_ms")
+    return f"{state} ({offset / 1000:+.0f} s)" if isinstance(offset, (int, float)) else state
+
+
+def fleet_table(rows: list[dict[str, Any]], now_ms: int) -> str:
+    """The fleet as a text table: one line per device, problems named by their codes."""
+    head = ("OFFICE", "DEVICE", "LAST SEEN", "STATUS", "BACKLOG", "PRINTER", "CLOCK", "REASONS")
+    lines = [head]
+    for r in rows:
+        lines.append((r["office_code"], r["device_id"], _ago(r["last_seen_ms"], now_ms),
+                      r["status"], "-" if r["backlog"] is None else str(r["backlog"]),
+                      r["printer"] or "-", _clock_text(r), ", ".join(r["codes"]) or "-"))
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(head) - 1)]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line[:-1], widths))
+                     + "  " + line[-1] for line in lines)
+
+
+@server.command("devices")
+@click.option("--office", "office_code", default=None, help="Only this office's devices.")
+@click.option("--problems", is_flag=True,
+              help="Only devices that are degraded, silent or never reported.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per device).")
+@_db_option
+@click.pass_context
+def devices(ctx: click.Context, office_code: str | None, problems: bool, as_json: bool,
+            db: str | None) -> None:
+    """The fleet: every enrolled kiosk with its last health report (sent by its sync
+    worker): last seen, status, sync backlog, printer, clock, and the reasons of a degraded
+    one. Exit status 1 when a device has a problem (for monitoring scripts)."""
+    store = _open(ctx, db, must_exist=True)
+    now = _now_ms()
+    try:
+        rows = _store_call(store.device_health, office_code, now)
+    finally:
+        store.close()
+    if problems:
+        rows = [r for r in rows if r["status"] in _PROBLEM_STATES]
+    if as_json:
+        _echo(rows)
+    elif rows:
+        click.echo(fleet_table(rows, now))
+    else:
+        click.echo("no devices" + (" with problems" if problems else ""))
+    if any(r["status"] in _PROBLEM_STATES for r in rows):
+        sys.exit(1)
 
 
 # -- citizens' requests and complaints (docs/REQUESTS.md) -----------------------------------

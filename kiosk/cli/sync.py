@@ -132,8 +132,11 @@ def sync_run(ctx, interval: float, server: str | None, timeout: float) -> None:
     """Run the background sync worker in the foreground until interrupted (one JSON line per round)."""
     from sync.client import SyncWorker
 
+    from kiosk.cli.compose import health_source
+
     worker = SyncWorker(ctx.data_dir, server=server, interval_s=interval, timeout=timeout,
-                        on_round=lambda snap: _echo_json(snap))
+                        on_round=lambda snap: _echo_json(snap),
+                        health=health_source(ctx.data_dir))
     worker.start()
     try:
         while True:

@@ -5,7 +5,9 @@ the GUI thread's write transactions must never mix with the worker's). Between r
 waits ``interval_s``; after a failure it backs off with full jitter, honouring Retry-After.
 ``poke()`` asks for a round now (a record was just written). The admin screen reads
 ``snapshot()``, a dict refreshed after every round, so it never touches the worker's
-connection.
+connection. With ``health`` (a callable giving the device's health report, e.g.
+``provisioning.health.report``) it also reports to the city after rounds the server answered
+(sync.client.health_report: at most every few minutes, at once on a change).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from kiosk import config as config_mod
 from kiosk.clock import Clock, SystemClock
 from kiosk.db import open_db
 from sync.client.backoff import Backoff
-from sync.client.errors import SyncBusy, SyncError
+from sync.client.errors import ServerRefused, SyncBusy, SyncError
+from sync.client.health_report import REPORT_EVERY_S, HealthReporter
 from sync.client.session import SyncClient
 from sync.client.sync_status import record_error, status
 
@@ -32,7 +35,9 @@ class SyncWorker:
                  transport: httpx.BaseTransport | None = None, interval_s: float = 30.0,
                  backoff: Backoff | None = None, keep_acked_days: int | None = None,
                  on_round: Callable[[dict[str, Any]], None] | None = None,
-                 timeout: float = 30.0) -> None:
+                 timeout: float = 30.0,
+                 health: Callable[[], dict[str, Any]] | None = None,
+                 health_every_s: float = REPORT_EVERY_S) -> None:
         self.data_dir = Path(data_dir)
         self.clock = clock or SystemClock()
         self.server = server
@@ -42,6 +47,8 @@ class SyncWorker:
         self.keep_acked_days = keep_acked_days
         self.on_round = on_round
         self.timeout = timeout
+        self.health = (HealthReporter(health, every_s=health_every_s) if health is not None
+                       else None)
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._lock = threading.Lock()
@@ -76,6 +83,10 @@ class SyncWorker:
             except Exception:  # a listener's bug must not stop sync
                 pass
 
+    def _report_health(self, client: SyncClient) -> None:
+        if self.health is not None:
+            self.health.maybe_send(client.conn)
+
     def _run(self) -> None:
         cfg = config_mod.load(self.data_dir)
         keep = self.keep_acked_days if self.keep_acked_days is not None else cfg.sync.keep_acked_days
@@ -88,7 +99,12 @@ class SyncWorker:
                     with SyncClient(db, self.data_dir, server=self.server or cfg.sync.server or None,
                                     clock=self.clock, transport=self.transport,
                                     keep_acked_days=keep, timeout=self.timeout) as client:
-                        summary = client.sync_once()
+                        try:
+                            summary = client.sync_once()
+                        except ServerRefused:
+                            self._report_health(client)  # it answered: tell it how we are
+                            raise
+                        self._report_health(client)
                     self.backoff.reset()
                     snap = {**summary, "next_round_s": delay}
                 except SyncError as exc:

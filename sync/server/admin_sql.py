@@ -191,3 +191,82 @@ def reference_row(execute: Execute, table: str, record_id: str
         return None
     payload = row[1] if isinstance(row[1], dict) else json.loads(row[1])  # jsonb | text
     return row[2], payload
+
+
+# -- device health (provisioning.health reports, sent by each kiosk's sync worker) ----------
+#: A device not heard from for this long is listed as ``silent`` (a kiosk reports every few
+#: minutes while it syncs: silent means powered off, offline or its sync stopped).
+SILENT_AFTER_MS = 60 * 60 * 1000
+
+HEALTH_UPSERT = (
+    "INSERT INTO device_health (device_id, received_ms, status, reasons, report)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET"
+    " received_ms = excluded.received_ms, status = excluded.status,"
+    " reasons = excluded.reasons, report = excluded.report")
+
+
+def put_device_health(execute: Execute, device_id: str, status: str, reasons: str,
+                      report: str, now_ms: int) -> None:
+    """Keep the device's newest report (its earlier ones are of no use to anyone)."""
+    execute(HEALTH_UPSERT, (device_id, now_ms, status, reasons, report))
+
+
+def _get(report: dict[str, Any], *path: str) -> Any:
+    for key in path:
+        if not isinstance(report, dict):
+            return None
+        report = report.get(key)
+    return report
+
+
+def device_health(execute: Execute, office_code: str | None, now_ms: int,
+                  device_id: str | None = None) -> list[dict[str, Any]]:
+    """The fleet: every enrolled device (of one office, or one device) with its last
+    report's essentials; ``report`` only when one device is asked for."""
+    where, params = [], []
+    if office_code is not None:
+        office(execute, office_code)   # NotFound for an unknown office
+        where.append("o.code = ?")
+        params.append(office_code)
+    if device_id is not None:
+        where.append("d.id = ?")
+        params.append(device_id)
+    rows = execute(
+        "SELECT d.id, o.code, d.enrolled_ms, d.revoked_ms, h.received_ms, h.status, h.reasons,"
+        " h.report FROM devices d JOIN offices o ON o.id = d.office_id"
+        " LEFT JOIN device_health h ON h.device_id = d.id"
+        + (" WHERE " + " AND ".join(where) if where else "") +
+        " ORDER BY o.code, d.id", params).fetchall()
+    out = []
+    for dev, code, enrolled_ms, revoked_ms, seen_ms, status, reasons, report in rows:
+        reasons = json.loads(reasons) if reasons else []
+        report = json.loads(report) if report else {}
+        if revoked_ms is not None:
+            shown = "revoked"
+        elif seen_ms is None:
+            shown = "no report"
+        elif now_ms - seen_ms > SILENT_AFTER_MS:
+            shown = "silent"
+        else:
+            shown = status
+        entry = {
+            "office_code": code, "device_id": dev, "enrolled_ms": enrolled_ms,
+            "revoked": revoked_ms is not None, "last_seen_ms": seen_ms, "status": shown,
+            "reported_status": status, "reasons": reasons,
+            "codes": [str(r).split(":", 1)[0] for r in reasons],
+            "version": _get(report, "version"),
+            "roles": _get(report, "roles"),
+            "backlog": _get(report, "sync", "backlog"),
+            "oldest_pending_ms": _get(report, "sync", "oldest_pending_ms"),
+            "last_good_push_ms": _get(report, "sync", "last_good_push_ms"),
+            "printer": _get(report, "printer", "state"),
+            "clock": _get(report, "clock", "state"),
+            "clock_offset_ms": _get(report, "clock", "offset_ms"),
+            "disk_free_bytes": _get(report, "disk_free_bytes"),
+        }
+        if device_id is not None:
+            entry["report"] = report
+        out.append(entry)
+    if device_id is not None and not out:
+        raise NotFound(f"no device {device_id!r}")
+    return out

@@ -118,6 +118,23 @@ class ComplaintStatusIn:
 MAX_ANSWER = 2000
 
 
+@dataclass(frozen=True)
+class HealthReportIn:
+    """A kiosk's health (provisioning.health): ``status`` ok or degraded, ``reasons`` as
+    "code: words", ``diagnostics`` the redacted report. The server keeps the newest one
+    per device (docs/PROVISIONING.md, "Fleet health")."""
+
+    status: str
+    reasons: list[str] = field(default_factory=list)
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+
+#: Bounds of a health report: a few reasons, a diagnostics dict of a few KB.
+MAX_HEALTH_REASONS = 50
+MAX_HEALTH_REASON_CHARS = 500
+MAX_HEALTH_BYTES = 64 * 1024
+
+
 @dataclass
 class Limits:
     """Per-process load shedding; the numbers are per worker."""
@@ -449,8 +466,38 @@ def _routes(app: FastAPI, state: _State, run_db, push_db) -> None:
         return _json({"changes": changes, "next_cursor": next_cursor, "has_more": has_more,
                       "epoch": epoch}, request)
 
+    @app.post("/devices/health", tags=["devices"], dependencies=[Versioned],
+              responses=answers(400, 401, 413, 426, 503))
+    async def device_health(body: HealthReportIn,
+                            device: Annotated[Device, Depends(current_device)]
+                            ) -> dict[str, Any]:
+        """The device's health report (sent by its sync worker every few minutes and when
+        its status changes); the newest one per device is kept for the fleet view
+        (``kiosk server devices``, ``GET /admin/devices/health``)."""
+        status, reasons, report = _health_report(body)
+        now = state.now_ms()
+        await run_db(store.put_device_health, device.id, status, reasons, report, now)
+        return {"device_id": device.id, "received_ms": now}
+
     # -- admin -----------------------------------------------------------------------------
     Admin = [Depends(admin)]
+
+    @app.get("/admin/devices/health", tags=["admin"], dependencies=Admin,
+             responses=answers(400, 401, 404, 503))
+    async def fleet_health(office_code: Annotated[str | None, Query()] = None
+                           ) -> list[dict[str, Any]]:
+        """Every device (of one office) with its last health report's essentials: last
+        seen, status (ok, degraded, silent, no report, revoked), reasons, backlog, printer,
+        clock."""
+        _plain_text({"office_code": office_code})
+        return await run_db(store.device_health, office_code, state.now_ms())
+
+    @app.get("/admin/devices/{device_id}/health", tags=["admin"], dependencies=Admin,
+             responses=answers(400, 401, 404, 503))
+    async def one_device_health(device_id: str) -> dict[str, Any]:
+        """One device's essentials and its whole last report (diagnostics, redacted)."""
+        _plain_text(device_id)
+        return (await run_db(store.device_health, None, state.now_ms(), device_id))[0]
 
     @app.post("/admin/offices", tags=["admin"], dependencies=Admin, status_code=201,
               responses=answers(400, 401, 409, 503))
@@ -575,6 +622,28 @@ def _plain_text(body: Any) -> None:
     value = dataclasses.asdict(body) if dataclasses.is_dataclass(body) else body
     if problem := value_problem(value):
         raise Invalid(f"request text {problem}")
+
+
+def _health_report(body: HealthReportIn) -> tuple[str, str, str]:
+    """(status, reasons JSON, report JSON) of a report, or 400/413 with what is wrong."""
+    _plain_text(body)
+    if body.status not in ("ok", "degraded"):
+        raise Invalid(f"status {body.status[:40]!r}: 'ok' or 'degraded'")
+    if len(body.reasons) > MAX_HEALTH_REASONS:
+        raise Invalid(f"{len(body.reasons)} reasons; at most {MAX_HEALTH_REASONS}")
+    for i, reason in enumerate(body.reasons):
+        if len(reason) > MAX_HEALTH_REASON_CHARS:
+            raise Invalid(f"reasons[{i}] is {len(reason)} characters; at most "
+                          f"{MAX_HEALTH_REASON_CHARS}")
+    try:
+        # msgspec: NaN and infinities become null, so the text is JSON every reader takes
+        reasons = msgspec.json.encode(body.reasons).decode()
+        report = msgspec.json.encode(body.diagnostics).decode()
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise Invalid(f"diagnostics cannot be kept as JSON: {exc}") from exc
+    if len(report) > MAX_HEALTH_BYTES:
+        raise BadBody(413, f"diagnostics are {len(report)} bytes; at most {MAX_HEALTH_BYTES}")
+    return body.status, reasons, report
 
 
 def _session(value: str | None) -> str | None:

@@ -247,6 +247,12 @@ MIGRATIONS: list[str] = [
     CREATE INDEX changes_face ON changes ({faces.PG_EMPLOYEE})
         WHERE table_name = '{faces.SEALED}';
     """,
+    # Step "device_health", as in store_sqlite: each device's last health report.
+    """
+    CREATE TABLE device_health (device_id text PRIMARY KEY REFERENCES devices(id),
+        received_ms bigint NOT NULL, status text NOT NULL, reasons text NOT NULL,
+        report text NOT NULL);
+    """,
 ]
 
 
@@ -576,6 +582,17 @@ class PgStore:
                    for seq, _, t, r, op, p in rows]
         next_cursor = f"{rows[-1][1]}:{rows[-1][0]}" if rows else (cursor or "0")
         return changes, next_cursor, has_more, epoch
+
+    def put_device_health(self, device_id: str, status: str, reasons: str, report: str,
+                          now_ms: int) -> None:
+        with self._tx() as cur:
+            admin_sql.put_device_health(admin_sql.pg_execute(cur), device_id, status, reasons,
+                                        report, now_ms)
+
+    def device_health(self, office_code: str | None, now_ms: int,
+                      device_id: str | None = None) -> list[dict[str, Any]]:
+        with self._reading() as execute:
+            return admin_sql.device_health(execute, office_code, now_ms, device_id)
 
     def citizen_records(self, table: str, office_code: str | None,
                         limit: int) -> list[dict[str, Any]]:

@@ -94,6 +94,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX changes_face ON changes ({faces.SQLITE_EMPLOYEE})
         WHERE table_name = '{faces.SEALED}';
     """,
+    # Step "device_health": each device's last health report (provisioning.health, sent
+    # by the kiosk's sync worker; `kiosk server devices` lists them). Text, not parsed
+    # here: the fleet view reads a few fields of it (admin_sql.device_health).
+    """
+    CREATE TABLE device_health (device_id TEXT PRIMARY KEY REFERENCES devices(id),
+        received_ms INTEGER NOT NULL, status TEXT NOT NULL, reasons TEXT NOT NULL,
+        report TEXT NOT NULL);
+    """,
 ]
 
 
@@ -352,6 +360,17 @@ class SqliteStore:
                    for seq, t, r, op, p in rows]
         next_cursor = f"0:{rows[-1][0]}" if rows else (cursor or "0")
         return changes, next_cursor, has_more, epoch
+
+    # -- device health ------------------------------------------------------------------------
+    def put_device_health(self, device_id: str, status: str, reasons: str, report: str,
+                          now_ms: int) -> None:
+        with self._write() as conn:
+            admin_sql.put_device_health(conn.execute, device_id, status, reasons, report,
+                                        now_ms)
+
+    def device_health(self, office_code: str | None, now_ms: int,
+                      device_id: str | None = None) -> list[dict[str, Any]]:
+        return admin_sql.device_health(self._conn().execute, office_code, now_ms, device_id)
 
     # -- citizens' requests and complaints ---------------------------------------------------
     def citizen_records(self, table: str, office_code: str | None,
