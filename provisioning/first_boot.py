@@ -64,7 +64,7 @@ class SetupMode:
     code: SetupCode
     host: str                      # the address shown on the page (and in the QR)
     port: int
-    advertisement: SetupAdvertisement
+    advertisement: SetupAdvertisement | None   # None: not announced (--no-advertise)
     service: Any = None            # provisioning.service.SetupService (.port, .stop())
     _callbacks: list[Callable[[], None]] = field(default_factory=list)
     _done: threading.Event = field(default_factory=threading.Event)
@@ -91,7 +91,8 @@ class SetupMode:
             return
         self._done.set()
         try:
-            self.advertisement.set_state(device_state(self.data_dir))
+            if self.advertisement is not None:
+                self.advertisement.set_state(device_state(self.data_dir))
         except Exception as exc:  # noqa: BLE001 - the laptop's list is stale, the kiosk works
             log.warning("could not announce the new state on the LAN: %s", exc)
         for callback in list(self._callbacks):
@@ -105,16 +106,19 @@ class SetupMode:
             if self.service is not None:
                 self.service.stop()
         finally:
-            self.advertisement.close()
+            if self.advertisement is not None:
+                self.advertisement.close()
 
 
 def run_setup_mode(data_dir: Path, *, interfaces: list[str] | None = None,
-                   port: int = SETUP_PORT, code: SetupCode | None = None) -> SetupMode:
+                   port: int = SETUP_PORT, code: SetupCode | None = None,
+                   advertise: bool = True) -> SetupMode:
     """Start the setup service and the advertisement for the device in ``data_dir`` (its
     identity key is made now on a fresh device). ``interfaces`` limits both to these IPv4
     addresses (``["127.0.0.1"]`` in tests); ``port=0`` lets a test pick a free one. A port
     already taken (another kiosk process on this machine) raises OSError, which
-    ``kiosk run`` reports in one line."""
+    ``kiosk run`` reports in one line. ``advertise=False`` serves without the zeroconf
+    announcement (``kiosk edge serve --no-advertise``)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     identity = device.load(data_dir)
@@ -125,6 +129,8 @@ def run_setup_mode(data_dir: Path, *, interfaces: list[str] | None = None,
     mode.service = _start_service(mode, listen=interfaces[0] if interfaces else "0.0.0.0",
                                   port=port)
     mode.port = int(mode.service.port)
+    if not advertise:
+        return mode
     try:
         mode.advertisement = SetupAdvertisement(identity, state=device_state(data_dir),
                                                 port=mode.port, interfaces=interfaces)

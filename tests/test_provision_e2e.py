@@ -22,6 +22,7 @@ import pytest
 
 from kiosk import config as config_mod
 from tests.sync_support.procs import KIOSK, ROOT, ServerProcess, env
+from tests.test_lan_discovery import needs_mdns
 
 pytestmark = pytest.mark.slow
 
@@ -41,6 +42,7 @@ def _wait(predicate, what: str, timeout: float = 60.0) -> None:
         time.sleep(0.1)
 
 
+@needs_mdns
 def test_fresh_kiosk_to_test_receipt(tmp_path):
     city_db = tmp_path / "city.db"
     server = ServerProcess(f"sqlite:///{city_db}", tmp_path / "srv").start()
@@ -61,13 +63,21 @@ def test_fresh_kiosk_to_test_receipt(tmp_path):
         started = time.monotonic()
         edge = subprocess.Popen(
             [*KIOSK, "--data-dir", str(data_dir), "edge", "serve", "--host", "127.0.0.1",
-             "--port", "0", "--setup-port", "0", "--no-advertise"],
+             "--port", "0", "--setup-port", "0"],
             stdout=subprocess.PIPE, stderr=open(tmp_path / "edge.log", "w"), text=True,
             cwd=ROOT, env={**env(), "PYTHONUNBUFFERED": "1"}, start_new_session=True)
         setup = json.loads(edge.stdout.readline() or "{}")
         assert setup.get("state") == "unprovisioned", (tmp_path / "edge.log").read_text()
         short_id, setup_code = setup["id"], setup["code"]
-        address = f"127.0.0.1:{setup['port']}"
+        # Dewi's laptop finds the kiosk on the LAN (zeroconf, here on loopback)
+        code, out, err = _kiosk("provision", "discover", "--json", "--timeout", "3",
+                                "--interface", "127.0.0.1")
+        assert code == 0, err
+        found = [d for d in json.loads(out) if d["short_id"] == short_id]
+        assert found and found[0]["state"] == "unprovisioned", out
+        assert found[0]["fingerprint"] == setup["fingerprint"]
+        address = f"{found[0]['address']}:{found[0]['port']}"
+        assert address == f"127.0.0.1:{setup['port']}"
 
         # Dewi types the code on the kiosk's screen
         code, out, err = _kiosk("provision", "pair", short_id, "--address", address,

@@ -176,3 +176,23 @@ def test_key_files_are_overwritten_before_unlink(demo_dir, monkeypatch):
     monkeypatch.setattr(reset_mod, "_shred", lambda p: (shredded.append(p.name), real(p)))
     factory_reset(demo_dir, flush=lambda: 0)
     assert "identity.key" in shredded
+
+
+def test_every_kiosk_command_finishes_an_interrupted_reset_first(demo_dir):
+    """The next start after a power cut is whatever command runs first (kiosk run, kiosk
+    edge serve, kiosk init): the root command finishes the wipe before anything reads."""
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+
+    open_runtime(demo_dir).close()
+    old_key = load_identity(demo_dir).public_key
+    (demo_dir / health_mod.RESET_MARKER).write_text("3")
+    (demo_dir / config_mod.CONFIG_NAME).unlink()       # as the interrupted reset left it
+    result = CliRunner().invoke(main, ["--data-dir", str(demo_dir), "init",
+                                       "--office-code", "KLR9", "--admin-pin", "4821"])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in demo_dir.iterdir()}
+    assert health_mod.RESET_MARKER not in names
+    assert load_identity(demo_dir).public_key != old_key      # the old key did not survive
+    assert config_mod.load(demo_dir).office.code == "KLR9"

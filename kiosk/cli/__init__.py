@@ -66,6 +66,11 @@ def main(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
     if debug:
         os.environ[DEBUG_ENV] = "1"
     ctx.obj = Ctx(data_dir or default_data_dir())
+    # A factory reset a power cut interrupted is finished before anything reads the data
+    # directory (config.toml went first, so the device boots to its setup page either way).
+    from provisioning.reset import finish_pending_reset
+
+    finish_pending_reset(ctx.obj.data_dir)
 
 
 def _read_pin(prompt: bool) -> str:

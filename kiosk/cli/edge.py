@@ -17,53 +17,70 @@ import click
 log = logging.getLogger(__name__)
 
 
-def _wait_for_setup(data_dir: Path, host: str, port: int | None):
-    """Run the setup service on an unconfigured kiosk until a laptop configures it; the
-    service (still running) then, or None when stopped first (Ctrl-C, SIGTERM). The setup
-    code goes to stdout as JSON lines: a kiosk with no screen shows it in its journal."""
-    from provisioning.service import SETUP_PORT, default_state, start_setup_service
+def _setup_interfaces(host: str, interfaces: tuple[str, ...]) -> list[str] | None:
+    """Where the setup service listens and is announced: the --interface addresses, else
+    the --host address, else every interface."""
+    if interfaces:
+        return list(interfaces)
+    return None if host in ("", "0.0.0.0") else [host]
 
+
+def _start_setup(data_dir: Path, host: str, port: int | None, interfaces: tuple[str, ...],
+                 advertise: bool):
+    """The setup service and its ``_kiosk-setup._tcp`` announcement
+    (provisioning.first_boot.run_setup_mode: what ``kiosk run`` starts too), so ``kiosk
+    provision discover`` and ``status`` list a headless edge like any kiosk."""
+    from provisioning.advertise import SETUP_PORT
+    from provisioning.first_boot import run_setup_mode
+
+    return run_setup_mode(data_dir, interfaces=_setup_interfaces(host, interfaces),
+                          port=SETUP_PORT if port is None else port, advertise=advertise)
+
+
+def _wait_for_setup(data_dir: Path, host: str, port: int | None,
+                    interfaces: tuple[str, ...] = (), advertise: bool = True):
+    """Run the setup service on an unconfigured kiosk until a laptop configures it; the
+    setup mode (still running) then, or None when stopped first (Ctrl-C, SIGTERM). The setup
+    code goes to stdout as JSON lines: a kiosk with no screen shows it in its journal."""
     configured = threading.Event()
     stop = threading.Event()
-    state = default_state(data_dir, on_configured=configured.set)
-    service = start_setup_service(state, host, SETUP_PORT if port is None else port)
-    state.code.subscribe(lambda code: click.echo(json.dumps({"code": code})))
-    click.echo(json.dumps({"setup": service.url, "port": service.port,
-                           "id": state.identity.short_id,
-                           "fingerprint": state.identity.fingerprint,
-                           "state": "unprovisioned", "code": state.code.current()}))
+    mode = _start_setup(data_dir, host, port, interfaces, advertise)
+    mode.on_configured(configured.set)
+    mode.code.subscribe(lambda code: click.echo(json.dumps({"code": code})))
+    click.echo(json.dumps({"setup": mode.service.url, "port": mode.port,
+                           "id": mode.identity.short_id,
+                           "fingerprint": mode.identity.fingerprint,
+                           "state": "unprovisioned", "code": mode.code.current()}))
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not configured.is_set() and not stop.is_set():
             configured.wait(1.0)
-            state.code.current()        # a code that expired is replaced (and printed)
+            mode.code.current()         # a code that expired is replaced (and printed)
     except KeyboardInterrupt:
         stop.set()
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     if not configured.is_set():
-        service.stop()
+        mode.stop()
         return None
-    return service
+    return mode
 
 
-def _setup_alongside(data_dir: Path, host: str, port: int | None):
+def _setup_alongside(data_dir: Path, host: str, port: int | None,
+                     interfaces: tuple[str, ...] = (), advertise: bool = True):
     """The setup service beside a configured edge (diagnostics, reset, reconfigure), or
     None when its port is taken (the edge serves all the same)."""
-    from provisioning.service import SETUP_PORT, default_state, start_setup_service
-
-    def configured_again() -> None:
-        log.warning("the kiosk was configured again from a laptop; restart it to apply")
-
     try:
-        return start_setup_service(default_state(data_dir, on_configured=configured_again),
-                                   host, SETUP_PORT if port is None else port)
+        mode = _start_setup(data_dir, host, port, interfaces, advertise)
     except (OSError, RuntimeError) as exc:
         log.warning("setup service not started (%s)", exc)
         return None
+    mode.on_configured(lambda: log.warning(
+        "the kiosk was configured again from a laptop; restart it to apply"))
+    return mode
 
 
 def register(main: click.Group) -> None:
@@ -112,11 +129,13 @@ def register(main: click.Group) -> None:
                 raise Failure(f"{config_path(ctx.data_dir)} does not exist: run without "
                               "--no-setup to be configured from a technician's laptop, or "
                               "'kiosk init'")
-            setup = _wait_for_setup(ctx.data_dir, host, setup_port)
+            setup = _wait_for_setup(ctx.data_dir, host, setup_port, interfaces,
+                                    not no_advertise)
             if setup is None:
                 return
         elif not no_setup:
-            setup = _setup_alongside(ctx.data_dir, host, setup_port)
+            setup = _setup_alongside(ctx.data_dir, host, setup_port, interfaces,
+                                     not no_advertise)
         try:
             from provisioning.configure import retry_pending_enrollment
 
@@ -158,7 +177,7 @@ def register(main: click.Group) -> None:
                                    "zeroconf": advertisement.name if advertisement else None,
                                    "printing": workers.printer is not None,
                                    "syncing": workers.sync is not None,
-                                   "setup": setup.url if setup is not None else None}))
+                                   "setup": setup.service.url if setup is not None else None}))
             server.serve()
         finally:
             workers.stop()

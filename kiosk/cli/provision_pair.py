@@ -46,23 +46,17 @@ def _fail(exc: Exception) -> click.ClickException:
 
 
 def _discover(short_id: str, timeout: float) -> tuple[str, str] | None:
-    """(address, fingerprint) of the kiosk with this short id on the LAN, or None.
-    provisioning.discover comes from the discovery work; without it, None."""
-    try:
-        from provisioning import discover as discovery  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    """(address, fingerprint) of the kiosk with this short id on the LAN (zeroconf,
+    provisioning.discover), or None."""
+    from provisioning.discover import discover
     from provisioning.technician import normal_id
 
-    find = getattr(discovery, "discover", None)
-    if find is None:
-        return None
     try:
-        found = find(timeout)
+        found = discover(timeout)
     except Exception:  # noqa: BLE001 - discovery is a convenience; --address always works
         return None
     for item in found:
-        if normal_id(getattr(item, "short_id", "")) == normal_id(short_id):
+        if normal_id(item.short_id) == normal_id(short_id):
             host = str(item.address)
             host = f"[{host}]" if ":" in host else host
             return f"{host}:{item.port}", item.fingerprint
