@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import platform
 import socket
 import threading
 import time
@@ -41,11 +40,11 @@ from kiosk.config import config_path
 from provisioning.channel import MAX_BOX_CHARS, MAX_COUNTER, ChannelError, PairedLaptops, seal_answer
 from provisioning.device import DeviceIdentity
 from provisioning.pairing import PROTOCOL, DevicePairing, PairingError, b64, unb64
+from provisioning.advertise import SETUP_PORT, device_model, software_version
 from provisioning.setup_code import SetupCode
 
 log = logging.getLogger(__name__)
 
-SETUP_PORT = 8766
 _ID = r"^[A-Za-z0-9_-]{8,64}$"
 _B64 = r"^[A-Za-z0-9_-]*$"
 
@@ -57,7 +56,7 @@ class SetupState:
     code: SetupCode
     health: Callable[[], dict]         # provisioning.health.health(data_dir)
     diagnostics: Callable[[], dict]    # provisioning.health.diagnostics(data_dir)
-    reset: Callable[[], dict]          # provisioning.reset.factory_reset(data_dir, ...)
+    reset: Callable[..., dict]         # provisioning.reset.factory_reset(data_dir, force=...)
     on_configured: Callable[[], None]  # the app leaves the setup page / the edge starts workers
     #: What runs behind the configure route (provisioning.configure.apply by default);
     #: tests give a stand-in to check the channel alone.
@@ -75,49 +74,27 @@ class SetupState:
         return config_path(self.data_dir).exists()
 
 
-def software_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("kelurahan-kiosk")
-    except Exception:  # noqa: BLE001 - a source checkout without an install
-        return "0.1.0"
-
-
-def device_model() -> str:
-    """The Pi's model from the device tree (``Raspberry Pi 4 Model B Rev 1.4``), else the
-    machine type."""
-    try:
-        return Path("/proc/device-tree/model").read_text().strip("\x00\n ") or platform.machine()
-    except OSError:
-        return platform.machine() or "unknown"
-
-
 def default_state(data_dir: Path, on_configured: Callable[[], None] = lambda: None,
                   code: SetupCode | None = None) -> SetupState:
-    """The state a kiosk runs with: provisioning.health / provisioning.reset when they are
-    installed, plain stand-ins otherwise (health "ok", diagnostics = version and state,
-    reset refused)."""
+    """The state a kiosk runs with: provisioning.health's health and diagnostics, and
+    provisioning.reset's factory reset."""
     from provisioning import device
 
     data_dir = Path(data_dir)
-    try:
-        from provisioning import health as health_mod  # type: ignore[attr-defined]
+    from provisioning import health as health_mod
+    from provisioning import reset as reset_mod
 
-        health: Callable[[], dict] = lambda: health_mod.health(data_dir)  # noqa: E731
-        diagnostics: Callable[[], dict] = lambda: health_mod.diagnostics(data_dir)  # noqa: E731
-    except ImportError:
-        health = lambda: {"status": "ok", "reasons": []}  # noqa: E731
-        diagnostics = lambda: {"version": software_version(),  # noqa: E731
-                               "provisioned": config_path(data_dir).exists()}
-    try:
-        from provisioning import reset as reset_mod  # type: ignore[attr-defined]
+    def health() -> dict:
+        return health_mod.health(data_dir)
 
-        reset: Callable[[], dict] = lambda: reset_mod.factory_reset(  # noqa: E731
-            data_dir, server_reachable_flush=None, force=False)
-    except ImportError:
-        def reset() -> dict:
-            return {"reset": False, "detail": "factory reset is not installed on this kiosk"}
+    def diagnostics() -> dict:
+        return health_mod.diagnostics(data_dir)
+
+    def reset(force: bool = False) -> dict:
+        """Flush to the city first (the real sync client); refuse with the unsent count
+        unless the technician confirmed with force."""
+        return reset_mod.factory_reset(data_dir, force=force)
+
     return SetupState(data_dir, device.load(data_dir), code or SetupCode(), health, diagnostics,
                       reset, on_configured)
 
@@ -264,8 +241,9 @@ def create_setup_app(state: SetupState) -> FastAPI:
 
         return (state.configure or apply)(state, payload)
 
-    def reset() -> tuple[int, dict]:
-        answer = dict(state.reset())
+    def reset(payload: dict) -> tuple[int, dict]:
+        force = payload.get("force") is True if isinstance(payload, dict) else False
+        answer = dict(state.reset(force=force))
         if not identity_mod.key_path(state.data_dir).exists():
             # wiped: the kiosk is a new device now, with a new key and fingerprint
             from provisioning import device
@@ -276,7 +254,7 @@ def create_setup_app(state: SetupState) -> FastAPI:
 
     channel("/setup/configure", configure)
     channel("/setup/diagnostics", lambda _payload: (200, dict(state.diagnostics())))
-    channel("/setup/reset", lambda _payload: reset())
+    channel("/setup/reset", reset)
     return app
 
 

@@ -34,7 +34,7 @@ def kiosk(tmp_path, monkeypatch):
                           on_configured=lambda: events.__setitem__("configured",
                                                                    events["configured"] + 1))
 
-    def reset() -> dict:
+    def reset(force: bool = False) -> dict:
         events["reset"] += 1
         return {"reset": True, "flushed": 0}
 
@@ -229,3 +229,35 @@ def test_cli_commands_on_a_kiosk_that_is_not_paired(tmp_path):
     result = run("provision", "pair", "7F3K-Q2MA", "--code", "123456", "--store",
                  str(tmp_path / "t"))
     assert result.exit_code == 2 and "--address" in result.output
+
+
+def test_reset_over_the_channel_names_the_unsent_count_and_needs_force(demo_dir, tmp_path):
+    """The real reset behind the paired channel: the kiosk cannot reach a city, so it
+    refuses with the count and wipes nothing; --force then wipes keys and data."""
+    from kiosk import identity, queue
+    from kiosk.runtime import open_runtime
+
+    rt = open_runtime(demo_dir)
+    try:
+        queue.issue_ticket(rt, queue.list_services(rt)[0].id)
+    finally:
+        rt.close()
+    state = default_state(demo_dir)
+    state.pairing_open = lambda: True        # a configured kiosk whose admin opened pairing
+    service = start_setup_service(state, host="127.0.0.1", port=0)
+    try:
+        store = TechnicianStore(tmp_path / "tech")
+        device = pair(f"127.0.0.1:{service.port}", state.code.current(), store)
+        common = ["--store", str(store.root), "--address", f"127.0.0.1:{service.port}"]
+        refused = run("provision", "reset", device.short_id, "--yes", *common)
+        assert refused.exit_code != 0 and "not yet sent to the city" in refused.output
+        assert "--force" in refused.output
+        assert config_mod.config_path(demo_dir).exists()
+        assert identity.key_path(demo_dir).exists()
+        done = run("provision", "reset", device.short_id, "--yes", "--force", "--json", *common)
+        assert done.exit_code == 0, done.output
+        assert json.loads(done.output)["reset"] is True
+        assert not config_mod.config_path(demo_dir).exists()
+        assert not (demo_dir / "kiosk.db").exists() and not (demo_dir / "paired-laptops.json").exists()
+    finally:
+        service.stop()

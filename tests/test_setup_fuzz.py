@@ -29,7 +29,7 @@ BOUNDED = settings(max_examples=30, derandomize=True, deadline=None, database=No
 def kiosk(tmp_path_factory):
     resets = []
     state = default_state(tmp_path_factory.mktemp("kiosk"))
-    state.reset = lambda: resets.append(1) or {"reset": True}
+    state.reset = lambda force=False: resets.append(1) or {"reset": True}
     service = start_setup_service(state, host="127.0.0.1", port=0)
     yield state, service, resets
     service.stop()

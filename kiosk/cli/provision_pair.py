@@ -229,8 +229,10 @@ def register(provision: click.Group) -> None:
     @_json_option
     @click.option("--timeout", type=click.FloatRange(1, 600), default=120.0, show_default=True,
                   help="Seconds to wait for the kiosk (it flushes its outbox first).")
+    @click.option("--force", is_flag=True,
+                  help="Reset even when records could not be sent to the city (they are lost).")
     def reset(device: str, yes: bool, address: str | None, store_dir: Path | None,
-              as_json: bool, timeout: float) -> None:
+              as_json: bool, timeout: float, force: bool) -> None:
         from provisioning.technician import TechnicianError, TechnicianStore
 
         store = TechnicianStore(store_dir)
@@ -241,7 +243,16 @@ def register(provision: click.Group) -> None:
             click.confirm(f"Factory reset kiosk {paired.short_id}: its data and keys are "
                           "wiped. Continue?", abort=True)
         try:
-            answer = _call(store, paired, where, "/setup/reset", {}, timeout)
+            answer = _call(store, paired, where, "/setup/reset", {"force": force}, timeout)
+            if answer.get("reset") is False and answer.get("pending"):
+                # The city did not take everything: the technician decides, knowing the count.
+                message = answer.get("message") or (f"{answer['pending']} records not yet "
+                                                    "sent to the city; reset anyway?")
+                if yes or not sys.stdin.isatty():
+                    raise click.ClickException(f"kiosk {paired.short_id}: {message} (nothing "
+                                               "was wiped; add --force to reset anyway)")
+                click.confirm(f"kiosk {paired.short_id}: {message}", abort=True)
+                answer = _call(store, paired, where, "/setup/reset", {"force": True}, timeout)
         except TechnicianError as exc:
             raise _fail(exc) from None
         _echo(as_json, answer, f"kiosk {paired.short_id}: "
