@@ -112,13 +112,15 @@ class SetupMode:
 
 def run_setup_mode(data_dir: Path, *, interfaces: list[str] | None = None,
                    port: int = SETUP_PORT, code: SetupCode | None = None,
-                   advertise: bool = True) -> SetupMode:
+                   advertise: bool = True,
+                   after_reset: Callable[[], None] | None = None) -> SetupMode:
     """Start the setup service and the advertisement for the device in ``data_dir`` (its
     identity key is made now on a fresh device). ``interfaces`` limits both to these IPv4
     addresses (``["127.0.0.1"]`` in tests); ``port=0`` lets a test pick a free one. A port
     already taken (another kiosk process on this machine) raises OSError, which
     ``kiosk run`` reports in one line. ``advertise=False`` serves without the zeroconf
-    announcement (``kiosk edge serve --no-advertise``)."""
+    announcement (``kiosk edge serve --no-advertise``). ``after_reset`` runs once a paired
+    laptop reset the device (provisioning.service.SetupState.after_reset)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     identity = device.load(data_dir)
@@ -127,7 +129,7 @@ def run_setup_mode(data_dir: Path, *, interfaces: list[str] | None = None,
     mode = SetupMode(data_dir=data_dir, identity=identity, code=code, host=host, port=port,
                      advertisement=None)  # type: ignore[arg-type]  # set just below
     mode.service = _start_service(mode, listen=interfaces[0] if interfaces else "0.0.0.0",
-                                  port=port)
+                                  port=port, after_reset=after_reset)
     mode.port = int(mode.service.port)
     if not advertise:
         return mode
@@ -141,12 +143,14 @@ def run_setup_mode(data_dir: Path, *, interfaces: list[str] | None = None,
     return mode
 
 
-def _start_service(mode: SetupMode, *, listen: str, port: int):
+def _start_service(mode: SetupMode, *, listen: str, port: int,
+                   after_reset: Callable[[], None] | None = None):
     """The device's setup service (provisioning.service: pairing with the page's code,
     configure, diagnostics, reset) with the health and reset of provisioning.health /
     provisioning.reset when installed (its ``default_state`` picks them). Its configure
     route calls :meth:`SetupMode.configured`."""
     from provisioning.service import default_state, start_setup_service
 
-    state = default_state(mode.data_dir, on_configured=mode.configured, code=mode.code)
+    state = default_state(mode.data_dir, on_configured=mode.configured, code=mode.code,
+                          after_reset=after_reset)
     return start_setup_service(state, host=listen, port=port)

@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 #: The app's exit status after a factory reset: "start me again" (EX_TEMPFAIL in
 #: sysexits.h). systemd restarts on it (Restart=on-failure); the new start shows setup.
 RESET_EXIT_CODE = 75
+#: How long a process wiped from a laptop waits before it ends: the laptop's answer first.
+RESTART_DELAY_S = 1.0
 #: Files of the data directory a reset leaves alone (a city server's database on a
 #: developer's machine: not this device's data).
 KEEP = frozenset({"server.db", "server.db-wal", "server.db-shm", "server.db-journal"})
@@ -171,6 +173,21 @@ def factory_reset(data_dir: Path, *, flush: Callable[[], int] | None = None,
                 pending, ", ".join(removed) or "nothing")
     return {"reset": True, "pending": pending, "removed": removed,
             "exit_code": RESET_EXIT_CODE}
+
+
+def restart_after_reset(delay_s: float = RESTART_DELAY_S) -> None:
+    """End this process with RESET_EXIT_CODE shortly (a daemon timer), so the service
+    manager starts it again and, without config.toml, it shows its setup page. Used after
+    a reset from a paired laptop (provisioning.service): the database and keys this process
+    holds open are gone, and nothing of the old device may go on running (its print and sync
+    workers, its LAN API). ``os._exit``: no clean-up can touch the wiped data directory."""
+    import threading
+
+    log.warning("factory reset done; this process ends (exit %d) to start again as a new "
+                "device", RESET_EXIT_CODE)
+    timer = threading.Timer(delay_s, os._exit, args=(RESET_EXIT_CODE,))
+    timer.daemon = True
+    timer.start()
 
 
 def reset_pending(data_dir: Path) -> bool:

@@ -64,6 +64,11 @@ class SetupState:
     #: Whether a new laptop may pair now. Default: only while unprovisioned (the setup page
     #: shows the code); an admin screen that shows the code on a configured kiosk opens it.
     pairing_open: Callable[[], bool] | None = None
+    #: What happens once a paired laptop's factory reset has wiped the device (after the
+    #: answer is sent): the composition roots pass provisioning.reset.restart_after_reset,
+    #: which ends the process with RESET_EXIT_CODE so the service manager starts it again
+    #: into its setup page; None in tests (the process goes on, with a new identity).
+    after_reset: Callable[[], None] | None = None
     laptops: PairedLaptops = field(init=False)
 
     def __post_init__(self) -> None:
@@ -75,7 +80,8 @@ class SetupState:
 
 
 def default_state(data_dir: Path, on_configured: Callable[[], None] = lambda: None,
-                  code: SetupCode | None = None) -> SetupState:
+                  code: SetupCode | None = None,
+                  after_reset: Callable[[], None] | None = None) -> SetupState:
     """The state a kiosk runs with: provisioning.health's health and diagnostics, and
     provisioning.reset's factory reset."""
     from provisioning import device
@@ -96,7 +102,7 @@ def default_state(data_dir: Path, on_configured: Callable[[], None] = lambda: No
         return reset_mod.factory_reset(data_dir, force=force)
 
     return SetupState(data_dir, device.load(data_dir), code or SetupCode(), health, diagnostics,
-                      reset, on_configured)
+                      reset, on_configured, after_reset=after_reset)
 
 
 class PairStart(BaseModel):
@@ -250,6 +256,8 @@ def create_setup_app(state: SetupState) -> FastAPI:
 
             state.identity = device.load(state.data_dir)
             desk.fingerprint = state.identity.fingerprint
+        if answer.get("reset") is True and state.after_reset is not None:
+            state.after_reset()
         return 200, answer
 
     channel("/setup/configure", configure)

@@ -125,6 +125,20 @@ def test_fresh_kiosk_to_test_receipt(tmp_path):
         done = time.monotonic()
         print(f"\nprovisioning: kiosk start -> test receipt {printed - started:.1f} s, "
               f"-> first sync on the city server {done - started:.1f} s")
+
+        # The kiosk leaves the office: a factory reset from the paired laptop. Everything was
+        # synced, so it wipes at once and the process ends with 75 (systemd starts it again
+        # into its setup page).
+        code, out, err = _kiosk("provision", "reset", short_id, "--yes", "--json",
+                                "--store", str(tech))
+        assert code == 0, err + (tmp_path / "edge.log").read_text()
+        assert json.loads(out)["reset"] is True
+        assert edge.wait(30) == 75
+        assert not config_mod.config_path(data_dir).exists()
+        assert not (data_dir / "kiosk.db").exists()
+        from provisioning.device import load as load_identity
+
+        assert load_identity(data_dir).fingerprint != setup["fingerprint"]   # a new device
     finally:
         if edge is not None and edge.poll() is None:
             os.killpg(edge.pid, 15)

@@ -72,6 +72,7 @@ def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = Fals
     from kiosk.runtime import open_runtime
     from provisioning.advertise import SETUP_PORT
     from provisioning.first_boot import run_setup_mode
+    from provisioning.reset import restart_after_reset
     from ui.device_browser import DeviceBrowser, DeviceList
     from ui.setup_page import SetupPage
     from ui.shell import Shell
@@ -92,7 +93,8 @@ def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = Fals
     mode = None
     try:
         mode = run_setup_mode(data_dir, interfaces=interfaces,
-                              port=SETUP_PORT if port is None else port)
+                              port=SETUP_PORT if port is None else port,
+                              after_reset=restart_after_reset)
         browser.start(interfaces)
         page = SetupPage(mode.identity, mode.code, mode.address,
                          device_list=DeviceList(browser, mode.identity.short_id))

@@ -204,10 +204,12 @@ def _setup_alongside(data_dir: Path, interfaces: list[str] | None, port: int | N
     another kiosk process here, e.g. 'kiosk edge serve'): the screen matters more."""
     from provisioning.advertise import SETUP_PORT
     from provisioning.first_boot import run_setup_mode
+    from provisioning.reset import restart_after_reset
 
     try:
         return run_setup_mode(data_dir, interfaces=interfaces,
-                              port=SETUP_PORT if port is None else port)
+                              port=SETUP_PORT if port is None else port,
+                              after_reset=restart_after_reset)
     except OSError as exc:
         click.echo(f"warning: the setup service did not start ({exc.strerror or exc}); this "
                    "kiosk is not listed by 'kiosk provision status' until it does", err=True)

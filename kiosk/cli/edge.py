@@ -32,9 +32,11 @@ def _start_setup(data_dir: Path, host: str, port: int | None, interfaces: tuple[
     provision discover`` and ``status`` list a headless edge like any kiosk."""
     from provisioning.advertise import SETUP_PORT
     from provisioning.first_boot import run_setup_mode
+    from provisioning.reset import restart_after_reset
 
     return run_setup_mode(data_dir, interfaces=_setup_interfaces(host, interfaces),
-                          port=SETUP_PORT if port is None else port, advertise=advertise)
+                          port=SETUP_PORT if port is None else port, advertise=advertise,
+                          after_reset=restart_after_reset)
 
 
 def _wait_for_setup(data_dir: Path, host: str, port: int | None,
