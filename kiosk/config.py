@@ -9,6 +9,7 @@ The data directory is platformdirs' user data dir for ``kelurahan-kiosk`` unless
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -248,12 +249,16 @@ def _check_url(key: str, url: str) -> None:
 
 
 def save(config: Config, data_dir: Path) -> Path:
-    """Write atomically (temp file + rename), so a power cut never leaves half a config."""
+    """Write atomically (temp file + rename), so a power cut never leaves half a config.
+    Mode 0600 from the first byte: it holds the office LAN token and the PIN's hash."""
     validate(config)
     path = Path(data_dir) / CONFIG_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
-    with open(tmp, "wb") as fh:
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()               # a leftover of a power cut, maybe with a looser mode
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(fd, "wb") as fh:
         tomli_w.dump(asdict(config), fh)
         fh.flush()
         os.fsync(fh.fileno())

@@ -16,6 +16,21 @@ def test_round_trip(tmp_path):
     assert "2468" not in (tmp_path / "config.toml").read_text()
 
 
+def test_the_config_file_is_readable_by_its_owner_only(tmp_path):
+    """It holds the office LAN token and the PIN's hash: mode 0600, also when a power cut
+    left a world-readable temp file behind."""
+    import stat
+
+    (tmp_path / "config.toml.tmp").write_text("junk")
+    (tmp_path / "config.toml.tmp").chmod(0o644)
+    cfg = config.Config()
+    cfg.lan.token = "rahasia-kantor-0123456789"
+    config.save(cfg, tmp_path)
+    assert stat.S_IMODE((tmp_path / "config.toml").stat().st_mode) == 0o600
+    assert config.load(tmp_path).lan.token == "rahasia-kantor-0123456789"
+    assert not (tmp_path / "config.toml.tmp").exists()
+
+
 @pytest.mark.parametrize("text, key", [
     ('[office]\ntimezone = "CET"\n', "office.timezone"),
     ('[printer]\nuri = "lpt1"\n', "printer.uri"),
