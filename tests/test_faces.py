@@ -335,3 +335,29 @@ def test_a_low_order_ephemeral_key_is_refused():
     box[1:33] = bytes(32)             # the all-zero point: X25519 gives no shared secret
     with pytest.raises(face_seal.SealError):
         face_seal.open_sealed(_KEY, "emp-1001", base64.b64encode(bytes(box)).decode())
+
+
+def test_audit_snapshots_are_kept_only_when_the_office_asks_and_for_its_days(rt):
+    put_settings(rt, **{"attendance.face": "after_badge"})
+    enroll_face(rt, "emp-1001", captures(), "Budi Santoso")
+    asked = record_scan(rt, badge())
+    assert asked.result == "face_needed" and asked.snapshot_days == 0
+    jpeg = base64.b64encode(b"\xff\xd8\xff\xe0 a tiny jpeg").decode()
+    audit = rt.data_dir / "face_audit"
+    old = audit / "1000_emp-1001.jpg"          # left from when the office kept them
+    audit.mkdir()
+    old.write_bytes(b"\xff\xd8")
+    face = {"embedding": near(ANDI, 55), "liveness": True, "snapshot": jpeg}
+    assert record_scan(rt, badge(), face).result == "accepted"
+    assert list(audit.iterdir()) == []         # 0 days: nothing kept, the old one purged
+    put_settings(rt, **{"attendance.face_snapshot_days": "7"})
+    assert record_scan(rt, badge()).snapshot_days == 7
+    record_scan(rt, badge(), {**face, "embedding": near(OTHER, 3)})       # refused
+    [kept] = list(audit.iterdir())
+    assert kept.name.endswith("_emp-1001.jpg") and kept.read_bytes().startswith(b"\xff\xd8")
+    before = rt.db["attendance"].count
+    for bad in ("not base64!", base64.b64encode(b"GIF89a").decode(), 12, "A" * 400_004):
+        with pytest.raises(ValidationError) as refused:
+            record_scan(rt, badge(), {**face, "snapshot": bad})
+        assert refused.value.code == "face_snapshot"
+    assert rt.db["attendance"].count == before and len(list(audit.iterdir())) == 1

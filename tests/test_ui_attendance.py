@@ -236,6 +236,7 @@ def test_an_enrolled_employee_who_turns_as_asked_is_greeted(qtbot, runtime, tmp_
     assert event["employee_id"] == "emp-1001" and event["face"] == "matched"
     assert event["face_distance"] < 0.55
     assert screen.correct_button.isVisible()
+    assert not list((runtime.data_dir / "face_audit").glob("*"))   # default: no photo kept
     screen.stop()
 
 
@@ -272,3 +273,25 @@ def test_the_app_gives_the_terminal_a_face_engine_or_says_why_not(runtime, tmp_p
     with caplog.at_level("WARNING", logger="ui.app"):
         assert make_face(runtime) is None
     assert "no face check on this terminal" in caplog.text and "detector_model" in caplog.text
+
+
+def test_an_office_that_keeps_audit_snapshots_gets_the_refused_attempts_picture(
+        qtbot, runtime, tmp_path, engine):
+    """attendance.face_snapshot_days = 7: the terminal sends the verified picture (a small
+    JPEG) with the face; the edge keeps it under face_audit/ with the time and employee."""
+    _enrol(runtime, engine, "biden")          # the badge is Biden's; Obama holds it up
+    with write_tx(runtime.db):
+        runtime.db["settings"].upsert({"key": "attendance.face_snapshot_days", "value": "7",
+                                       "updated_ms": 0}, pk="key")
+    screens: list[AttendanceScreen] = []
+    head = TurningHead(engine, lambda: screens[0].face_check.direction)
+    screens.append(_face_terminal(qtbot, runtime, tmp_path, head, _badge(runtime)))
+    screen = screens[0]
+    qtbot.waitUntil(lambda: screen.feedback.text().startswith("Wajah tidak cocok"),
+                    timeout=15_000)
+    [kept] = list((runtime.data_dir / "face_audit").glob("*.jpg"))
+    assert kept.name.endswith("_emp-1001.jpg")
+    picture = cv2.imread(str(kept))
+    assert picture is not None and picture.shape[1] <= 320 and engine.detect(picture)
+    assert runtime.db["attendance"].count == 0
+    screen.stop()

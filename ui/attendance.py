@@ -20,6 +20,7 @@ never turns, is refused ("Gerakan kepala tidak terlihat"). No picture is kept.
 
 from __future__ import annotations
 
+import base64
 import logging
 from typing import Any
 
@@ -235,7 +236,8 @@ class AttendanceScreen(Screen):
 
         direction = result.challenge if result.challenge in CHALLENGES else "left"
         self.face_check = FaceCheck(self.ctx.face, self.ctx.camera, direction, self,
-                                    timeout_s=FACE_TIMEOUT_S)
+                                    timeout_s=FACE_TIMEOUT_S,
+                                    snapshot=(result.snapshot_days or 0) > 0)
         self.face_check.face_seen.connect(self._face_seen)
         self.face_check.finished.connect(self._face_finished)
         self._face_box = None
@@ -273,6 +275,8 @@ class AttendanceScreen(Screen):
         self._say(self.tr("Sebentar, wajah diperiksa..."), "ask")
         attendance, badge = self.ctx.office.attendance, self._badge
         face = {"embedding": list(embedding), "liveness": bool(passed)}
+        if check is not None and check.snapshot_jpeg:       # the office keeps an audit picture
+            face["snapshot"] = base64.b64encode(check.snapshot_jpeg).decode("ascii")
         run_op(self, lambda: attendance.record_scan(badge, face), self._recorded, self._failed)
 
     def _stop_face(self) -> None:

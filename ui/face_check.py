@@ -60,6 +60,19 @@ def largest_face(engine: Any, image) -> Face | None:
     return faces[0].scaled(factor) if faces else None
 
 
+def snapshot_jpeg(image: Any, width: int = 320) -> bytes | None:
+    """The picture as a small JPEG for the office's audit snapshot (320 px wide: enough to
+    tell who stood there, ~15 kB), None when it cannot be encoded."""
+    import cv2
+
+    height, current = image.shape[:2]
+    if current > width:
+        image = cv2.resize(image, (width, max(1, height * width // current)),
+                           interpolation=cv2.INTER_AREA)
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    return encoded.tobytes() if ok else None
+
+
 class FaceCheck(QObject):
     """One challenge on the camera. ``face_seen`` after each picture looked at (the largest
     face in picture pixels, or None); ``finished(passed, embedding)`` once, where the
@@ -73,8 +86,13 @@ class FaceCheck(QObject):
 
     def __init__(self, engine: Any, camera: Any, direction: str, parent: QObject | None = None,
                  *, timeout_s: float = 6.0, interval_ms: int = INTERVAL_MS,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 snapshot: bool = False) -> None:
         super().__init__(parent)
+        #: Whether to keep the verified picture as a JPEG (the office's audit snapshot);
+        #: :attr:`snapshot_jpeg` holds it when ``finished`` is emitted, else None.
+        self.snapshot = snapshot
+        self.snapshot_jpeg: bytes | None = None
         self.engine = engine
         self.camera = camera
         self.challenge = HeadTurn(direction, timeout_s=timeout_s, monotonic=monotonic)
@@ -168,6 +186,8 @@ class FaceCheck(QObject):
             value: Any = self.engine.embed(image, face)
         except Exception as exc:  # noqa: BLE001 - reported to the screen as "no face"
             value = exc
+        if self.snapshot and not isinstance(value, Exception):
+            self.snapshot_jpeg = snapshot_jpeg(image)
         self._emit(self._embedded, value)
 
     @staticmethod

@@ -17,6 +17,9 @@ no enrolment is accepted on the badge alone (``face = not_enrolled``).
 
 from __future__ import annotations
 
+import base64
+import binascii
+import logging
 import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -28,6 +31,8 @@ from kiosk.clock import local_time
 from kiosk.db import write_tx
 from kiosk.errors import NotFoundError, ValidationError
 from kiosk.ids import new_id
+
+log = logging.getLogger(__name__)
 
 TABLE = outbox.syncable("attendance")
 KINDS = ("in", "out")
@@ -82,6 +87,9 @@ class ScanResult:
     time_uncertain: bool
     challenge: str | None = None       # left | right, with face_needed
     face: str | None = None            # off | matched | not_enrolled
+    #: With face_needed: how many days the office keeps an audit snapshot of the
+    #: verification (attendance.face_snapshot_days); 0: the terminal sends no picture.
+    snapshot_days: int = 0
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ScanResult:
@@ -126,12 +134,42 @@ def _recent_scan(db, employee_id: str, stamp, window_s: int) -> dict[str, Any] |
     return row if near else None
 
 
-def _face_check(face: Any) -> tuple[list[float], bool]:
-    """The terminal's face step as (embedding, liveness passed), or ValidationError."""
+#: The largest audit snapshot accepted (base64 text of a JPEG; a 320x240 one is ~15 kB).
+MAX_SNAPSHOT_CHARS = 400_000
+
+
+def _face_check(face: Any) -> tuple[list[float], bool, bytes | None]:
+    """The terminal's face step as (embedding, liveness passed, audit JPEG or None), or
+    ValidationError. ``face["snapshot"]`` (optional) is the base64 of the verified picture."""
     if not isinstance(face, dict) or not isinstance(face.get("liveness"), bool):
         raise ValidationError("face", 'give {"embedding": [128 numbers], "liveness": true|false}',
                               code="face_input")
-    return faces.check_embedding(face.get("embedding"), "face.embedding"), face["liveness"]
+    embedding = faces.check_embedding(face.get("embedding"), "face.embedding")
+    snapshot = face.get("snapshot")
+    jpeg = None
+    if snapshot is not None:
+        try:
+            if not isinstance(snapshot, str) or len(snapshot) > MAX_SNAPSHOT_CHARS:
+                raise ValueError("not text of the right size")
+            jpeg = base64.b64decode(snapshot, validate=True)
+        except (ValueError, binascii.Error):
+            jpeg = None
+        if jpeg is None or not jpeg.startswith(b"\xff\xd8"):
+            raise ValidationError("face.snapshot", "the base64 of a JPEG picture, at most "
+                                  f"{MAX_SNAPSHOT_CHARS} characters", code="face_snapshot")
+    return embedding, face["liveness"], jpeg
+
+
+def _audit(rt, days: int, employee_id: str, jpeg: bytes | None, stamp) -> None:
+    """Keep the verification's picture when the office asks for audit snapshots, and drop
+    the ones older than the office keeps (all of them when it keeps none). A full disk
+    never stops attendance: it is logged."""
+    try:
+        if days > 0 and jpeg is not None:
+            faces.save_snapshot(rt.data_dir, jpeg, employee_id, stamp)
+        faces.purge_snapshots(rt.data_dir, days, stamp)
+    except OSError as exc:
+        log.warning("audit snapshot not kept (%s)", exc)
 
 
 def record_scan(rt, badge_text: str, face: dict[str, Any] | None = None) -> ScanResult:
@@ -160,9 +198,11 @@ def record_scan(rt, badge_text: str, face: dict[str, Any] | None = None) -> Scan
             face_state = "not_enrolled"
         elif checked is None:
             return ScanResult(FACE_NEEDED, None, check.employee_id, name, None, False,
-                              **greeting, challenge=secrets.choice(CHALLENGES))
+                              **greeting, challenge=secrets.choice(CHALLENGES),
+                              snapshot_days=conf.face_snapshot_days)
         else:
-            embedding, alive = checked
+            embedding, alive, jpeg = checked
+            _audit(rt, conf.face_snapshot_days, check.employee_id, jpeg, stamp)
             if not alive:
                 return ScanResult(REFUSED, LIVENESS_FAILED, check.employee_id, name, None,
                                   False, **greeting)
