@@ -14,9 +14,10 @@ import logging
 import os
 import sys
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
+from kiosk import sdnotify
 from kiosk.cli.compose import Composition, compose
 from kiosk.runtime import Runtime
 from ui import i18n, ops, theme
@@ -111,8 +112,24 @@ def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> 
         if role in ("citizen", "display", "attendance"):
             # a touch screen or a TV: a mouse pointer in the middle of it only distracts
             app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    _systemd_heartbeat(window, role)
     try:
         return app.exec()
     finally:
+        sdnotify.stopping()
         ops.wait_idle(3000)
         composition.stop()
+
+
+def _systemd_heartbeat(window: QWidget, role: str) -> QTimer | None:
+    """Under systemd (deploy/kiosk.service): READY once the event loop runs, then a watchdog
+    ping from that loop every half WatchdogSec. A hung loop (a frozen screen) stops the pings
+    and systemd restarts the kiosk. A no-op outside systemd (kiosk.sdnotify)."""
+    QTimer.singleShot(0, lambda: sdnotify.ready(f"showing the {role} screen"))
+    interval = sdnotify.watchdog_interval_ms()
+    if not interval:
+        return None
+    timer = QTimer(window)
+    timer.timeout.connect(sdnotify.watchdog)
+    timer.start(interval)
+    return timer

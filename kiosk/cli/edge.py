@@ -41,9 +41,12 @@ def register(main: click.Group) -> None:
         from kiosk.cli.compose import Workers, office_features, start_workers
         from sync.lan.server import LanServer, create_app, open_edge
 
+        from kiosk import sdnotify
+
         rt = ctx.runtime()
         office, reader = open_edge(rt, office_features())
         advertisement = None
+        heartbeat = None
         workers = Workers()
         try:
             cfg = rt.config
@@ -63,8 +66,15 @@ def register(main: click.Group) -> None:
                                    "zeroconf": advertisement.name if advertisement else None,
                                    "printing": workers.printer is not None,
                                    "syncing": workers.sync is not None}))
+            # systemd (deploy/kiosk-edge.service): ready now; watchdog pings only while the
+            # LAN API answers on loopback, so a hung server is restarted.
+            sdnotify.ready(f"edge serving the LAN API on port {server.port}")
+            heartbeat = sdnotify.start_http_heartbeat(server.url + "/")
             server.serve()
         finally:
+            if heartbeat is not None:
+                heartbeat.set()
+            sdnotify.stopping()
             workers.stop()
             if advertisement is not None:
                 advertisement.close()
