@@ -92,6 +92,9 @@ def test_the_screen_runs_under_cage_full_screen_on_wayland() -> None:
     assert one(unit, "Service", "PAMName") == "kelurahan-kiosk"
     assert one(unit, "Service", "TTYPath") == "/dev/tty1"
     assert "getty@tty1.service" in values(unit, "Unit", "Conflicts")
+    # the app is stopped first (cage follows it out); a SIGTERM to cage 0.1.4 aborts it
+    stop = one(unit, "Service", "ExecStop")
+    assert 'pkill -TERM -P "$$MAINPID"' in stop and 'kill -0 "$$MAINPID"' in stop
     pam = (ROOT / "deploy" / "pam" / "kelurahan-kiosk").read_text()
     assert "pam_systemd.so" in pam
 
@@ -117,7 +120,7 @@ def test_systemd_analyze_verify_accepts_the_units(tmp_path: Path) -> None:
     # for the two programs the units start, which exist only on the Pi.
     shutil.copytree("/usr/lib/systemd/system", tmp_path / "usr/lib/systemd/system",
                     symlinks=True)
-    for program in ("usr/bin/cage", "opt/kelurahan-kiosk/bin/kiosk"):
+    for program in ("usr/bin/cage", "opt/kelurahan-kiosk/bin/kiosk", "bin/sh"):
         path = tmp_path / program
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("#!/bin/sh\n")
@@ -153,7 +156,7 @@ def test_bookworm_plan(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out, cmds = proc.stdout, planned(proc.stdout)
     packages = next(line for line in out.splitlines() if "] packages: " in line).split()
-    for pkg in ("cage", "libzbar0", "libglib2.0-0", "espeak-ng", "speech-dispatcher",
+    for pkg in ("cage", "xwayland", "procps", "libzbar0", "libglib2.0-0", "espeak-ng", "speech-dispatcher",
                 "fonts-noto-core", "libusb-1.0-0", "cups-client", "python3-venv",
                 "libwayland-client0", "libxkbcommon0"):
         assert pkg in packages, pkg
@@ -246,3 +249,47 @@ def test_the_scripts_are_shellcheck_clean() -> None:
     proc = subprocess.run(["shellcheck", *map(str, scripts)], capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pkill") is None, reason="pkill (procps) not installed")
+def test_the_stop_command_ends_the_app_cleanly_and_its_parent_follows(tmp_path: Path) -> None:
+    """kiosk.service's ExecStop, run as systemd would ($$MAINPID -> the main process's pid
+    in the environment), against the real app under a stand-in for cage: a shell that
+    starts the app and exits with the app's status, as cage does."""
+    import socket
+    import sys
+    import tempfile
+
+    from kiosk.demo import init_demo
+
+    init_demo(tmp_path / "data")
+    folder = tempfile.mkdtemp(prefix="sdn")  # a short path: AF_UNIX allows 108 bytes
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(os.path.join(folder, "notify"))
+    notify.settimeout(60)
+    app = f"{sys.executable} -c 'from kiosk.cli import entry; entry()' run --role display"
+    cage = subprocess.Popen(["/bin/sh", "-c", f"{app} & wait $!"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=open(tmp_path / "app.log", "w"),
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                                 "KIOSK_DATA_DIR": str(tmp_path / "data"),
+                                 "NOTIFY_SOCKET": os.path.join(folder, "notify")})
+    try:
+        # READY comes once the event loop runs, after the SIGTERM handler is in place
+        assert notify.recv(4096).startswith(b"READY=1"), (tmp_path / "app.log").read_text()
+        stop = one(parse_unit(UNITS / "kiosk.service"), "Service", "ExecStop")
+        argv = stop.replace("$$", "$").split(" ", 2)  # /bin/sh -c '...'
+        assert argv[:2] == ["/bin/sh", "-c"]
+        stopper = subprocess.Popen(["/bin/sh", "-c", argv[2].strip("'")],
+                                   env={**os.environ, "MAINPID": str(cage.pid)})
+        # the parent exited with the app's status: 0, a clean quit, not killed by SIGTERM
+        # (reaped here, as systemd reaps its main process, so that the stopper's loop ends)
+        assert cage.wait(30) == 0, (tmp_path / "app.log").read_text()
+        assert stopper.wait(10) == 0
+        assert notify.recv(4096) == b"STOPPING=1"
+    finally:
+        if cage.poll() is None:
+            cage.kill()
+            cage.wait(10)
+        notify.close()
+        shutil.rmtree(folder)

@@ -126,7 +126,7 @@ def test_edge_serve_says_ready_and_pings(notify_socket, tmp_path) -> None:
 
 
 @pytest.mark.slow
-def test_the_screen_says_ready_and_pings_from_its_event_loop(notify_socket, tmp_path) -> None:
+def test_the_screen_says_ready_pings_from_its_event_loop_and_stops_on_sigterm(notify_socket, tmp_path) -> None:
     sock, path = notify_socket
     data_dir = tmp_path / "kiosk"
     init_demo(data_dir)
@@ -137,5 +137,9 @@ def test_the_screen_says_ready_and_pings_from_its_event_loop(notify_socket, tmp_
         assert any(m.startswith("READY=1") and "display" in m for m in got), \
             (got, (tmp_path / "ui.log").read_text())
         assert proc.poll() is None  # still running: pings come from a live event loop
+        # systemctl stop: SIGTERM quits the event loop, the cleanup runs, exit code 0
+        proc.terminate()
+        assert "STOPPING=1" in _receive_until(sock, "STOPPING=1")
+        assert proc.wait(30) == 0, (tmp_path / "ui.log").read_text()
     finally:
         stop_process(proc)

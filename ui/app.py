@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import socket
 import sys
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import sdnotify
@@ -113,6 +115,7 @@ def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> 
             # a touch screen or a TV: a mouse pointer in the middle of it only distracts
             app.setOverrideCursor(Qt.CursorShape.BlankCursor)
     _systemd_heartbeat(window, role)
+    _quit_on_sigterm(app)
     try:
         return app.exec()
     finally:
@@ -133,3 +136,39 @@ def _systemd_heartbeat(window: QWidget, role: str) -> QTimer | None:
     timer.timeout.connect(sdnotify.watchdog)
     timer.start(interval)
     return timer
+
+
+
+#: The SIGTERM wakeup sockets and their notifier, alive as long as the app.
+_sigterm_wake: tuple[socket.socket, socket.socket, QSocketNotifier] | None = None
+
+
+def _quit_on_sigterm(app: QApplication) -> None:
+    """``systemctl stop``, a restart after an update and a shutdown send SIGTERM. By default
+    it kills the process at once; quitting the event loop instead lets run_app's cleanup
+    run (pending operations finished, workers stopped). Python runs a signal handler only
+    when it gets control, which Qt's event loop does not give: the wakeup fd wakes a
+    QSocketNotifier, whose slot gives Python control."""
+    global _sigterm_wake
+    if _sigterm_wake is not None:
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    try:
+        signal.set_wakeup_fd(writer.fileno())
+    except ValueError:  # not the main thread (tests driving run_app): keep the default
+        reader.close()
+        writer.close()
+        return
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:
+        try:
+            reader.recv(64)
+        except BlockingIOError:
+            pass
+
+    notifier.activated.connect(drain)
+    _sigterm_wake = (reader, writer, notifier)
