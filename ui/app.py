@@ -6,6 +6,9 @@ decision (kiosk.cli.compose), the same one ``kiosk edge serve`` makes: on the ed
 worker (citizen role) and the sync worker, on a LAN client neither. Devices are optional
 parts: the speaker (devices.speech) for the board. When one cannot start, the app still runs
 and logs why: a kiosk without a printer still gives numbers on screen.
+
+As a systemd service (deploy/kiosk.service) the app says READY, pings the watchdog from
+its event loop and quits cleanly on SIGTERM.
 """
 
 from __future__ import annotations
@@ -136,7 +139,6 @@ def _systemd_heartbeat(window: QWidget, role: str) -> QTimer | None:
     timer.timeout.connect(sdnotify.watchdog)
     timer.start(interval)
     return timer
-
 
 
 #: The SIGTERM wakeup sockets and their notifier, alive as long as the app.

@@ -38,10 +38,9 @@ def register(main: click.Group) -> None:
 
         Every request needs the office LAN token ([lan] token). Prints one JSON line with the
         address once listening; stops cleanly on Ctrl-C or SIGTERM."""
+        from kiosk import sdnotify
         from kiosk.cli.compose import Workers, office_features, start_workers
         from sync.lan.server import LanServer, create_app, open_edge
-
-        from kiosk import sdnotify
 
         rt = ctx.runtime()
         office, reader = open_edge(rt, office_features())
