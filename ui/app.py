@@ -6,17 +6,23 @@ decision (kiosk.cli.compose), the same one ``kiosk edge serve`` makes: on the ed
 worker (citizen role) and the sync worker, on a LAN client neither. Devices are optional
 parts: the speaker (devices.speech) for the board. When one cannot start, the app still runs
 and logs why: a kiosk without a printer still gives numbers on screen.
+
+As a systemd service (deploy/kiosk.service) the app says READY, pings the watchdog from
+its event loop and quits cleanly on SIGTERM.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import socket
 import sys
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSocketNotifier, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
+from kiosk import sdnotify
 from kiosk.cli.compose import Composition, compose
 from kiosk.runtime import Runtime
 from ui import i18n, ops, theme
@@ -140,8 +146,60 @@ def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> 
         if role in ("citizen", "display", "attendance"):
             # a touch screen or a TV: a mouse pointer in the middle of it only distracts
             app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    _systemd_heartbeat(window, role)
+    _quit_on_sigterm(app)
     try:
         return app.exec()
     finally:
+        sdnotify.stopping()
         ops.wait_idle(3000)
         composition.stop()
+
+
+def _systemd_heartbeat(window: QWidget, role: str) -> QTimer | None:
+    """Under systemd (deploy/kiosk.service): READY once the event loop runs, then a watchdog
+    ping from that loop every half WatchdogSec. A hung loop (a frozen screen) stops the pings
+    and systemd restarts the kiosk. A no-op outside systemd (kiosk.sdnotify)."""
+    QTimer.singleShot(0, lambda: sdnotify.ready(f"showing the {role} screen"))
+    interval = sdnotify.watchdog_interval_ms()
+    if not interval:
+        return None
+    timer = QTimer(window)
+    timer.timeout.connect(sdnotify.watchdog)
+    timer.start(interval)
+    return timer
+
+
+#: The SIGTERM wakeup sockets and their notifier, alive as long as the app.
+_sigterm_wake: tuple[socket.socket, socket.socket, QSocketNotifier] | None = None
+
+
+def _quit_on_sigterm(app: QApplication) -> None:
+    """``systemctl stop``, a restart after an update and a shutdown send SIGTERM. By default
+    it kills the process at once; quitting the event loop instead lets run_app's cleanup
+    run (pending operations finished, workers stopped). Python runs a signal handler only
+    when it gets control, which Qt's event loop does not give: the wakeup fd wakes a
+    QSocketNotifier, whose slot gives Python control."""
+    global _sigterm_wake
+    if _sigterm_wake is not None:
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    try:
+        signal.set_wakeup_fd(writer.fileno())
+    except ValueError:  # not the main thread (tests driving run_app): keep the default
+        reader.close()
+        writer.close()
+        return
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:
+        try:
+            reader.recv(64)
+        except BlockingIOError:
+            pass
+
+    notifier.activated.connect(drain)
+    _sigterm_wake = (reader, writer, notifier)

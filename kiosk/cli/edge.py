@@ -44,6 +44,8 @@ def _wait_for_setup(data_dir: Path, host: str, port: int | None,
     """Run the setup service on an unconfigured kiosk until a laptop configures it; the
     setup mode (still running) then, or None when stopped first (Ctrl-C, SIGTERM). The setup
     code goes to stdout as JSON lines: a kiosk with no screen shows it in its journal."""
+    from kiosk import sdnotify
+
     configured = threading.Event()
     stop = threading.Event()
     mode = _start_setup(data_dir, host, port, interfaces, advertise)
@@ -56,9 +58,13 @@ def _wait_for_setup(data_dir: Path, host: str, port: int | None,
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # systemd (deploy/kiosk-edge.service, Type=notify): waiting for a technician is a healthy
+    # state, not a start that never finishes; the loop below is the watchdog's heartbeat.
+    sdnotify.ready(f"waiting for setup: id {mode.identity.short_id}")
     try:
         while not configured.is_set() and not stop.is_set():
             configured.wait(1.0)
+            sdnotify.watchdog()
             mode.code.current()         # a code that expired is replaced (and printed)
     except KeyboardInterrupt:
         stop.set()
@@ -154,12 +160,14 @@ def register(main: click.Group) -> None:
 
     def _serve(ctx: Ctx, host: str, port: int | None, no_advertise: bool,
                interfaces: tuple[str, ...], setup) -> None:
+        from kiosk import sdnotify
         from kiosk.cli.compose import Workers, office_features, start_workers
         from sync.lan.server import LanServer, create_app, open_edge
 
         rt = ctx.runtime()
         office, reader = open_edge(rt, office_features())
         advertisement = None
+        heartbeat = None
         workers = Workers()
         try:
             cfg = rt.config
@@ -180,8 +188,15 @@ def register(main: click.Group) -> None:
                                    "printing": workers.printer is not None,
                                    "syncing": workers.sync is not None,
                                    "setup": setup.service.url if setup is not None else None}))
+            # systemd (deploy/kiosk-edge.service): ready now; watchdog pings only while the
+            # LAN API answers on loopback, so a hung server is restarted.
+            sdnotify.ready(f"edge serving the LAN API on port {server.port}")
+            heartbeat = sdnotify.start_http_heartbeat(server.url + "/")
             server.serve()
         finally:
+            if heartbeat is not None:
+                heartbeat.set()
+            sdnotify.stopping()
             workers.stop()
             if advertisement is not None:
                 advertisement.close()
