@@ -31,6 +31,8 @@ def open_reset(qtbot, runtime, control):
     quits: list[int] = []
     admin.quit_app = quits.append
     assert admin.reset_button.isVisible()
+    hint = shell.minimumSizeHint()           # with both extra buttons it still fits a kiosk
+    assert hint.width() <= 1280 and hint.height() <= 800, hint
     tap(qtbot, admin.reset_button)
     panel = admin.reset_panel
     assert admin.pages.currentWidget() is panel

@@ -119,7 +119,8 @@ class AdminScreen(Screen):
         self.chart.setMargins(QMargins(2, 2, 2, 2))
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(180)
+        # 170: the bottom rows hold two rows of buttons (faces, reset) in 800 px
+        self.chart_view.setMinimumHeight(170)
         self.chart_view.setStyleSheet("background: transparent; border: none;")
         lower.addWidget(self.chart_view, 1)
         outer.addLayout(lower, 1)
