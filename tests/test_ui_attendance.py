@@ -201,7 +201,7 @@ def _badge(runtime) -> str:
                               runtime.clock.now().wall_ms - 3_600_000)
 
 
-ASKED = {"← Tolong tengok ke kiri", "Tolong tengok ke kanan →"}
+ASKED = {"←\u00a0Tolong tengok ke kiri", "Tolong tengok ke kanan\u00a0→"}
 LIVENESS_WORDS = ("Gerakan kepala tidak terlihat; coba lagi: tunjukkan kartu, lalu tengok "
                   "sesuai petunjuk.")
 

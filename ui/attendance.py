@@ -243,7 +243,8 @@ class AttendanceScreen(Screen):
         self._face_box = None
         # The arrow points to the person's side as they face the screen.
         words = _translated(CHALLENGES[direction])
-        self._say(f"← {words}" if direction == "left" else f"{words} →", "ask")
+        # A no-break space keeps the arrow on the line of the word it points with.
+        self._say(f"←\u00a0{words}" if direction == "left" else f"{words}\u00a0→", "ask")
         self._face_hint()
         self.face_check.start()
 
