@@ -256,10 +256,12 @@ def test_cli_status_shows_each_device_health_from_its_setup_service(tmp_path, he
         assert "no answer" in rows[silent.short_id]["health"]["reasons"][0]
 
         result = runner.invoke(main, ["provision", "status", "--timeout", "3",
-                                      "--interface", "127.0.0.1"])
+                                      "--interface", "127.0.0.1", "--store",
+                                      str(tmp_path / "tech")])
         assert result.exit_code == 0, result.output
         lines = result.output.strip().splitlines()
-        assert lines[0].split() == ["ID", "ADDRESS", "STATE", "MODEL", "VERSION", "HEALTH"]
+        assert lines[0].split() == ["ID", "ADDRESS", "STATE", "MODEL", "VERSION", "HEALTH",
+                                    "DIAGNOSTICS"]
         by_id = {line.split()[0]: line for line in lines[1:]}
         assert "degraded: printer: paper out" in by_id[healthy.short_id]
         assert "unknown" in by_id[silent.short_id]
@@ -374,3 +376,36 @@ def test_kiosk_run_on_a_fresh_data_dir_is_found_by_the_technicians_discover(tmp_
             proc.wait(10)
         proc.stdout.close()
         proc.stderr.close()
+
+
+@needs_mdns
+def test_status_shows_a_paired_kiosks_diagnostics_over_the_paired_channel(tmp_path):
+    """The laptop paired with this kiosk: status adds its sync backlog, printer and clock
+    (sealed /setup/diagnostics); a kiosk that announces the paired id with another key is
+    asked nothing."""
+    from provisioning.first_boot import run_setup_mode
+    from provisioning.technician import TechnicianStore, pair
+
+    mode = run_setup_mode(tmp_path / "kiosk", interfaces=LOOPBACK, port=0)
+    try:
+        store = TechnicianStore(tmp_path / "tech")
+        pair(f"127.0.0.1:{mode.port}", mode.code.current(), store)
+        runner = CliRunner()
+        args = ["provision", "status", "--timeout", "3", "--interface", "127.0.0.1",
+                "--store", str(store.root)]
+        result = runner.invoke(main, [*args, "--json"])
+        assert result.exit_code == 0, result.output
+        [row] = [r for r in json.loads(result.output) if r["short_id"] == mode.identity.short_id]
+        diag = row["diagnostics"]
+        assert diag["provisioned"] is False and "sync" in diag and "version" in diag
+        result = runner.invoke(main, args)
+        [line] = [l for l in result.output.splitlines() if l.startswith(mode.identity.short_id)]
+        assert "backlog" in line and "clock" in line
+
+        from kiosk.cli.provision_lan import fetch_diagnostics
+
+        impostor = FoundDevice(mode.identity.short_id, "0" * 64, "unprovisioned", "x", "1",
+                               "127.0.0.1", mode.port)
+        assert fetch_diagnostics(store, impostor) is None
+    finally:
+        mode.stop()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import click
 
@@ -63,6 +64,35 @@ def health_text(health: dict) -> str:
     return f"{health['status']}: {reasons}"
 
 
+def fetch_diagnostics(store, device) -> dict | None:
+    """The paired kiosk's diagnostics over the paired channel (``/setup/diagnostics``:
+    sealed, secrets redacted by the kiosk), or None when this laptop is not paired with it.
+    Only a kiosk whose announced fingerprint is the paired one is asked: another device
+    announcing a known id gets nothing sealed for that id."""
+    from provisioning.technician import TechnicianError, call
+
+    paired = store.find(device.short_id)
+    if paired is None or paired.fingerprint != device.fingerprint:
+        return None
+    try:
+        return call(store, paired, "/setup/diagnostics", {},
+                    address=f"{device.address}:{device.port}", timeout=HEALTH_TIMEOUT_S * 2)
+    except TechnicianError as exc:
+        return {"error": _clean(exc)}
+
+
+def diagnostics_text(diag: dict | None) -> str:
+    """``backlog 3, printer paper_out, clock unsynced`` for the table; "-" when not paired."""
+    if diag is None:
+        return "-"
+    if "error" in diag:
+        return f"error: {diag['error']}"
+    sync, printer, clock = (diag.get(k) if isinstance(diag.get(k), dict) else {}
+                            for k in ("sync", "printer", "clock"))
+    return _clean(f"backlog {sync.get('backlog', '?')}, printer {printer.get('state', '?')}, "
+                  f"clock {clock.get('state', '?')}")
+
+
 def register(provision: click.Group) -> None:
     """Adds this module's commands to the ``provision`` group."""
     from kiosk.cli.options import IPv4, Seconds
@@ -97,21 +127,33 @@ def register(provision: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="A JSON list instead of a table.")
     @timeout_option
     @interface_option
-    def status(as_json: bool, timeout: float, interfaces: tuple[str, ...]) -> None:
-        """Every kiosk on this LAN in one table, with its health (each device's GET /health)."""
+    @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+                  envvar="KIOSK_TECH_DIR", default=None,
+                  help="Technician store of paired kiosks (their diagnostics are shown). "
+                       "Default: $KIOSK_TECH_DIR or the user config dir.")
+    def status(as_json: bool, timeout: float, interfaces: tuple[str, ...],
+               store_dir: Path | None) -> None:
+        """Every kiosk on this LAN in one table, with its health (each device's GET /health)
+        and, for the kiosks this laptop is paired with, their diagnostics (sync backlog,
+        printer, clock) over the paired channel."""
         from provisioning.discover import discover as find
+        from provisioning.technician import TechnicianStore
 
         devices = find(timeout, list(interfaces) or None)
         with ThreadPoolExecutor(max_workers=min(16, len(devices) or 1)) as pool:
             healths = list(pool.map(lambda d: fetch_health(d.address, d.port), devices))
+        store = TechnicianStore(store_dir)
+        # one at a time: each sealed call advances the store's counter for that kiosk
+        diagnostics = [fetch_diagnostics(store, d) for d in devices]
         if as_json:
-            click.echo(json.dumps([{**d.to_json(), "health": h}
-                                   for d, h in zip(devices, healths)]))
+            click.echo(json.dumps([{**d.to_json(), "health": h, "diagnostics": g}
+                                   for d, h, g in zip(devices, healths, diagnostics)]))
             return
         if not devices:
             click.echo(f"no kiosks answered within {timeout:g} s; is this laptop on the "
                        "office network (the same Wi-Fi or switch as the kiosk)?", err=True)
             return
         click.echo(table([[d.short_id, f"{d.address}:{d.port}", d.state, d.model, d.version,
-                           health_text(h)] for d, h in zip(devices, healths)],
-                         ["ID", "ADDRESS", "STATE", "MODEL", "VERSION", "HEALTH"]))
+                           health_text(h), diagnostics_text(g)]
+                          for d, h, g in zip(devices, healths, diagnostics)],
+                         ["ID", "ADDRESS", "STATE", "MODEL", "VERSION", "HEALTH", "DIAGNOSTICS"]))
