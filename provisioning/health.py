@@ -34,6 +34,7 @@ from typing import Any
 
 from kiosk import config as config_mod
 from kiosk.clock import SystemClock, read_boot_id
+from provisioning import RESET_MARKER
 
 #: Reason codes, stable across versions (the city's fleet view and scripts read them).
 CODES = {
@@ -63,8 +64,6 @@ DISK_MIN_FREE_FRACTION = 0.05
 #: Roles that cannot work without their camera (the citizen kiosk can have codes typed).
 #: Only for a device configured with its roles: the default, every role, says nothing.
 CAMERA_ROLES = ("attendance",)
-#: The factory reset's marker (provisioning.reset writes it first, removes it last).
-RESET_MARKER = "factory-reset.pending"
 #: systemd-timesyncd touches this file once the system clock is synchronised.
 TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
 

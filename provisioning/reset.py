@@ -39,6 +39,7 @@ import contextlib
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from typing import Any
 
 from kiosk import config as config_mod
 from kiosk.identity import KEY_FILE
-from provisioning.health import RESET_MARKER
+from provisioning import RESET_MARKER
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +182,6 @@ def restart_after_reset(delay_s: float = RESTART_DELAY_S) -> None:
     a reset from a paired laptop (provisioning.service): the database and keys this process
     holds open are gone, and nothing of the old device may go on running (its print and sync
     workers, its LAN API). ``os._exit``: no clean-up can touch the wiped data directory."""
-    import threading
-
     log.warning("factory reset done; this process ends (exit %d) to start again as a new "
                 "device", RESET_EXIT_CODE)
     timer = threading.Timer(delay_s, os._exit, args=(RESET_EXIT_CODE,))

@@ -68,9 +68,13 @@ def main(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
     ctx.obj = Ctx(data_dir or default_data_dir())
     # A factory reset a power cut interrupted is finished before anything reads the data
     # directory (config.toml went first, so the device boots to its setup page either way).
-    from provisioning.reset import finish_pending_reset
+    # Only the marker is looked for here: every command starts through this.
+    from provisioning import RESET_MARKER
 
-    finish_pending_reset(ctx.obj.data_dir)
+    if (ctx.obj.data_dir / RESET_MARKER).exists():
+        from provisioning.reset import finish_pending_reset
+
+        finish_pending_reset(ctx.obj.data_dir)
 
 
 def _read_pin(prompt: bool) -> str:
