@@ -19,7 +19,7 @@ import signal
 import socket
 import sys
 
-from PySide6.QtCore import QSocketNotifier, Qt, QTimer
+from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import sdnotify
@@ -134,20 +134,10 @@ def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> 
     i18n.set_language(runtime.config.ui.language)
     ctx, composition = make_context(runtime, role)
     window = Shell(ctx, role)
-    if windowed or not runtime.config.ui.fullscreen:
-        window.resize(*WINDOW_SIZE)
-        window.show()
-    else:
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        # Without a window manager (a bare X server on a kiosk) full screen is only a hint:
-        # cover the screen ourselves as well.
-        window.setGeometry(app.primaryScreen().geometry())
-        window.showFullScreen()
-        if role in ("citizen", "display", "attendance"):
-            # a touch screen or a TV: a mouse pointer in the middle of it only distracts
-            app.setOverrideCursor(Qt.CursorShape.BlankCursor)
-    _systemd_heartbeat(window, role)
-    _quit_on_sigterm(app)
+    show_window(app, window, windowed or not runtime.config.ui.fullscreen,
+                blank_cursor=role in BLANK_CURSOR_ROLES)
+    systemd_heartbeat(window, f"showing the {role} screen")
+    quit_on_sigterm(app)
     try:
         return app.exec()
     finally:
@@ -156,15 +146,36 @@ def run_app(runtime: Runtime, role: str = "citizen", windowed: bool = False) -> 
         composition.stop()
 
 
-def _systemd_heartbeat(window: QWidget, role: str) -> QTimer | None:
+#: Roles on a touch screen or a TV: a mouse pointer in the middle of it only distracts.
+BLANK_CURSOR_ROLES = ("citizen", "display", "attendance")
+
+
+def show_window(app: QApplication, window: QWidget, windowed: bool, *,
+                blank_cursor: bool) -> None:
+    """Full screen and frameless on the kiosk (a window of WINDOW_SIZE when ``windowed``)."""
+    if windowed:
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        return
+    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+    # Without a window manager (a bare X server on a kiosk) full screen is only a hint:
+    # cover the screen ourselves as well.
+    window.setGeometry(app.primaryScreen().geometry())
+    window.showFullScreen()
+    if blank_cursor and app.overrideCursor() is None:
+        app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+
+
+def systemd_heartbeat(owner: QObject, status: str) -> QTimer | None:
     """Under systemd (deploy/kiosk.service): READY once the event loop runs, then a watchdog
-    ping from that loop every half WatchdogSec. A hung loop (a frozen screen) stops the pings
-    and systemd restarts the kiosk. A no-op outside systemd (kiosk.sdnotify)."""
-    QTimer.singleShot(0, lambda: sdnotify.ready(f"showing the {role} screen"))
+    ping from that loop every half WatchdogSec, for as long as ``owner`` lives. A hung loop
+    (a frozen screen) stops the pings and systemd restarts the kiosk. A no-op outside
+    systemd (kiosk.sdnotify)."""
+    QTimer.singleShot(0, lambda: sdnotify.ready(status))
     interval = sdnotify.watchdog_interval_ms()
     if not interval:
         return None
-    timer = QTimer(window)
+    timer = QTimer(owner)
     timer.timeout.connect(sdnotify.watchdog)
     timer.start(interval)
     return timer
@@ -174,7 +185,7 @@ def _systemd_heartbeat(window: QWidget, role: str) -> QTimer | None:
 _sigterm_wake: tuple[socket.socket, socket.socket, QSocketNotifier] | None = None
 
 
-def _quit_on_sigterm(app: QApplication) -> None:
+def quit_on_sigterm(app: QApplication) -> None:
     """``systemctl stop``, a restart after an update and a shutdown send SIGTERM. By default
     it kills the process at once; quitting the event loop instead lets run_app's cleanup
     run (pending operations finished, workers stopped). Python runs a signal handler only
@@ -192,7 +203,8 @@ def _quit_on_sigterm(app: QApplication) -> None:
         reader.close()
         writer.close()
         return
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    # posted, so a SIGTERM that comes before the loop runs still ends it once it does
+    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, app.quit))
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
 
     def drain() -> None:

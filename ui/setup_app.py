@@ -12,56 +12,21 @@ keep running for diagnostics and reset, and the screen does not go dark in betwe
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
 
 from ui import i18n, ops
-from ui.app import WINDOW_SIZE, ensure_app, make_context
+from ui.app import (BLANK_CURSOR_ROLES, ensure_app, make_context, quit_on_sigterm,
+                    show_window, systemd_heartbeat)
 
 log = logging.getLogger(__name__)
-
-#: How often Python gets control in the event loop (a SIGTERM handler runs only then).
-WAKE_MS = 500
-
 
 class _Configured(QObject):
     """Carries "configured" from the setup service's thread into the GUI thread (queued)."""
 
     happened = Signal()
-
-
-def _show(app: QApplication, window: QWidget, windowed: bool, *, blank_cursor: bool) -> None:
-    """As ui.app.run_app shows its window: full screen and frameless on the kiosk."""
-    if windowed:
-        window.resize(*WINDOW_SIZE)
-        window.show()
-        return
-    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-    # Without a window manager full screen is only a hint: cover the screen ourselves too.
-    window.setGeometry(app.primaryScreen().geometry())
-    window.showFullScreen()
-    if blank_cursor and app.overrideCursor() is None:
-        app.setOverrideCursor(Qt.CursorShape.BlankCursor)
-
-
-def _systemd(app: QApplication) -> None:
-    """Under systemd (deploy's Type=notify unit with a watchdog): READY once the loop runs
-    and a watchdog ping from the loop, for the whole life of the app (page, then screen).
-    kiosk.sdnotify comes with the deployment work; without it, nothing to do."""
-    try:
-        from kiosk import sdnotify  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    QTimer.singleShot(0, lambda: sdnotify.ready("showing the setup page"))
-    interval = sdnotify.watchdog_interval_ms()
-    if interval:
-        timer = QTimer(app)
-        timer.timeout.connect(sdnotify.watchdog)
-        timer.start(interval)
 
 
 def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = False, *,
@@ -80,14 +45,8 @@ def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = Fals
     app = ensure_app()
     i18n.set_language("id")
     # systemd stops the kiosk with SIGTERM: quit the loop so the announcement says goodbye
-    # (the laptop's list drops this kiosk at once, not when its records expire). The quit
-    # is posted, so a SIGTERM that comes before the loop runs still ends it.
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = (signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, app.quit))
-                if main_thread else None)
-    wake = QTimer(app)
-    wake.timeout.connect(lambda: None)
-    wake.start(WAKE_MS)
+    # (the laptop's list drops this kiosk at once, not when its records expire).
+    quit_on_sigterm(app)
     browser = DeviceBrowser()
     started: dict = {}
     mode = None
@@ -100,8 +59,9 @@ def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = Fals
                          device_list=DeviceList(browser, mode.identity.short_id))
         page.setWindowTitle("Kios Layanan Kelurahan")
         page.setup_mode = mode  # the handle: tests call configured() as the service does
-        _show(app, page, windowed, blank_cursor=False)
-        _systemd(app)
+        show_window(app, page, windowed, blank_cursor=False)
+        # on the app, not the page: the pings go on once the page gives way to the screen
+        systemd_heartbeat(app, "showing the setup page")
 
         def leave_setup() -> None:
             try:
@@ -116,8 +76,8 @@ def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = Fals
             ctx, composition = make_context(runtime, chosen)
             started.update(runtime=runtime, composition=composition)
             window = Shell(ctx, chosen)
-            _show(app, window, windowed or not runtime.config.ui.fullscreen,
-                  blank_cursor=chosen in ("citizen", "display", "attendance"))
+            show_window(app, window, windowed or not runtime.config.ui.fullscreen,
+                        blank_cursor=chosen in BLANK_CURSOR_ROLES)
             started["shell"] = window
             page.close()
             # the list of kiosks went with the page: stop browsing (off the GUI thread, as
@@ -129,9 +89,6 @@ def run_setup_app(data_dir: Path, role: str | None = None, windowed: bool = Fals
         mode.on_configured(relay.happened.emit)
         return app.exec()
     finally:
-        wake.stop()
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
         browser.stop()
         ops.wait_idle(3000)
         if "composition" in started:
